@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** Queue names double as job names: one kind of job per queue. */
+export enum QueueName {
+  ExtractFeatures = 'extract-features',
+  Train = 'train',
+  Evaluate = 'evaluate',
+}
+
+/** Payloads hold ids, never data: Postgres is the source of truth. */
+export const jobPayloadSchemas = {
+  [QueueName.ExtractFeatures]: z.object({ datasetId: z.string().min(1), backbone: z.string().min(1) }).strict(),
+  [QueueName.Train]: z.object({ runId: z.string().min(1) }).strict(),
+  [QueueName.Evaluate]: z
+    .object({
+      runId: z.string().min(1),
+      datasetId: z.string().min(1),
+      /** Which checkpoint to evaluate: the last epoch, or the source-validation best. */
+      checkpoint: z.enum(['last', 'source-val']),
+    })
+    .strict(),
+} as const;
+
+export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloadSchemas)[Q]>;
+
+/** Deterministic job ids make a duplicate enqueue a no-op (BullMQ ignores an existing id). */
+export const jobIds = {
+  [QueueName.ExtractFeatures]: (p: JobPayload<QueueName.ExtractFeatures>) => `features.${p.datasetId}.${p.backbone}`,
+  [QueueName.Train]: (p: JobPayload<QueueName.Train>) => `run.${p.runId}.train`,
+  [QueueName.Evaluate]: (p: JobPayload<QueueName.Evaluate>) => `run.${p.runId}.evaluate.${p.datasetId}.${p.checkpoint}`,
+};
+
+/** BullMQ priorities: lower runs first. */
+export const JOB_PRIORITY = { interactive: 1, background: 10 } as const;
+export type JobPriorityName = keyof typeof JOB_PRIORITY;

@@ -1,0 +1,50 @@
+import type { ModelSelection } from './training-config.schema';
+
+/** mean ± std over seeds of one group's accuracy on one domain, in percent. */
+export interface LeaderboardCell {
+  mean: number | null;
+  std: number | null;
+  /** Number of seeds (runs) behind the mean. */
+  n: number;
+}
+
+export interface LeaderboardRow {
+  /** Config group: runs that share everything but the seed. */
+  groupKey: string;
+  label: string;
+  method: string;
+  configId: string;
+  /** The config fields that distinguish this row (for tooltips and diffs). */
+  configSummary: Record<string, unknown>;
+  cells: Record<string, LeaderboardCell>;
+  /** Mean over all benchmark domains, the source column included (as the paper's Table 1). */
+  mean: LeaderboardCell;
+  /** Mean over target domains only. */
+  targetMean: LeaderboardCell;
+  runIds: string[];
+}
+
+export interface Leaderboard {
+  benchmark: string;
+  source: string;
+  selection: ModelSelection;
+  /** Column order: the benchmark's domains. */
+  domains: string[];
+  rows: LeaderboardRow[];
+  /** Per column (domain name, `mean`, `targetMean`): the group key of the best and second-best rows. */
+  best: Record<string, string | undefined>;
+  secondBest: Record<string, string | undefined>;
+  generatedAt: string;
+}
+
+/** The 5 x 5 transfer matrix of one config: rows = source domain, columns = target domain. */
+export interface TransferMatrix {
+  configId: string;
+  benchmark: string;
+  selection: ModelSelection;
+  domains: string[];
+  cells: (LeaderboardCell | null)[][];
+}
+
+export const LEADERBOARD_FORMATS = ['json', 'csv', 'markdown', 'latex'] as const;
+export type LeaderboardFormat = (typeof LEADERBOARD_FORMATS)[number];

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { trainingConfigSchema } from './training-config.schema';
+
+/** Hard cap on the runs one sweep may expand to; a bigger search space is rejected, not truncated. */
+export const MAX_RUNS_PER_SWEEP = 5000;
+
+/** A dotted path into the training config, e.g. `lambdaDiverse` or `optimizer.lr`. */
+const parameterPathSchema = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*$/, {
+  message: 'must be a dotted config path such as "optimizer.lr"',
+});
+const parameterValueSchema = z.union([z.number(), z.string(), z.boolean()]);
+
+export const randomDistributionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('uniform'), min: z.number(), max: z.number() }).strict(),
+  z.object({ type: z.literal('loguniform'), min: z.number().positive(), max: z.number().positive() }).strict(),
+  z.object({ type: z.literal('int'), min: z.number().int(), max: z.number().int() }).strict(),
+  z.object({ type: z.literal('choice'), values: z.array(parameterValueSchema).min(1).max(1000) }).strict(),
+]);
+
+export const searchSpaceSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('grid'),
+      parameters: z.record(parameterPathSchema, z.array(parameterValueSchema).min(1).max(1000)).default({}),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('random'),
+      parameters: z.record(parameterPathSchema, randomDistributionSchema),
+      budget: z.number().int().min(1).max(MAX_RUNS_PER_SWEEP),
+      /** Seed of the sampler, so a random sweep expands the same way every time. */
+      samplerSeed: z.number().int().min(0).default(0),
+    })
+    .strict(),
+]);
+
+export const sweepSpecSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    description: z.string().max(5000).optional(),
+    benchmark: z.string().min(1).max(100).default('fer5'),
+    base: trainingConfigSchema.default(trainingConfigSchema.parse({})),
+    search: searchSpaceSchema.default({ kind: 'grid', parameters: {} }),
+    seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(100).default([0]),
+    /** Source domains (or dataset names) to train on, one run per source. */
+    sources: z.array(z.string().min(1)).min(1).max(50),
+    /** Target domains to evaluate on; default: every domain of the benchmark. */
+    targets: z.array(z.string().min(1)).min(1).max(50).optional(),
+    priority: z.enum(['interactive', 'background']).default('background'),
+  })
+  .strict();
+
+export type SweepSpecInput = z.input<typeof sweepSpecSchema>;
+export type SweepSpec = z.output<typeof sweepSpecSchema>;
+export type SearchSpace = z.output<typeof searchSpaceSchema>;
+export type RandomDistribution = z.output<typeof randomDistributionSchema>;

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// The one test command: builds the TypeScript projects, then runs the compiled specs with node's test runner.
+// Tiers: unit (*.spec), integration (*.integration-spec, real PostgreSQL + Redis), e2e (*.e2e-spec, built apps
+// and Chromium), chaos (*.chaos-spec). `npm test` runs unit, integration and e2e.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = resolve(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: {
+    tier: { type: 'string', multiple: true },
+    project: { type: 'string', multiple: true },
+    'no-build': { type: 'boolean', default: false },
+    grep: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(`usage: npm test -- [--tier unit|integration|e2e|chaos]... [--project libs/cafe]... [--grep NAME] [--no-build]
+Builds (tsc -b) then runs compiled specs with node --test. Default tiers: unit integration e2e.
+Integration tests need PostgreSQL and Redis: DATABASE_URL / REDIS_URL, or the local stack (npm run stack).`);
+  process.exit(0);
+}
+const tiers = values.tier ?? ['unit', 'integration', 'e2e'];
+const suffix = { unit: '.spec.js', integration: '.integration-spec.js', e2e: '.e2e-spec.js', chaos: '.chaos-spec.js' };
+const projects = (values.project ?? ['libs/contracts', 'libs/cafe', 'libs/datasets', 'libs/db', 'libs/queues', 'apps/api', 'apps/worker', 'apps/cli', 'apps/web', 'infra'])
+  .map((p) => resolve(process.cwd(), p))
+  .map((p) => relative(root, p));
+
+if (!values['no-build']) {
+  const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+function findSpecs(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === '.next') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) findSpecs(path, out);
+    else if (tiers.some((t) => name.endsWith(suffix[t]))) out.push(path);
+  }
+  return out;
+}
+const files = projects.flatMap((p) => findSpecs(join(root, p, 'dist')).concat(findSpecs(join(root, p, 'test-dist')))).sort();
+if (files.length === 0) {
+  console.error(`no test files found for tiers ${tiers.join(', ')} in ${projects.join(', ')}`);
+  process.exit(1);
+}
+const args = ['--test', '--test-reporter=spec', '--test-concurrency=2', '--enable-source-maps'];
+if (values.grep) args.push(`--test-name-pattern=${values.grep}`);
+const result = spawnSync(process.execPath, [...args, ...files], { cwd: root, stdio: 'inherit', env: { ...process.env, FER_REPO_ROOT: root } });
+process.exit(result.status ?? 1);
