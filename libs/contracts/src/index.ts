@@ -8,3 +8,4 @@ export * from './run-status';
 export * from './metrics';
 export * from './validation-error';
 export * from './leaderboard';
+export * from './api-dtos';

@@ -1,0 +1,199 @@
+import type { EpochMetrics, EvaluationMetrics } from './metrics';
+import type { ApiKeyRole, DatasetStatus, RunStatus, SweepStatus } from './run-status';
+import type { FieldProblem } from './validation-error';
+import type { SweepSpec } from './sweep-spec.schema';
+import type { TrainingConfig } from './training-config.schema';
+
+/** Every error the API returns has this envelope. */
+export interface ApiErrorBody {
+  error: { status: number; code: string; message: string; problems?: FieldProblem[] };
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface SplitCounts {
+  total: number;
+  /** Counts in canonical label order. */
+  perClass: number[];
+}
+
+export interface DatasetCounts {
+  splits: Record<string, SplitCounts>;
+  dropped: Record<string, number>;
+}
+
+export interface DatasetDto {
+  id: string;
+  name: string;
+  format: string;
+  domain: string;
+  version: number;
+  checksum: string;
+  status: DatasetStatus;
+  numClasses: number;
+  counts: DatasetCounts;
+  importReport: unknown;
+  createdAt: string;
+}
+
+export interface DatasetSampleDto {
+  key: string;
+  split: string;
+  label: number;
+}
+
+export interface BenchmarkDto {
+  name: string;
+  description: string;
+  domains: string[];
+  numClasses: number;
+  /** Newest ready dataset registered for each domain, or null. */
+  datasets: Record<string, string | null>;
+}
+
+export interface RunSummaryDto {
+  id: string;
+  sweepId: string | null;
+  configId: string;
+  method: string;
+  sourceDomain: string;
+  sourceDatasetId: string;
+  seed: number;
+  status: RunStatus;
+  /** 0..1 */
+  progress: number;
+  epoch: number;
+  epochs: number;
+  attempts: number;
+  workerId: string | null;
+  backend: string | null;
+  error: string | null;
+  priority: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface EvaluationDto extends EvaluationMetrics {
+  id: string;
+  datasetId: string;
+  domain: string;
+  checkpoint: string;
+  createdAt: string;
+}
+
+export interface ArtifactDto {
+  id: string;
+  kind: string;
+  uri: string;
+  sha256: string;
+  bytes: number;
+  createdAt: string;
+}
+
+export interface RunDetailDto {
+  run: RunSummaryDto;
+  config: TrainingConfig;
+  /** The sweep's base config, to diff against; null for a run created alone. */
+  baseConfig: TrainingConfig | null;
+  targets: string[];
+  metrics: EpochMetrics[];
+  evaluations: EvaluationDto[];
+  artifacts: ArtifactDto[];
+}
+
+export interface RunLogLineDto {
+  at: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** Server-sent events of `GET /runs/:id/events`; the SSE `event:` field is the `type`. */
+export type RunEvent =
+  | { type: 'status'; status: RunStatus; progress: number; epoch: number; error: string | null }
+  | { type: 'epoch'; metrics: EpochMetrics }
+  | { type: 'evaluation'; evaluation: EvaluationDto }
+  | { type: 'log'; line: RunLogLineDto };
+
+export interface SweepSummaryDto {
+  id: string;
+  name: string;
+  status: SweepStatus;
+  benchmark: string;
+  createdAt: string;
+  runCounts: Record<RunStatus, number>;
+  totalRuns: number;
+  /** 0..1 over all runs. */
+  progress: number;
+}
+
+/** One row per value of one varied parameter, averaged over everything else. */
+export interface AblationRow {
+  parameter: string;
+  value: string | number | boolean;
+  /** Mean accuracy (percent) per target domain and overall. */
+  perDomain: Record<string, number | null>;
+  mean: number | null;
+  runs: number;
+}
+
+export interface SweepDetailDto {
+  sweep: SweepSummaryDto;
+  spec: SweepSpec;
+  runs: RunSummaryDto[];
+  /** Names of the parameters the search space varies. */
+  variedParameters: string[];
+  ablation: AblationRow[];
+}
+
+export interface SweepCreatedDto {
+  sweep: SweepSummaryDto;
+  runsCreated: number;
+  runsExisting: number;
+}
+
+export interface QueueStatsDto {
+  name: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  prioritized: number;
+  completed: number;
+  failed: number;
+  /** Jobs completed in the last minute. */
+  completedPerMinute: number;
+}
+
+export interface WorkerDto {
+  id: string;
+  host: string;
+  device: string;
+  backend: string;
+  status: 'online' | 'lost' | 'stopped';
+  currentJob: string | null;
+  lastHeartbeatAt: string;
+  heartbeatAgeSeconds: number;
+}
+
+export interface QueueOverviewDto {
+  queues: QueueStatsDto[];
+  workers: WorkerDto[];
+}
+
+export interface ApiKeyCreatedDto {
+  id: string;
+  name: string;
+  role: ApiKeyRole;
+  /** Shown once; only its hash is stored. */
+  key: string;
+}
+
+export interface HealthDto {
+  status: 'ok' | 'degraded';
+  database: 'up' | 'down';
+  redis: 'up' | 'down';
+  version: string;
+}
