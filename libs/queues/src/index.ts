@@ -1,0 +1,3 @@
+export * from './queue-config';
+export * from './redis-connection';
+export * from './job-queues';

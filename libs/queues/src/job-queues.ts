@@ -1,0 +1,59 @@
+import { JOB_PRIORITY, JobPayload, JobPriorityName, QueueName, jobIds, jobPayloadSchemas } from '@fer/contracts';
+import { Job, JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ALL_QUEUES, QUEUE_CONFIG } from './queue-config';
+
+/** The producers' side of every queue, sharing one connection and one key prefix. */
+export class JobQueues {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    readonly prefix: string,
+  ) {
+    for (const name of ALL_QUEUES) this.queues.set(name, new Queue(name, { connection, prefix }));
+  }
+
+  queue(name: QueueName): Queue {
+    return this.queues.get(name)!;
+  }
+
+  all(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  /** Idempotent: the job id derives from the payload, so enqueueing the same work twice is a no-op. */
+  async enqueue<Q extends QueueName>(
+    name: Q,
+    payload: JobPayload<Q>,
+    options: { priority?: JobPriorityName; delayMs?: number } = {},
+  ): Promise<Job> {
+    const data = jobPayloadSchemas[name].parse(payload);
+    const config = QUEUE_CONFIG[name];
+    const jobId = (jobIds[name] as (p: JobPayload<Q>) => string)(payload);
+    const opts: JobsOptions = {
+      jobId,
+      priority: JOB_PRIORITY[options.priority ?? 'background'],
+      attempts: config.attempts,
+      backoff: { type: 'exponential', delay: config.backoffMs },
+      delay: options.delayMs,
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    };
+    return this.queue(name).add(name, data, opts);
+  }
+
+  /** Removes a finished or failed job with this id so the same work can be enqueued again (retry). */
+  async forget(name: QueueName, jobId: string): Promise<void> {
+    const job = await this.queue(name).getJob(jobId);
+    if (job && !(await job.isActive())) await job.remove();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((queue) => queue.close()));
+  }
+}
+
+export function parseJobPayload<Q extends QueueName>(name: Q, data: unknown): JobPayload<Q> {
+  return jobPayloadSchemas[name].parse(data) as JobPayload<Q>;
+}

@@ -1,0 +1,6 @@
+import { Redis, RedisOptions } from 'ioredis';
+
+/** BullMQ needs `maxRetriesPerRequest: null` on worker connections so blocking commands survive reconnects. */
+export function createRedisConnection(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
+}
