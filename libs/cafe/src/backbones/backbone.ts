@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs';
+
+
+/** A frozen face model: RGB images in, one feature vector per image out. */
+export interface Backbone {
+  readonly name: string;
+  readonly featureDim: number;
+  /** Square side, in pixels, of the RGB images embed() expects. */
+  readonly inputSize: number;
+  /** Names the exact weights (name + content digest), so cached features never mix two models. */
+  readonly identity: string;
+  /** images: [B, inputSize, inputSize, 3] float32 RGB in 0..255 → [B, featureDim]; applies its own normalisation. */
+  embed(images: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+export interface BackboneLoadOptions {
+  /** A weights file (clip-vit-b32: a .safetensors file) or folder (face-api models: overrides the packaged model folder). */
+  weightsPath?: string;
+}
+
+export interface BackboneInfo {
+  name: string;
+  featureDim: number;
+  inputSize: number;
+  needsWeightsFile: boolean;
+  description: string;
+}
+
+export interface BackboneRegistration extends BackboneInfo {
+  load(options: BackboneLoadOptions): Promise<Backbone>;
+}
+
+/** Checks a [B, H, W, 3] batch and resizes it (bilinear) to the backbone's square input side when it differs. Call inside tf.tidy. */
+export function toInputSize(images: tf.Tensor4D, inputSize: number, name: string): tf.Tensor4D {
+  const [, height, width, channels] = images.shape;
+  if (images.shape.length !== 4 || channels !== 3) {
+    throw new Error(`${name}: expected images of shape [B, ${inputSize}, ${inputSize}, 3] (RGB 0..255), got [${images.shape.join(', ')}]`);
+  }
+  const floats = images.dtype === 'float32' ? images : tf.cast(images, 'float32');
+  return height === inputSize && width === inputSize ? floats : tf.image.resizeBilinear(floats, [inputSize, inputSize]);
+}
