@@ -1,0 +1,75 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { BenchmarksController } from './benchmarks/benchmarks.controller';
+import { BenchmarksService } from './benchmarks/benchmarks.service';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { ApiKeyThrottlerGuard } from './common/api-key-throttler.guard';
+import { API_ENV, ApiEnv } from './config/api-env.schema';
+import { DatabaseModule } from './database/database.module';
+import { DatasetsController } from './datasets/datasets.controller';
+import { DatasetsService } from './datasets/datasets.service';
+import { HealthController } from './health/health.controller';
+import { ApiKeyGuard } from './keys/api-key.guard';
+import { ApiKeysController } from './keys/api-keys.controller';
+import { ApiKeysService } from './keys/api-keys.service';
+import { LeaderboardsController } from './leaderboards/leaderboards.controller';
+import { LeaderboardsService } from './leaderboards/leaderboards.service';
+import { QueuesController } from './queues/queues.controller';
+import { QueuesService } from './queues/queues.service';
+import { ReconcilerService } from './queues/reconciler.service';
+import { RunsController } from './runs/runs.controller';
+import { RunsService } from './runs/runs.service';
+import { SweepsController } from './sweeps/sweeps.controller';
+import { SweepsService } from './sweeps/sweeps.service';
+
+@Module({})
+export class AppModule {
+  static forEnv(env: ApiEnv): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        { module: ConfigHolderModule, global: true, providers: [{ provide: API_ENV, useValue: env }], exports: [API_ENV] },
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: env.LOG_LEVEL,
+            redact: ['req.headers.authorization'],
+            autoLogging: { ignore: (req) => req.url?.startsWith('/api/v1/health') ?? false },
+          },
+        }),
+        ThrottlerModule.forRoot([{ name: 'per-key', ttl: 60_000, limit: env.FER_RATE_LIMIT_PER_MINUTE }]),
+        DatabaseModule,
+      ],
+      controllers: [
+        HealthController,
+        BenchmarksController,
+        DatasetsController,
+        SweepsController,
+        RunsController,
+        LeaderboardsController,
+        QueuesController,
+        ApiKeysController,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        BenchmarksService,
+        DatasetsService,
+        SweepsService,
+        RunsService,
+        LeaderboardsService,
+        QueuesService,
+        ReconcilerService,
+        ApiKeysService,
+      ],
+    };
+  }
+}
+
+@Module({})
+class ConfigHolderModule {}
+

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Every variable the API reads, validated once at boot; nothing else reads process.env. */
+export const apiEnvSchema = z.object({
+  DATABASE_URL: z.string().url({ message: 'must be a postgresql:// URL' }),
+  REDIS_URL: z.string().url({ message: 'must be a redis:// URL' }),
+  FER_QUEUE_PREFIX: z.string().min(1).default('fer'),
+  FER_API_HOST: z.string().default('127.0.0.1'),
+  FER_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Data roots datasets may be imported from (path-delimiter separated). */
+  FER_DATA_ROOTS: z.string().default(''),
+  FER_HOME: z.string().default('.fer'),
+  /** Requests per minute per API key. */
+  FER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Seconds of silence after which a worker is marked lost and its job re-queued. */
+  FER_WORKER_LOST_AFTER_SECONDS: z.coerce.number().int().min(5).default(60),
+  FER_RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.5).default(15),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ApiEnv = z.output<typeof apiEnvSchema>;
+
+export function loadApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
+  const parsed = apiEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid API environment:\n${lines.join('\n')}\nSet these variables (see README "Configuration").`);
+  }
+  return parsed.data;
+}
+
+export const API_ENV = Symbol('API_ENV');

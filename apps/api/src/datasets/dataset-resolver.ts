@@ -1,0 +1,29 @@
+import type { PrismaClient } from '@fer/db';
+import { ApiError } from '../common/api-error';
+
+export interface ResolvedDataset {
+  id: string;
+  name: string;
+  domain: string;
+}
+
+/**
+ * A source or target may name a domain (`rafdb`) or a dataset (`my-rafdb-copy`); either resolves to the newest
+ * ready dataset version. `field` names the spec field for the error message.
+ */
+export async function resolveDataset(prisma: PrismaClient, nameOrDomain: string, field: string): Promise<ResolvedDataset> {
+  const select = { id: true, name: true, domain: true };
+  const newest = [{ createdAt: 'desc' as const }, { version: 'desc' as const }];
+  const byDomain = await prisma.dataset.findFirst({ where: { domain: nameOrDomain, status: 'ready' }, orderBy: newest, select });
+  if (byDomain) return byDomain;
+  const byName = await prisma.dataset.findFirst({ where: { name: nameOrDomain, status: 'ready' }, orderBy: newest, select });
+  if (byName) return byName;
+  const byId = await prisma.dataset.findFirst({ where: { id: nameOrDomain, status: 'ready' }, select });
+  if (byId) return byId;
+  throw ApiError.validation(`no ready dataset for "${nameOrDomain}"`, [
+    {
+      field,
+      message: `no ready dataset has domain or name "${nameOrDomain}"; import one with \`fer datasets import --format F --path P --name N --domain ${nameOrDomain}\``,
+    },
+  ]);
+}

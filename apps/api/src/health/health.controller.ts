@@ -1,0 +1,34 @@
+import { HealthDto } from '@fer/contracts';
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { QueueService } from '../database/job-queues.provider';
+import { PrismaService } from '../database/prisma.service';
+import { Public } from '../keys/api-key-roles';
+
+const VERSION = '0.1.0';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly queue: QueueService,
+  ) {}
+
+  /** 200 when PostgreSQL and Redis answer, 503 (with which one is down) otherwise. */
+  @Public()
+  @Get()
+  async health(@Res({ passthrough: true }) response: Response): Promise<HealthDto> {
+    const [database, redis] = await Promise.all([
+      this.prisma.client.$queryRaw`SELECT 1`.then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
+      this.queue.isUp().then((up) => (up ? ('up' as const) : ('down' as const))),
+    ]);
+    const status = database === 'up' && redis === 'up' ? 'ok' : 'degraded';
+    if (status !== 'ok') response.status(503);
+    return { status, database, redis, version: VERSION };
+  }
+}

@@ -1,0 +1,42 @@
+import { LEADERBOARD_FORMATS, MODEL_SELECTIONS } from '@fer/contracts';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { ZodPipe } from '../common/zod-body.pipe';
+import { exportLeaderboard } from './leaderboard-export';
+import { LeaderboardsService } from './leaderboards.service';
+
+const leaderboardQuery = z.object({
+  benchmark: z.string().default('fer5'),
+  source: z.string().min(1, 'source domain is required, e.g. source=rafdb'),
+  selection: z.enum(MODEL_SELECTIONS).default('last'),
+  format: z.enum(LEADERBOARD_FORMATS).default('json'),
+});
+const transferQuery = z.object({
+  benchmark: z.string().default('fer5'),
+  configId: z.string().min(1),
+  selection: z.enum(MODEL_SELECTIONS).default('last'),
+});
+
+const CONTENT_TYPES = { csv: 'text/csv', markdown: 'text/markdown', latex: 'application/x-latex' } as const;
+
+@ApiTags('leaderboards')
+@ApiBearerAuth()
+@Controller('leaderboards')
+export class LeaderboardsController {
+  constructor(private readonly leaderboards: LeaderboardsService) {}
+
+  @Get()
+  async get(@Query(new ZodPipe(leaderboardQuery)) query: z.output<typeof leaderboardQuery>, @Res({ passthrough: true }) response: Response) {
+    const board = await this.leaderboards.leaderboard(query.benchmark, query.source, query.selection);
+    if (query.format === 'json') return board;
+    response.type(`${CONTENT_TYPES[query.format]}; charset=utf-8`);
+    return exportLeaderboard(board, query.format);
+  }
+
+  @Get('transfer')
+  transfer(@Query(new ZodPipe(transferQuery)) query: z.output<typeof transferQuery>) {
+    return this.leaderboards.transfer(query.benchmark, query.configId, query.selection);
+  }
+}

@@ -1,0 +1,121 @@
+import {
+  Leaderboard,
+  LeaderboardCell,
+  LeaderboardRow,
+  ModelSelection,
+  TrainingConfig,
+  trainingConfigSchema,
+  TransferMatrix,
+} from '@fer/contracts';
+import { Injectable } from '@nestjs/common';
+import { BenchmarksService } from '../benchmarks/benchmarks.service';
+import { ApiError } from '../common/api-error';
+import { PrismaService } from '../database/prisma.service';
+import { aggregateLeaderboard, CellAggregate } from './leaderboard.query';
+
+const EMPTY: LeaderboardCell = { mean: null, std: null, n: 0 };
+const DEFAULTS = trainingConfigSchema.parse({});
+
+@Injectable()
+export class LeaderboardsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly benchmarks: BenchmarksService,
+  ) {}
+
+  async leaderboard(benchmarkName: string, source: string, selection: ModelSelection): Promise<Leaderboard> {
+    const benchmark = await this.benchmarks.get(benchmarkName);
+    if (!benchmark.domains.includes(source)) {
+      throw ApiError.validation(`"${source}" is not a domain of ${benchmark.name}`, [
+        { field: 'source', message: `one of ${benchmark.domains.join(', ')}` },
+      ]);
+    }
+    const aggregates = await aggregateLeaderboard(this.prisma.client, { source, domains: benchmark.domains, selection });
+    const byGroup = groupBy(aggregates);
+    const configs = await this.prisma.client.config.findMany({ where: { id: { in: [...byGroup.keys()] } } });
+    const runs = await this.prisma.client.run.findMany({
+      where: { sourceDomain: source, groupKey: { in: [...byGroup.keys()] } },
+      select: { id: true, groupKey: true },
+      orderBy: { seed: 'asc' },
+    });
+    const rows: LeaderboardRow[] = configs.map((config) => {
+      const cells = byGroup.get(config.id)!;
+      const body = trainingConfigSchema.parse(config.body);
+      const summary = configDifferences(body);
+      return {
+        groupKey: config.id,
+        label: rowLabel(body, summary),
+        method: body.method,
+        configId: config.id,
+        configSummary: summary,
+        cells: Object.fromEntries(benchmark.domains.map((d) => [d, cells.get(d) ?? EMPTY])),
+        mean: cells.get('__mean') ?? EMPTY,
+        targetMean: cells.get('__target') ?? EMPTY,
+        runIds: runs.filter((r) => r.groupKey === config.id).map((r) => r.id),
+      };
+    });
+    rows.sort((a, b) => (b.mean.mean ?? -1) - (a.mean.mean ?? -1) || a.label.localeCompare(b.label));
+    const columns = [...benchmark.domains, 'mean', 'targetMean'];
+    const best: Record<string, string | undefined> = {};
+    const secondBest: Record<string, string | undefined> = {};
+    for (const column of columns) {
+      const ranked = rows
+        .map((row) => ({ key: row.groupKey, value: column === 'mean' ? row.mean.mean : column === 'targetMean' ? row.targetMean.mean : row.cells[column].mean }))
+        .filter((r): r is { key: string; value: number } => r.value !== null)
+        .sort((a, b) => b.value - a.value);
+      best[column] = ranked[0]?.key;
+      secondBest[column] = ranked[1]?.key;
+    }
+    return { benchmark: benchmark.name, source, selection, domains: benchmark.domains, rows, best, secondBest, generatedAt: new Date().toISOString() };
+  }
+
+  /** Rows = source domains, columns = target domains, for one config. */
+  async transfer(benchmarkName: string, configId: string, selection: ModelSelection): Promise<TransferMatrix> {
+    const benchmark = await this.benchmarks.get(benchmarkName);
+    const config = await this.prisma.client.config.findUnique({ where: { id: configId } });
+    if (!config) throw ApiError.notFound('config', configId);
+    const cells = await Promise.all(
+      benchmark.domains.map(async (source) => {
+        const aggregates = await aggregateLeaderboard(this.prisma.client, { source, domains: benchmark.domains, selection, groupKeys: [configId] });
+        const byColumn = new Map(aggregates.map((a) => [a.column, a]));
+        return benchmark.domains.map((target) => {
+          const a = byColumn.get(target);
+          return a ? { mean: a.mean, std: a.std, n: a.n } : null;
+        });
+      }),
+    );
+    return { configId, benchmark: benchmark.name, selection, domains: benchmark.domains, cells };
+  }
+}
+
+function groupBy(aggregates: CellAggregate[]): Map<string, Map<string, LeaderboardCell>> {
+  const groups = new Map<string, Map<string, LeaderboardCell>>();
+  for (const a of aggregates) {
+    const cells = groups.get(a.groupKey) ?? new Map<string, LeaderboardCell>();
+    cells.set(a.column, { mean: a.mean, std: a.n > 1 ? a.std : null, n: a.n });
+    groups.set(a.groupKey, cells);
+  }
+  return groups;
+}
+
+/** The fields where a config departs from the defaults: what tells one row from another. */
+export function configDifferences(config: TrainingConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const walk = (value: unknown, defaults: unknown, path: string) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const key of Object.keys(value)) walk((value as Record<string, unknown>)[key], (defaults as Record<string, unknown>)?.[key], path ? `${path}.${key}` : key);
+    } else if (JSON.stringify(value) !== JSON.stringify(defaults) && path !== 'method') {
+      out[path] = value;
+    }
+  };
+  walk(config, DEFAULTS, '');
+  return out;
+}
+
+function rowLabel(config: TrainingConfig, differences: Record<string, unknown>): string {
+  const parts = Object.entries(differences)
+    .filter(([key]) => !['epochs', 'maxTrainSamples', 'batchSize'].includes(key))
+    .map(([key, value]) => `${key}=${typeof value === 'number' ? Number(value.toPrecision(4)) : String(value)}`);
+  const method = config.method === 'cafe' ? 'CAFE' : config.method;
+  return parts.length ? `${method} (${parts.join(', ')})` : method;
+}

@@ -1,0 +1,82 @@
+import { canonicalJson, contentId, RunSummaryDto, TrainingConfig, trainingConfigSchema } from '@fer/contracts';
+import type { Prisma, PrismaClient } from '@fer/db';
+
+export interface NewRun {
+  id: string;
+  configId: string;
+  config: TrainingConfig;
+  params: Record<string, unknown>;
+  sourceDatasetId: string;
+  sourceDomain: string;
+  targets: string[];
+  seed: number;
+  priority: number;
+  sweepId: string | null;
+  createdById: string | null;
+}
+
+/** Run ids derive from content, so the same work submitted twice is one run. */
+export function runId(parts: { scope: string; configId: string; sourceDatasetId: string; seed: number; targets: string[] }): string {
+  return contentId('run', parts);
+}
+
+/** Inserts configs and runs that do not exist yet; returns the ids that were new. */
+export async function insertRuns(tx: Prisma.TransactionClient, runs: NewRun[]): Promise<string[]> {
+  const configs = new Map(runs.map((run) => [run.configId, run.config]));
+  await tx.config.createMany({
+    data: [...configs].map(([id, body]) => ({ id, method: body.method, body: JSON.parse(canonicalJson(body)) })),
+    skipDuplicates: true,
+  });
+  const existing = new Set(
+    (await tx.run.findMany({ where: { id: { in: runs.map((r) => r.id) } }, select: { id: true } })).map((r) => r.id),
+  );
+  const fresh = runs.filter((run) => !existing.has(run.id));
+  await tx.run.createMany({
+    data: fresh.map((run) => ({
+      id: run.id,
+      sweepId: run.sweepId,
+      configId: run.configId,
+      groupKey: run.configId,
+      params: run.params as Prisma.InputJsonValue,
+      sourceDatasetId: run.sourceDatasetId,
+      sourceDomain: run.sourceDomain,
+      targets: run.targets,
+      seed: run.seed,
+      epochs: run.config.epochs,
+      priority: run.priority,
+      createdById: run.createdById,
+    })),
+    skipDuplicates: true,
+  });
+  return fresh.map((run) => run.id);
+}
+
+type RunRow = Awaited<ReturnType<PrismaClient['run']['findFirstOrThrow']>> & { config?: { method: string } };
+
+export function toRunSummary(run: RunRow, method: string): RunSummaryDto {
+  return {
+    id: run.id,
+    sweepId: run.sweepId,
+    configId: run.configId,
+    method,
+    sourceDomain: run.sourceDomain,
+    sourceDatasetId: run.sourceDatasetId,
+    seed: run.seed,
+    status: run.status,
+    progress: run.progress,
+    epoch: run.epoch,
+    epochs: run.epochs,
+    attempts: run.attempts,
+    workerId: run.workerId,
+    backend: run.backend,
+    error: run.error,
+    priority: run.priority,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export function parseStoredConfig(body: unknown): TrainingConfig {
+  return trainingConfigSchema.parse(body);
+}

@@ -1,0 +1,216 @@
+import {
+  contentId,
+  EvaluationDto,
+  JOB_PRIORITY,
+  QueueName,
+  RUN_STATUSES,
+  RunDetailDto,
+  RunLogLineDto,
+  RunSummaryDto,
+  TrainingConfigInput,
+  trainingConfigSchema,
+} from '@fer/contracts';
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { ApiError, ApiErrorCode } from '../common/api-error';
+import { BenchmarksService } from '../benchmarks/benchmarks.service';
+import { resolveDataset } from '../datasets/dataset-resolver';
+import { QueueService } from '../database/job-queues.provider';
+import { PrismaService } from '../database/prisma.service';
+import { insertRuns, parseStoredConfig, runId, toRunSummary } from './run-records';
+
+export const createRunSchema = z
+  .object({
+    config: trainingConfigSchema.default(trainingConfigSchema.parse({})),
+    source: z.string().min(1),
+    benchmark: z.string().default('fer5'),
+    targets: z.array(z.string().min(1)).min(1).max(50).optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    priority: z.enum(['interactive', 'background']).default('interactive'),
+  })
+  .strict();
+export type CreateRunInput = z.output<typeof createRunSchema>;
+
+export const retrainSchema = z
+  .object({
+    /** Re-run this config (its id), or the config of this run. */
+    configId: z.string().optional(),
+    runId: z.string().optional(),
+    /** Source domain or dataset name; default: the original run's source domain. */
+    source: z.string().optional(),
+    seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(100),
+    benchmark: z.string().default('fer5'),
+    targets: z.array(z.string().min(1)).min(1).max(50).optional(),
+  })
+  .strict()
+  .refine((b) => Boolean(b.configId) !== Boolean(b.runId), { message: 'give exactly one of configId or runId', path: ['configId'] });
+
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly queue: QueueService,
+    private readonly benchmarks: BenchmarksService,
+  ) {}
+
+  async create(input: CreateRunInput, createdById: string | null): Promise<RunSummaryDto> {
+    const [run] = await this.createMany(input.config, input.source, [input.seed], input, createdById);
+    return run;
+  }
+
+  /** Re-runs a config on the newest version of a dataset with new seeds. */
+  async retrain(input: z.output<typeof retrainSchema>, createdById: string | null): Promise<RunSummaryDto[]> {
+    let configBody: TrainingConfigInput;
+    let source = input.source;
+    if (input.runId) {
+      const run = await this.prisma.client.run.findUnique({ where: { id: input.runId }, include: { config: true } });
+      if (!run) throw ApiError.notFound('run', input.runId);
+      configBody = run.config.body as TrainingConfigInput;
+      source ??= run.sourceDomain;
+    } else {
+      const config = await this.prisma.client.config.findUnique({ where: { id: input.configId! } });
+      if (!config) throw ApiError.notFound('config', input.configId!);
+      configBody = config.body as TrainingConfigInput;
+    }
+    if (!source) throw ApiError.validation('source is required with configId', [{ field: 'source', message: 'required with configId' }]);
+    return this.createMany(trainingConfigSchema.parse(configBody), source, input.seeds, { ...input, priority: 'interactive' }, createdById);
+  }
+
+  private async createMany(
+    config: z.output<typeof trainingConfigSchema>,
+    sourceName: string,
+    seeds: number[],
+    options: { benchmark: string; targets?: string[]; priority: 'interactive' | 'background' },
+    createdById: string | null,
+  ): Promise<RunSummaryDto[]> {
+    const benchmark = await this.benchmarks.get(options.benchmark);
+    const source = await resolveDataset(this.prisma.client, sourceName, 'source');
+    const targets = options.targets ?? benchmark.domains;
+    await Promise.all(targets.map((t, i) => resolveDataset(this.prisma.client, t, `targets.${i}`)));
+    const configId = contentId('cfg', config);
+    const runs = seeds.map((seed) => ({
+      id: runId({ scope: 'single', configId, sourceDatasetId: source.id, seed, targets }),
+      configId,
+      config,
+      params: {},
+      sourceDatasetId: source.id,
+      sourceDomain: source.domain,
+      targets,
+      seed,
+      priority: JOB_PRIORITY[options.priority],
+      sweepId: null,
+      createdById,
+    }));
+    const created = await this.prisma.client.$transaction((tx) => insertRuns(tx, runs));
+    for (const id of created) {
+      await this.queue.queues.enqueue(QueueName.Train, { runId: id }, { priority: options.priority }).catch(() => undefined);
+    }
+    return Promise.all(runs.map((run) => this.summary(run.id)));
+  }
+
+  async list(query: { sweepId?: string; status?: string; limit?: number }) {
+    const status = query.status && (RUN_STATUSES as readonly string[]).includes(query.status) ? (query.status as (typeof RUN_STATUSES)[number]) : undefined;
+    if (query.status && !status) {
+      throw ApiError.validation(`unknown status "${query.status}"`, [{ field: 'status', message: `one of ${RUN_STATUSES.join(', ')}` }]);
+    }
+    const where = { sweepId: query.sweepId, status };
+    const [runs, total] = await Promise.all([
+      this.prisma.client.run.findMany({
+        where,
+        include: { config: { select: { method: true } } },
+        orderBy: { createdAt: 'desc' },
+        take: Math.min(query.limit ?? 200, 1000),
+      }),
+      this.prisma.client.run.count({ where }),
+    ]);
+    return { items: runs.map((run) => toRunSummary(run, run.config.method)), total };
+  }
+
+  async summary(id: string): Promise<RunSummaryDto> {
+    const run = await this.prisma.client.run.findUnique({ where: { id }, include: { config: { select: { method: true } } } });
+    if (!run) throw ApiError.notFound('run', id);
+    return toRunSummary(run, run.config.method);
+  }
+
+  async detail(id: string): Promise<RunDetailDto> {
+    const run = await this.prisma.client.run.findUnique({
+      where: { id },
+      include: {
+        config: true,
+        sweep: { select: { baseConfig: true } },
+        metrics: { orderBy: { epoch: 'asc' } },
+        evaluations: { orderBy: [{ domain: 'asc' }, { checkpoint: 'asc' }] },
+        artifacts: { orderBy: { createdAt: 'asc' } },
+      },
+    });
+    if (!run) throw ApiError.notFound('run', id);
+    return {
+      run: toRunSummary(run, run.config.method),
+      config: parseStoredConfig(run.config.body),
+      baseConfig: run.sweep ? parseStoredConfig(run.sweep.baseConfig) : null,
+      targets: run.targets,
+      metrics: run.metrics.map(({ runId: _r, createdAt: _c, ...m }) => m),
+      evaluations: run.evaluations.map(toEvaluationDto),
+      artifacts: run.artifacts.map((a) => ({ ...a, bytes: Number(a.bytes), createdAt: a.createdAt.toISOString() })),
+    };
+  }
+
+  async logs(id: string, afterId = 0n): Promise<{ lines: (RunLogLineDto & { id: string })[] }> {
+    await this.summary(id);
+    const rows = await this.prisma.client.runLog.findMany({ where: { runId: id, id: { gt: afterId } }, orderBy: { id: 'asc' }, take: 5000 });
+    return { lines: rows.map((r) => ({ id: r.id.toString(), at: r.at.toISOString(), level: r.level as RunLogLineDto['level'], message: r.message })) };
+  }
+
+  async cancel(id: string): Promise<RunSummaryDto> {
+    const run = await this.summary(id);
+    if (run.status === 'queued') {
+      await this.prisma.client.run.updateMany({ where: { id, status: 'queued' }, data: { status: 'cancelled', cancelRequested: true, finishedAt: new Date() } });
+      await this.queue.queues.forget(QueueName.Train, `run.${id}.train`).catch(() => undefined);
+    } else if (run.status === 'running') {
+      // The worker polls this flag between steps, stops, frees the GPU and marks the run cancelled.
+      await this.prisma.client.run.update({ where: { id }, data: { cancelRequested: true } });
+    }
+    return this.summary(id);
+  }
+
+  /** A failed or cancelled run starts over from its last checkpoint. */
+  async retry(id: string): Promise<RunSummaryDto> {
+    const run = await this.summary(id);
+    if (run.status !== 'failed' && run.status !== 'cancelled') {
+      throw new ApiError(ApiErrorCode.Conflict, `run ${id} is ${run.status}; only failed or cancelled runs can be retried`);
+    }
+    await this.prisma.client.run.update({
+      where: { id },
+      data: { status: 'queued', cancelRequested: false, error: null, finishedAt: null, trainedAt: null },
+    });
+    await this.queue.queues.forget(QueueName.Train, `run.${id}.train`);
+    await this.queue.queues.enqueue(QueueName.Train, { runId: id }, { priority: 'interactive' });
+    return this.summary(id);
+  }
+}
+
+export function toEvaluationDto(e: {
+  id: string;
+  datasetId: string;
+  domain: string;
+  checkpoint: string;
+  accuracy: number;
+  perClassAccuracy: number[];
+  macroF1: number;
+  confusion: unknown;
+  n: number;
+  createdAt: Date;
+}): EvaluationDto {
+  return {
+    id: e.id,
+    datasetId: e.datasetId,
+    domain: e.domain,
+    checkpoint: e.checkpoint,
+    accuracy: e.accuracy,
+    perClassAccuracy: e.perClassAccuracy,
+    macroF1: e.macroF1,
+    confusion: e.confusion as number[][],
+    n: e.n,
+    createdAt: e.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,39 @@
+import { sweepSpecSchema, SweepSpec } from '@fer/contracts';
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ZodPipe } from '../common/zod-body.pipe';
+import { RequireRole } from '../keys/api-key-roles';
+import type { AuthenticatedRequest } from '../keys/api-key.guard';
+import { SweepsService } from './sweeps.service';
+
+@ApiTags('sweeps')
+@ApiBearerAuth()
+@Controller('sweeps')
+export class SweepsController {
+  constructor(private readonly sweeps: SweepsService) {}
+
+  @Post()
+  @RequireRole('launch')
+  @ApiBody({ schema: z.toJSONSchema(sweepSpecSchema, { io: 'input', unrepresentable: 'any' }) as object })
+  create(@Body(new ZodPipe(sweepSpecSchema)) spec: SweepSpec, @Req() request: AuthenticatedRequest) {
+    return this.sweeps.create(spec, request.apiKey?.id ?? null);
+  }
+
+  @Get()
+  list() {
+    return this.sweeps.list();
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string) {
+    return this.sweeps.detail(id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequireRole('launch')
+  cancel(@Param('id') id: string) {
+    return this.sweeps.cancel(id);
+  }
+}

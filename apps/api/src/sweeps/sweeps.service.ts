@@ -1,0 +1,197 @@
+import {
+  AblationRow,
+  contentId,
+  JOB_PRIORITY,
+  QueueName,
+  RUN_STATUSES,
+  RunStatus,
+  SweepCreatedDto,
+  SweepDetailDto,
+  SweepSpec,
+  SweepStatus,
+  SweepSummaryDto,
+} from '@fer/contracts';
+import { Injectable, Logger } from '@nestjs/common';
+import { ApiError } from '../common/api-error';
+import { BenchmarksService } from '../benchmarks/benchmarks.service';
+import { resolveDataset } from '../datasets/dataset-resolver';
+import { QueueService } from '../database/job-queues.provider';
+import { PrismaService } from '../database/prisma.service';
+import { insertRuns, NewRun, runId, toRunSummary } from '../runs/run-records';
+import { expandSearchSpace } from './sweep-expansion';
+
+@Injectable()
+export class SweepsService {
+  private readonly logger = new Logger(SweepsService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly queue: QueueService,
+    private readonly benchmarks: BenchmarksService,
+  ) {}
+
+  /** Validates everything first, then stores the sweep and its runs in one transaction: whole or nothing. */
+  async create(spec: SweepSpec, createdById: string | null): Promise<SweepCreatedDto> {
+    const benchmark = await this.benchmarks.get(spec.benchmark).catch(() => {
+      throw ApiError.validation(`unknown benchmark "${spec.benchmark}"`, [{ field: 'benchmark', message: 'no such benchmark' }]);
+    });
+    const points = expandSearchSpace(spec);
+    const targets = spec.targets ?? benchmark.domains;
+    const sources = await Promise.all(spec.sources.map((s, i) => resolveDataset(this.prisma.client, s, `sources.${i}`)));
+    await Promise.all(targets.map((t, i) => resolveDataset(this.prisma.client, t, spec.targets ? `targets.${i}` : `benchmark (domain ${t})`)));
+    const sweepId = contentId('swp', spec);
+    const priority = JOB_PRIORITY[spec.priority];
+    const runs: NewRun[] = points.flatMap((point) =>
+      sources.flatMap((source) =>
+        spec.seeds.map((seed) => ({
+          id: runId({ scope: sweepId, configId: point.configId, sourceDatasetId: source.id, seed, targets }),
+          configId: point.configId,
+          config: point.config,
+          params: point.params,
+          sourceDatasetId: source.id,
+          sourceDomain: source.domain,
+          targets,
+          seed,
+          priority,
+          sweepId,
+          createdById,
+        })),
+      ),
+    );
+    const created = await this.prisma.client.$transaction(async (tx) => {
+      await tx.sweep.upsert({
+        where: { id: sweepId },
+        update: {},
+        create: {
+          id: sweepId,
+          name: spec.name,
+          benchmark: spec.benchmark,
+          spec: spec as object,
+          baseConfig: spec.base as object,
+          searchSpace: spec.search as object,
+          seeds: spec.seeds,
+          sources: spec.sources,
+          targets,
+          createdById,
+        },
+      });
+      return insertRuns(tx, runs);
+    });
+    await this.enqueueTraining(created, spec.priority);
+    return { sweep: await this.summary(sweepId), runsCreated: created.length, runsExisting: runs.length - created.length };
+  }
+
+  /** Redis down is not fatal here: the runs are stored as queued and the reconciler enqueues them later. */
+  private async enqueueTraining(runIds: string[], priority: SweepSpec['priority']): Promise<void> {
+    try {
+      for (const id of runIds) await this.queue.queues.enqueue(QueueName.Train, { runId: id }, { priority });
+    } catch (error) {
+      this.logger.warn(`could not enqueue ${runIds.length} runs now (${(error as Error).message}); the reconciler will`);
+    }
+  }
+
+  async list(): Promise<{ items: SweepSummaryDto[]; total: number }> {
+    const sweeps = await this.prisma.client.sweep.findMany({ orderBy: { createdAt: 'desc' }, take: 500 });
+    const items = await Promise.all(sweeps.map((s) => this.summary(s.id)));
+    return { items, total: items.length };
+  }
+
+  async summary(id: string): Promise<SweepSummaryDto> {
+    const sweep = await this.prisma.client.sweep.findUnique({ where: { id } });
+    if (!sweep) throw ApiError.notFound('sweep', id);
+    const grouped = await this.prisma.client.run.groupBy({ by: ['status'], where: { sweepId: id }, _count: true, _sum: { progress: true } });
+    const runCounts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
+    let progressSum = 0;
+    for (const group of grouped) {
+      runCounts[group.status] = group._count;
+      progressSum += group.status === 'queued' || group.status === 'running' ? (group._sum.progress ?? 0) : group._count;
+    }
+    const totalRuns = Object.values(runCounts).reduce((a, b) => a + b, 0);
+    return {
+      id: sweep.id,
+      name: sweep.name,
+      status: sweepStatus(runCounts, sweep.cancelledAt !== null),
+      benchmark: sweep.benchmark,
+      createdAt: sweep.createdAt.toISOString(),
+      runCounts,
+      totalRuns,
+      progress: totalRuns ? progressSum / totalRuns : 0,
+    };
+  }
+
+  async detail(id: string): Promise<SweepDetailDto> {
+    const summary = await this.summary(id);
+    const sweep = await this.prisma.client.sweep.findUniqueOrThrow({ where: { id } });
+    const runs = await this.prisma.client.run.findMany({
+      where: { sweepId: id },
+      include: { config: { select: { method: true } } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    const spec = sweep.spec as unknown as SweepSpec;
+    const variedParameters = Object.keys(spec.search?.parameters ?? {}).sort();
+    return {
+      sweep: summary,
+      spec,
+      runs: runs.map((run) => toRunSummary(run, run.config.method)),
+      variedParameters,
+      ablation: await this.ablation(id, variedParameters, sweep.targets),
+    };
+  }
+
+  /** One row per value of each varied parameter: mean last-epoch accuracy per target, over all other settings. */
+  private async ablation(sweepId: string, parameters: string[], targets: string[]): Promise<AblationRow[]> {
+    if (parameters.length === 0) return [];
+    const evaluations = await this.prisma.client.evaluation.findMany({
+      where: { checkpoint: 'last', run: { sweepId } },
+      select: { domain: true, accuracy: true, runId: true, run: { select: { params: true } } },
+    });
+    const rows: AblationRow[] = [];
+    for (const parameter of parameters) {
+      const byValue = new Map<string, { value: string | number | boolean; acc: Map<string, number[]>; runs: Set<string> }>();
+      for (const evaluation of evaluations) {
+        const value = (evaluation.run.params as Record<string, string | number | boolean>)[parameter];
+        if (value === undefined) continue;
+        const key = JSON.stringify(value);
+        const entry = byValue.get(key) ?? { value, acc: new Map(), runs: new Set() };
+        entry.acc.set(evaluation.domain, [...(entry.acc.get(evaluation.domain) ?? []), evaluation.accuracy * 100]);
+        entry.runs.add(evaluation.runId);
+        byValue.set(key, entry);
+      }
+      for (const entry of [...byValue.values()].sort((a, b) => (a.value < b.value ? -1 : 1))) {
+        const perDomain = Object.fromEntries(targets.map((t) => [t, mean(entry.acc.get(t) ?? [])]));
+        const present = Object.values(perDomain).filter((v): v is number => v !== null);
+        rows.push({ parameter, value: entry.value, perDomain, mean: mean(present), runs: entry.runs.size });
+      }
+    }
+    return rows;
+  }
+
+  async cancel(id: string): Promise<SweepSummaryDto> {
+    await this.summary(id);
+    await this.prisma.client.sweep.update({ where: { id }, data: { cancelledAt: new Date() } });
+    const queued = await this.prisma.client.run.findMany({ where: { sweepId: id, status: 'queued' }, select: { id: true } });
+    await this.prisma.client.run.updateMany({
+      where: { sweepId: id, status: { in: ['queued', 'running'] } },
+      data: { cancelRequested: true },
+    });
+    await this.prisma.client.run.updateMany({
+      where: { id: { in: queued.map((r) => r.id) }, status: 'queued' },
+      data: { status: 'cancelled', finishedAt: new Date() },
+    });
+    for (const run of queued) await this.queue.queues.forget(QueueName.Train, `run.${run.id}.train`).catch(() => undefined);
+    return this.summary(id);
+  }
+}
+
+function mean(values: number[]): number | null {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+}
+
+/** A sweep's status is derived from its runs; only cancellation is stored. */
+export function sweepStatus(counts: Record<RunStatus, number>, cancelled: boolean): SweepStatus {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (cancelled && counts.running === 0) return 'cancelled';
+  if (counts.running > 0 || (counts.queued > 0 && counts.queued < total)) return 'running';
+  if (counts.queued === total) return 'queued';
+  return counts.failed > 0 ? 'failed' : counts.cancelled === total ? 'cancelled' : 'succeeded';
+}
