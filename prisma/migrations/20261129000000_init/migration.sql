@@ -80,6 +80,7 @@ CREATE TABLE "Sweep" (
     "targets" TEXT[],
     "status" "SweepStatus" NOT NULL DEFAULT 'queued',
     "createdById" TEXT,
+    "cancelledAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "finishedAt" TIMESTAMP(3),
 
@@ -110,6 +111,7 @@ CREATE TABLE "Run" (
     "createdById" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "startedAt" TIMESTAMP(3),
+    "trainedAt" TIMESTAMP(3),
     "finishedAt" TIMESTAMP(3),
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
