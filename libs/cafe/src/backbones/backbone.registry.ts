@@ -5,11 +5,11 @@ import { faceApiExpressionRegistration } from './face-api-expression.backbone';
 import { faceApiRecognitionRegistration } from './face-api-recognition.backbone';
 
 /** The offline default: ships in an npm package; chosen by measured throughput (see README.md). */
-export const DEFAULT_BACKBONE = 'face-api-recognition';
+export const DEFAULT_BACKBONE = 'face-api-expression';
 
 const REGISTRY: readonly BackboneRegistration[] = [
-  faceApiRecognitionRegistration,
   faceApiExpressionRegistration,
+  faceApiRecognitionRegistration,
   faceApiAgeGenderRegistration,
   clipVitB32Registration,
 ];
