@@ -24,7 +24,7 @@ Integration tests need PostgreSQL and Redis: DATABASE_URL / REDIS_URL, or the lo
   process.exit(0);
 }
 const tiers = values.tier ?? ['unit', 'integration', 'e2e'];
-const suffix = { unit: '.spec.js', integration: '.integration-spec.js', e2e: '.e2e-spec.js', chaos: '.chaos-spec.js' };
+const suffix = { unit: ['.spec.js', '.spec.mjs'], integration: ['.integration-spec.js'], e2e: ['.e2e-spec.js'], chaos: ['.chaos-spec.js'] };
 const projects = (values.project ?? ['libs/contracts', 'libs/cafe', 'libs/datasets', 'libs/db', 'libs/queues', 'apps/api', 'apps/worker', 'apps/cli', 'apps/web', 'infra'])
   .map((p) => resolve(process.cwd(), p))
   .map((p) => relative(root, p));
@@ -40,11 +40,14 @@ function findSpecs(dir, out = []) {
     if (name === 'node_modules' || name === '.next') continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) findSpecs(path, out);
-    else if (tiers.some((t) => name.endsWith(suffix[t]))) out.push(path);
+    else if (tiers.some((t) => suffix[t].some((s) => name.endsWith(s)))) out.push(path);
   }
   return out;
 }
-const files = projects.flatMap((p) => findSpecs(join(root, p, 'dist')).concat(findSpecs(join(root, p, 'test-dist')))).sort();
+// TypeScript projects run their compiled specs from dist/; plain-JS folders (infra) run in place.
+const files = projects
+  .flatMap((p) => (existsSync(join(root, p, 'tsconfig.json')) ? findSpecs(join(root, p, 'dist')) : findSpecs(join(root, p))))
+  .sort();
 if (files.length === 0) {
   console.error(`no test files found for tiers ${tiers.join(', ')} in ${projects.join(', ')}`);
   process.exit(1);

@@ -1,0 +1,190 @@
+import {
+  domainDisplayName,
+  Leaderboard,
+  Page,
+  RunDetailDto,
+  RunSummaryDto,
+  SweepCreatedDto,
+  SweepDetailDto,
+  SweepSummaryDto,
+} from '@fer/contracts';
+import { SingleBar, MultiBar, Presets } from 'cli-progress';
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { apiRequest, resolveConnection } from '../api-client';
+
+function connection(command: Command) {
+  return resolveConnection(command.optsWithGlobals());
+}
+
+function print(value: unknown): void {
+  process.stdout.write(typeof value === 'string' ? value : JSON.stringify(value, null, 2) + '\n');
+}
+
+/** A spec file in YAML or JSON; a parse error names the file and line. */
+export function readSpecFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+}
+
+export function formatLeaderboard(board: Leaderboard): string {
+  const columns = [...board.domains, 'mean', 'targetMean'];
+  const titles = [...board.domains.map((d) => domainDisplayName(d) + (d === board.source ? '*' : '')), 'Mean', 'Target'];
+  const cell = (row: Leaderboard['rows'][number], column: string) => {
+    const c = column === 'mean' ? row.mean : column === 'targetMean' ? row.targetMean : row.cells[column];
+    if (!c || c.mean === null) return '-';
+    const text = c.std === null ? c.mean.toFixed(2) : `${c.mean.toFixed(2)}±${c.std.toFixed(2)}`;
+    return board.best[column] === row.groupKey ? `${text} ◆` : text;
+  };
+  const rows = board.rows.map((row) => [row.label, ...columns.map((c) => cell(row, c))]);
+  const header = ['Method', ...titles];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [
+    `Leaderboard ${board.benchmark}, trained on ${domainDisplayName(board.source)} (* = in-domain), selection: ${board.selection}${board.selection === 'oracle' ? ' (TEST-DOMAIN ORACLE)' : ''}; accuracy %, mean±std over seeds, ◆ = best`,
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(line),
+    rows.length === 0 ? '(no evaluated runs yet)' : '',
+  ].join('\n') + '\n';
+}
+
+/** Live progress bars, one per run, until every run of the sweep is terminal. */
+async function watchSweep(command: Command, id: string, intervalMs = 1000): Promise<SweepSummaryDto> {
+  const conn = connection(command);
+  const bars = new MultiBar({ format: '{label} [{bar}] {percentage}% {status}', hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
+  const runBars = new Map<string, SingleBar>();
+  try {
+    for (;;) {
+      const detail = await apiRequest<SweepDetailDto>(conn, 'GET', `/sweeps/${id}`);
+      for (const run of detail.runs) {
+        const label = `${run.method} ${run.sourceDomain} seed ${run.seed} ${run.id.slice(4, 12)}`.padEnd(36);
+        const bar = runBars.get(run.id) ?? bars.create(100, 0, { label, status: run.status });
+        runBars.set(run.id, bar);
+        bar.update(Math.round(run.progress * 100), { label, status: `${run.status}${run.status === 'running' ? ` epoch ${run.epoch}/${run.epochs}` : ''}` });
+      }
+      if (['succeeded', 'failed', 'cancelled'].includes(detail.sweep.status)) return detail.sweep;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  } finally {
+    bars.stop();
+  }
+}
+
+export function registerApiCommands(program: Command): void {
+  const sweep = program.command('sweep').description('Create, watch and cancel sweeps');
+  sweep
+    .command('create')
+    .description('Create a sweep from a YAML or JSON spec (see README "Sweep specs")')
+    .argument('<spec>', 'spec file (.yaml, .yml or .json)')
+    .option('--watch', 'follow progress until the sweep finishes')
+    .action(async (specPath: string, options: { watch?: boolean }, command: Command) => {
+      const created = await apiRequest<SweepCreatedDto>(connection(command), 'POST', '/sweeps', readSpecFile(specPath));
+      process.stderr.write(`sweep ${created.sweep.id}: ${created.runsCreated} runs created, ${created.runsExisting} already existed\n`);
+      if (options.watch) await watchSweep(command, created.sweep.id);
+      print(created);
+    });
+  sweep
+    .command('status')
+    .description('Show a sweep; --watch shows live progress bars per run')
+    .argument('<id>')
+    .option('--watch', 'follow until the sweep finishes')
+    .action(async (id: string, options: { watch?: boolean }, command: Command) => {
+      if (options.watch) await watchSweep(command, id);
+      const detail = await apiRequest<SweepDetailDto>(connection(command), 'GET', `/sweeps/${id}`);
+      print({ sweep: detail.sweep, ablation: detail.ablation });
+    });
+  sweep
+    .command('list')
+    .description('List sweeps')
+    .action(async (_options: unknown, command: Command) => print(await apiRequest<Page<SweepSummaryDto>>(connection(command), 'GET', '/sweeps')));
+  sweep
+    .command('cancel')
+    .description('Cancel a sweep: queued runs are dropped, running ones stop at their next step')
+    .argument('<id>')
+    .action(async (id: string, _options: unknown, command: Command) => print(await apiRequest(connection(command), 'POST', `/sweeps/${id}/cancel`)));
+
+  const runs = program.command('runs').description('Inspect, launch, cancel and retry runs');
+  runs
+    .command('list')
+    .description('List runs')
+    .option('--sweep <id>', 'only this sweep')
+    .option('--status <status>', 'queued|running|succeeded|failed|cancelled')
+    .action(async (options: { sweep?: string; status?: string }, command: Command) => {
+      const query = new URLSearchParams({ ...(options.sweep ? { sweepId: options.sweep } : {}), ...(options.status ? { status: options.status } : {}) });
+      const page = await apiRequest<Page<RunSummaryDto>>(connection(command), 'GET', `/runs?${query}`);
+      print(page.items.map((r) => `${r.id}  ${r.status.padEnd(9)} ${String(Math.round(r.progress * 100)).padStart(3)}%  ${r.method} ${r.sourceDomain} seed ${r.seed}`).join('\n') + '\n');
+    });
+  runs
+    .command('show')
+    .description('Show a run: config, metrics, evaluations')
+    .argument('<id>')
+    .action(async (id: string, _o: unknown, command: Command) => print(await apiRequest<RunDetailDto>(connection(command), 'GET', `/runs/${id}`)));
+  runs
+    .command('create')
+    .description('Launch one run (interactive priority) from a JSON/YAML body: {config, source, seed, targets?}')
+    .argument('<file>')
+    .option('--idempotency-key <key>', 'replays the first response when retried')
+    .action(async (file: string, options: { idempotencyKey?: string }, command: Command) =>
+      print(await apiRequest(connection(command), 'POST', '/runs', readSpecFile(file), options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {})),
+    );
+  for (const action of ['cancel', 'retry'] as const) {
+    runs
+      .command(action)
+      .description(action === 'cancel' ? 'Cancel a run' : 'Retry a failed or cancelled run from its last checkpoint')
+      .argument('<id>')
+      .action(async (id: string, _o: unknown, command: Command) => print(await apiRequest(connection(command), 'POST', `/runs/${id}/${action}`)));
+  }
+
+  program
+    .command('leaderboard')
+    .description('Print the cross-domain leaderboard for one source domain (like the paper\'s Table 1)')
+    .requiredOption('--source <domain>', 'source (training) domain, e.g. rafdb')
+    .option('--benchmark <name>', 'benchmark', 'fer5')
+    .option('--selection <mode>', 'last | source-val | oracle', 'last')
+    .option('--format <format>', 'table | json | csv | markdown | latex', 'table')
+    .action(async (options: { source: string; benchmark: string; selection: string; format: string }, command: Command) => {
+      const query = new URLSearchParams({ benchmark: options.benchmark, source: options.source, selection: options.selection });
+      if (options.format === 'table') {
+        print(formatLeaderboard(await apiRequest<Leaderboard>(connection(command), 'GET', `/leaderboards?${query}`)));
+      } else {
+        query.set('format', options.format);
+        print(await apiRequest(connection(command), 'GET', `/leaderboards?${query}`));
+      }
+    });
+
+  const keys = program.command('keys').description('Manage API keys (admin)');
+  keys
+    .command('create')
+    .description('Create an API key; it is shown once')
+    .requiredOption('--role <role>', 'read | launch | admin')
+    .option('--name <name>', 'a label for the key', 'cli')
+    .action(async (options: { role: string; name: string }, command: Command) =>
+      print(await apiRequest(connection(command), 'POST', '/keys', { name: options.name, role: options.role })),
+    );
+  keys.command('list').description('List keys (hashes are never shown)').action(async (_o: unknown, command: Command) => print(await apiRequest(connection(command), 'GET', '/keys')));
+  keys
+    .command('revoke')
+    .description('Revoke a key')
+    .argument('<id>')
+    .action(async (id: string, _o: unknown, command: Command) => print(await apiRequest(connection(command), 'DELETE', `/keys/${id}`)));
+
+  program
+    .command('health')
+    .description('Check the API, PostgreSQL and Redis')
+    .action(async (_o: unknown, command: Command) => print(await apiRequest(connection(command), 'GET', '/health')));
+  program
+    .command('queue')
+    .description('Queue depths and workers')
+    .action(async (_o: unknown, command: Command) => print(await apiRequest(connection(command), 'GET', '/queues')));
+}

@@ -1,0 +1,37 @@
+import { QueueName } from '@fer/contracts';
+import { z } from 'zod';
+
+/** Every variable the worker reads, validated once at boot; nothing else reads process.env. */
+export const workerEnvSchema = z.object({
+  DATABASE_URL: z.string().url({ message: 'must be a postgresql:// URL' }),
+  REDIS_URL: z.string().url({ message: 'must be a redis:// URL' }),
+  FER_QUEUE_PREFIX: z.string().min(1).default('fer'),
+  /** Feature cache and checkpoints live under here (shared storage when workers run on many hosts). */
+  FER_HOME: z.string().default('.fer'),
+  FER_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Queues this process consumes, comma-separated. */
+  FER_WORKER_QUEUES: z
+    .string()
+    .default(Object.values(QueueName).join(','))
+    .transform((value) => value.split(',').map((q) => q.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(QueueName)).min(1)),
+  FER_HEARTBEAT_SECONDS: z.coerce.number().min(0.5).default(5),
+  /** Seconds between checks of a run's cancel flag during training. */
+  FER_CANCEL_POLL_SECONDS: z.coerce.number().min(0.2).default(2),
+  /** Which GPU this process owns (one process per GPU). Empty = CPU. */
+  CUDA_VISIBLE_DEVICES: z.string().optional(),
+  FER_WORKER_NAME: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type WorkerEnv = z.output<typeof workerEnvSchema>;
+export const WORKER_ENV = Symbol('WORKER_ENV');
+
+export function loadWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  const parsed = workerEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid worker environment:\n${lines.join('\n')}\nSet these variables (see README "Configuration").`);
+  }
+  return parsed.data;
+}

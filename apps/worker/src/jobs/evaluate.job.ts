@@ -1,0 +1,81 @@
+import { JobPayload, QueueName, trainingConfigSchema } from '@fer/contracts';
+import { completeRunIfEvaluated } from '@fer/db';
+import { Injectable } from '@nestjs/common';
+import { CheckpointStore } from '../artifacts/checkpoint.store';
+import { withDatabaseRetry } from '../persistence/database-retry';
+import { RunLogWriter } from '../persistence/run-log.writer';
+import { WorkerPrismaService } from '../persistence/worker-prisma.service';
+import { WorkerRegistryService } from '../registration/worker-registry.service';
+import { checkpointEpoch, evaluateModel } from '../training/cafe-training.adapter';
+import { RunDataService } from '../training/run-data.service';
+import type { JobContext, JobHandler, JobOutcome } from './job-handler';
+
+/** The split a target domain is scored on: its test split, else its validation split. */
+const EVALUATION_SPLITS = [['test'], ['val']];
+
+@Injectable()
+export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
+  readonly queue = QueueName.Evaluate;
+
+  constructor(
+    private readonly prisma: WorkerPrismaService,
+    private readonly data: RunDataService,
+    private readonly checkpoints: CheckpointStore,
+    private readonly logs: RunLogWriter,
+    private readonly registry: WorkerRegistryService,
+  ) {}
+
+  async handle({ runId, datasetId, checkpoint }: JobPayload<QueueName.Evaluate>, context: JobContext): Promise<JobOutcome> {
+    const db = this.prisma.client;
+    const run = await withDatabaseRetry(() => db.run.findUnique({ where: { id: runId }, include: { config: true } }));
+    if (!run) return { status: 'skipped', reason: `run ${runId} no longer exists` };
+    if (run.status === 'cancelled') return { status: 'skipped', reason: 'run cancelled' };
+    const config = trainingConfigSchema.parse(run.config.body);
+    const lifecycle = { id: runId, targets: run.targets, sourceValFraction: config.sourceValFraction };
+    const existing = await db.evaluation.findUnique({ where: { runId_datasetId_checkpoint: { runId, datasetId, checkpoint } } });
+    if (existing) {
+      await completeRunIfEvaluated(db, lifecycle);
+      return { status: 'skipped', reason: 'already evaluated' };
+    }
+    const bytes = await this.checkpoints.load(runId, checkpoint === 'last' ? 'checkpoint-last' : 'checkpoint-source-val');
+    if (!bytes) throw new Error(`run ${runId} has no ${checkpoint} checkpoint to evaluate; retry the run`);
+    await this.registry.setCurrentJob(context.jobId);
+    try {
+      const dataset = await db.dataset.findUniqueOrThrow({ where: { id: datasetId } });
+      const splits = await this.splitFor(datasetId);
+      const set = await this.data.load(datasetId, splits, config, { withFlipped: false, withImages: config.maskNet === 'resnet18' });
+      const metrics = evaluateModel(bytes, set);
+      await withDatabaseRetry(() =>
+        db.evaluation.upsert({
+          where: { runId_datasetId_checkpoint: { runId, datasetId, checkpoint } },
+          create: {
+            id: `${runId}.${datasetId}.${checkpoint}`,
+            runId,
+            datasetId,
+            domain: dataset.domain,
+            checkpoint,
+            epoch: checkpointEpoch(bytes),
+            accuracy: metrics.accuracy,
+            perClassAccuracy: metrics.perClassAccuracy,
+            macroF1: metrics.macroF1,
+            confusion: metrics.confusion,
+            n: metrics.n,
+          },
+          update: {},
+        }),
+      );
+      await this.logs.write(runId, 'info', `${dataset.domain} (${splits.join('+')}, ${checkpoint}): accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${(metrics.macroF1 * 100).toFixed(2)}% on ${metrics.n} images`);
+      if (await completeRunIfEvaluated(db, lifecycle)) await this.logs.write(runId, 'info', 'all evaluations written; run succeeded');
+      return { status: 'success' };
+    } finally {
+      await this.registry.setCurrentJob(null);
+    }
+  }
+
+  private async splitFor(datasetId: string): Promise<string[]> {
+    for (const splits of EVALUATION_SPLITS) {
+      if (await this.prisma.client.datasetSample.count({ where: { datasetId, split: { in: splits } } })) return splits;
+    }
+    return ['train'];
+  }
+}

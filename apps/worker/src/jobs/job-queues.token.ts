@@ -1,0 +1,1 @@
+export const JOB_QUEUES = Symbol('JOB_QUEUES');

@@ -1,0 +1,88 @@
+import { FeatureCache, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
+import { getReader, loadRgb, type DatasetFormat, type Sample } from '@fer/datasets';
+import type { TrainingConfig } from '@fer/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { resolve } from 'node:path';
+import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
+import { withDatabaseRetry } from '../persistence/database-retry';
+import { WorkerPrismaService } from '../persistence/worker-prisma.service';
+import type { FeatureSet } from './cafe-training.adapter';
+
+export interface LoadedSplit extends FeatureSet {
+  keys: string[];
+}
+
+/**
+ * Turns a registered dataset version into feature sets: the samples come from Postgres (as imported), the pixels
+ * from the dataset's reader, the frozen features from the on-disk cache (computed once per image and view).
+ */
+@Injectable()
+export class RunDataService {
+  private readonly cache: FeatureCache;
+  private readonly backbones = new Map<string, Promise<Backbone>>();
+
+  constructor(
+    private readonly prisma: WorkerPrismaService,
+    @Inject(WORKER_ENV) env: WorkerEnv,
+  ) {
+    this.cache = new FeatureCache(resolve(env.FER_HOME, 'cache', 'features'));
+  }
+
+  backbone(config: Pick<TrainingConfig, 'backbone' | 'backboneWeights'>): Promise<Backbone> {
+    const key = `${config.backbone}:${config.backboneWeights ?? ''}`;
+    if (!this.backbones.has(key)) this.backbones.set(key, loadBackbone(config.backbone, { weightsPath: config.backboneWeights }));
+    return this.backbones.get(key)!;
+  }
+
+  /** Features of the samples of the given splits (in key order), both views when `withFlipped`. */
+  async load(
+    datasetId: string,
+    splits: string[],
+    config: TrainingConfig,
+    options: { withFlipped: boolean; withImages?: boolean; onProgress?(done: number, total: number, cached: number): void; shouldStop?(): boolean },
+  ): Promise<LoadedSplit> {
+    const dataset = await withDatabaseRetry(() => this.prisma.client.dataset.findUniqueOrThrow({ where: { id: datasetId } }));
+    const rows = await withDatabaseRetry(() =>
+      this.prisma.client.datasetSample.findMany({ where: { datasetId, split: { in: splits } }, orderBy: { key: 'asc' } }),
+    );
+    if (rows.length === 0) throw new Error(`dataset ${dataset.name} v${dataset.version} has no samples in split(s) ${splits.join(', ')}`);
+    const reader = getReader(dataset.format as DatasetFormat);
+    const read = await reader.read(dataset.root, { numClasses: dataset.numClasses as 7 | 8, ...(dataset.options as object) });
+    const byKey = new Map<string, Sample>(read.samples.map((s) => [s.key, s]));
+    const samples = rows.map((row) => {
+      const sample = byKey.get(row.key);
+      if (!sample) throw new Error(`sample ${row.key} of dataset ${dataset.name} v${dataset.version} is gone from ${dataset.root}; re-import the dataset`);
+      return { row, sample };
+    });
+    const backbone = await this.backbone(config);
+    const views = options.withFlipped ? (['original', 'flipped'] as const) : (['original'] as const);
+    const extracted = await extractFeatures(
+      backbone,
+      samples.map(({ row, sample }) => ({ contentHash: row.contentHash, loadRgb: (size: number) => loadRgb(sample, size) })),
+      { cache: this.cache, views, batchSize: 32, onProgress: options.onProgress, shouldStop: options.shouldStop },
+    );
+    await withDatabaseRetry(() =>
+      this.prisma.client.featureCacheEntry.upsert({
+        where: { datasetId_backbone: { datasetId, backbone: backbone.name } },
+        create: { id: `${datasetId}.${backbone.name}`, datasetId, backbone: backbone.name, featureDim: extracted.dim, samples: rows.length, computed: extracted.computed, fromCache: extracted.fromCache, seconds: 0 },
+        update: { samples: rows.length, computed: extracted.computed, fromCache: extracted.fromCache },
+      }),
+    );
+    let images: FeatureSet['images'];
+    if (options.withImages) {
+      const size = config.imageSize;
+      const data = new Uint8Array(samples.length * size * size * 3);
+      for (let i = 0; i < samples.length; i++) data.set((await loadRgb(samples[i].sample, size)).data, i * size * size * 3);
+      images = { size, data };
+    }
+    return {
+      n: rows.length,
+      dim: extracted.dim,
+      features: extracted.views.original,
+      flipped: (extracted.views as Record<string, Float32Array>).flipped,
+      labels: Int32Array.from(rows.map((r) => r.label)),
+      images,
+      keys: rows.map((r) => r.key),
+    };
+  }
+}
