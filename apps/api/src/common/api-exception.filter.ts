@@ -39,6 +39,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof Prisma.PrismaClientInitializationError) return this.unavailable('PostgreSQL');
     if (isConnectionError(exception)) return this.unavailable(describeDependency(exception));
+    // body-parser rejects before Nest sees the request, with http-errors objects (status + type).
+    const raw = exception as { status?: number; type?: string; message?: string };
+    if (raw?.type === 'entity.too.large') return new ApiError(ApiErrorCode.PayloadTooLarge, 'request body too large (limit 1 MB)');
+    if (raw?.type === 'entity.parse.failed') return new ApiError(ApiErrorCode.MalformedJson, `malformed JSON body: ${raw.message}`);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const type = (exception.getResponse() as { type?: string })?.type;
