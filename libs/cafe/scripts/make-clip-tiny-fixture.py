@@ -3,7 +3,10 @@
 the embeddings a plain-PyTorch reference forward gives (independent of the TypeScript code; no `transformers`).
 
 Run: /usr/bin/python3 libs/cafe/scripts/make-clip-tiny-fixture.py
+     /usr/bin/python3 libs/cafe/scripts/make-clip-tiny-fixture.py --random-b32 /tmp/clip-b32/model.safetensors
+       (a full-size ViT-B/32-shaped model with random weights, for benchmarks only; ~350 MB)
 """
+import argparse
 import json
 import os
 import struct
@@ -17,7 +20,7 @@ STD = torch.tensor([0.26862954, 0.26130258, 0.27577711])
 EPS = 1e-5
 
 
-def make_params(generator):
+def make_params(generator, WIDTH=WIDTH, LAYERS=LAYERS, PATCH=PATCH, IMAGE=IMAGE, PROJ=PROJ, MLP=MLP):
     def rand(*shape, scale=0.1):
         return torch.randn(*shape, generator=generator, dtype=torch.float64) * scale
 
@@ -116,7 +119,20 @@ def write_safetensors(path, tensors, metadata=None):
             f.write(c)
 
 
+def write_random_b32(path):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    g = torch.Generator().manual_seed(0)
+    p = make_params(g, WIDTH=768, LAYERS=12, PATCH=32, IMAGE=224, PROJ=512, MLP=3072)
+    write_safetensors(path, {k: (v.float(), 'F32') for k, v in p.items()}, metadata={'num_attention_heads': '12'})
+    print(f'wrote {path} (random ViT-B/32-shaped weights; benchmark use only)')
+
+
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--random-b32', metavar='PATH')
+    args = parser.parse_args()
+    if args.random_b32:
+        return write_random_b32(args.random_b32)
     os.makedirs(OUT, exist_ok=True)
     g = torch.Generator().manual_seed(1234)
     p = make_params(g)
