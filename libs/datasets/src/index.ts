@@ -1,0 +1,14 @@
+export * from './sample';
+export * from './split-names';
+export * from './emotion-names';
+export * from './label-map';
+export * from './split-counts';
+export * from './readers/dataset-reader';
+export * from './readers/reader-registry';
+export { ferplusMajorityVote, type VoteOutcome } from './readers/ferplus.reader';
+export { affectnetCode } from './readers/affectnet.reader';
+export * from './validation/dataset-problem';
+export * from './validation/path-confinement';
+export * from './validation/dataset-validation';
+export * from './images/rgb-loading';
+export * from './images/sample-hash';
