@@ -1,0 +1,130 @@
+import type { BenchmarkDto, Leaderboard, TransferMatrix } from '@fer/contracts';
+import Link from 'next/link';
+import { ApiErrorNotice } from '@/components/api-error-notice';
+import { EmptyState } from '@/components/empty-state';
+import { CopyButtons } from '@/components/leaderboard/copy-buttons';
+import { LeaderboardControls, type LeaderboardQuery } from '@/components/leaderboard/leaderboard-controls';
+import { LeaderboardTable } from '@/components/leaderboard/leaderboard-table';
+import { TransferConfigPicker } from '@/components/leaderboard/transfer-config-picker';
+import { TransferHeatmap } from '@/components/leaderboard/transfer-heatmap';
+import { domainLabel, formatDateTime } from '@/lib/format';
+import { firstParam, queryString, type SearchParams } from '@/lib/search-params';
+import { parseSelection, SELECTION_OPTIONS } from '@/lib/selection';
+import { apiGet, load } from '@/server/api-client';
+
+export default async function LeaderboardPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const params = await searchParams;
+  const benchmarks = await load(apiGet<BenchmarkDto[]>('/benchmarks'));
+  if (!benchmarks.ok) {
+    return (
+      <>
+        <h1>Leaderboard</h1>
+        <ApiErrorNotice error={benchmarks.error} />
+      </>
+    );
+  }
+  if (benchmarks.data.length === 0) {
+    return (
+      <>
+        <h1>Leaderboard</h1>
+        <EmptyState title="The API knows no benchmark yet." />
+      </>
+    );
+  }
+
+  const requestedBenchmark = firstParam(params, 'benchmark');
+  const benchmark =
+    benchmarks.data.find((b) => b.name === requestedBenchmark) ??
+    benchmarks.data.find((b) => b.name === 'fer5') ??
+    benchmarks.data[0];
+  const requestedSource = firstParam(params, 'source');
+  const source = requestedSource && benchmark.domains.includes(requestedSource) ? requestedSource : benchmark.domains[0];
+  const selection = parseSelection(firstParam(params, 'selection'));
+  const selectionOption = SELECTION_OPTIONS.find((option) => option.value === selection)!;
+
+  const leaderboard = await load(
+    apiGet<Leaderboard>(`/leaderboards${queryString({ benchmark: benchmark.name, source, selection })}`),
+  );
+
+  const rows = leaderboard.ok ? leaderboard.data.rows : [];
+  const configOptions = [...new Map(rows.map((row) => [row.configId, { configId: row.configId, label: row.label }])).values()];
+  const bestRow = leaderboard.ok ? rows.find((row) => row.groupKey === leaderboard.data.best.mean) : undefined;
+  const requestedConfig = firstParam(params, 'config');
+  const configId =
+    requestedConfig && configOptions.some((option) => option.configId === requestedConfig)
+      ? requestedConfig
+      : (bestRow?.configId ?? configOptions[0]?.configId);
+  const query: LeaderboardQuery = { benchmark: benchmark.name, source, selection, config: configId };
+
+  const transfer = configId
+    ? await load(
+        apiGet<TransferMatrix>(`/leaderboards/transfer${queryString({ benchmark: benchmark.name, configId, selection })}`),
+      )
+    : null;
+
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>Leaderboard</h1>
+          <p className="muted">
+            Which method generalizes best from {domainLabel(source)}? {benchmark.description}
+          </p>
+        </div>
+      </div>
+      <LeaderboardControls benchmarks={benchmarks.data} query={query} />
+      {selection === 'oracle' && (
+        <div className="notice notice-warn" role="note" data-testid="oracle-warning">
+          <p className="notice-title">Oracle model selection</p>
+          <p>
+            Each run’s checkpoint is picked with the test domain’s own labels. These numbers are an optimistic upper bound,
+            not a fair comparison; report source-validation or last-epoch numbers.
+          </p>
+        </div>
+      )}
+      {!leaderboard.ok ? (
+        <ApiErrorNotice error={leaderboard.error} />
+      ) : rows.length === 0 ? (
+        <EmptyState title={`No finished evaluations for source ${domainLabel(source)} yet.`} testId="leaderboard-empty">
+          Runs appear here once they are trained and evaluated. <Link href="/sweeps/new">Start a sweep</Link>.
+        </EmptyState>
+      ) : (
+        <>
+          <div className="legend" aria-hidden="true">
+            <span>
+              <strong>bold</strong> best in column
+            </span>
+            <span>
+              <span style={{ textDecoration: 'underline', textDecorationThickness: 2 }}>underlined</span> second best
+            </span>
+            <span>
+              <span className="in-domain" style={{ padding: '0 6px' }}>
+                shaded
+              </span>{' '}
+              source column (in-domain)
+            </span>
+            <span>n = seeds behind the mean</span>
+          </div>
+          <LeaderboardTable leaderboard={leaderboard.data} />
+          <p className="muted small" data-testid="leaderboard-meta">
+            {rows.length} config group{rows.length === 1 ? '' : 's'} · selection: {selectionOption.label} ({selectionOption.description}) ·
+            generated {formatDateTime(leaderboard.data.generatedAt)}
+          </p>
+          <CopyButtons benchmark={benchmark.name} source={source} selection={selection} />
+        </>
+      )}
+
+      <section id="transfer" aria-labelledby="transfer-heading">
+        <h2 id="transfer-heading">Transfer matrix</h2>
+        {configOptions.length > 0 && <TransferConfigPicker query={query} options={configOptions} />}
+        {transfer === null ? (
+          <p className="muted">Pick a config with results to see how it transfers between every pair of domains.</p>
+        ) : !transfer.ok ? (
+          <ApiErrorNotice error={transfer.error} />
+        ) : (
+          <TransferHeatmap matrix={transfer.data} />
+        )}
+      </section>
+    </>
+  );
+}

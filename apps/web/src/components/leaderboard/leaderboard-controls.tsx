@@ -1,0 +1,96 @@
+'use client';
+
+import type { BenchmarkDto, ModelSelection } from '@fer/contracts';
+import { useRouter } from 'next/navigation';
+import { useTransition } from 'react';
+import { domainLabel } from '@/lib/format';
+import { queryString } from '@/lib/search-params';
+import { SELECTION_OPTIONS } from '@/lib/selection';
+
+export interface LeaderboardQuery {
+  benchmark: string;
+  source: string;
+  selection: ModelSelection;
+  config?: string;
+}
+
+export function LeaderboardControls({ benchmarks, query }: { benchmarks: BenchmarkDto[]; query: LeaderboardQuery }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const current = benchmarks.find((b) => b.name === query.benchmark) ?? benchmarks[0];
+
+  function go(next: Partial<LeaderboardQuery>) {
+    const merged = { ...query, ...next };
+    if (next.benchmark && next.benchmark !== query.benchmark) {
+      const benchmark = benchmarks.find((b) => b.name === next.benchmark);
+      merged.source = benchmark?.domains[0] ?? '';
+      merged.config = undefined;
+    }
+    startTransition(() => router.push(`/${queryString({ ...merged })}`, { scroll: false }));
+  }
+
+  return (
+    <form className="controls" method="get" action="/" aria-busy={pending} onSubmit={(event) => event.preventDefault()}>
+      <div className="field">
+        <label htmlFor="picker-benchmark">Benchmark</label>
+        <select
+          id="picker-benchmark"
+          name="benchmark"
+          data-testid="picker-benchmark"
+          value={query.benchmark}
+          onChange={(event) => go({ benchmark: event.target.value })}
+        >
+          {benchmarks.map((benchmark) => (
+            <option key={benchmark.name} value={benchmark.name}>
+              {benchmark.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="picker-source">Source domain (trained on)</label>
+        <select
+          id="picker-source"
+          name="source"
+          data-testid="picker-source"
+          value={query.source}
+          onChange={(event) => go({ source: event.target.value })}
+        >
+          {(current?.domains ?? []).map((domain) => (
+            <option key={domain} value={domain}>
+              {domainLabel(domain)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <fieldset className="field">
+        <legend>Model selection</legend>
+        <div className="segmented" role="radiogroup" aria-label="Model selection" data-testid="picker-selection">
+          {SELECTION_OPTIONS.map((option) => (
+            <label key={option.value} className={option.value === 'oracle' ? 'oracle' : undefined} title={option.description}>
+              <input
+                type="radio"
+                name="selection"
+                value={option.value}
+                checked={query.selection === option.value}
+                onChange={() => go({ selection: option.value })}
+                data-testid={`selection-${option.value}`}
+              />
+              {option.label}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      {pending && (
+        <span className="muted small" role="status">
+          Updating…
+        </span>
+      )}
+      <noscript>
+        <button type="submit" className="button">
+          Apply
+        </button>
+      </noscript>
+    </form>
+  );
+}

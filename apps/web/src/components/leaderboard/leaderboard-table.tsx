@@ -1,0 +1,187 @@
+'use client';
+
+import type { Leaderboard, LeaderboardCell, LeaderboardRow } from '@fer/contracts';
+import Link from 'next/link';
+import { useMemo, useState } from 'react';
+import { columnLabel, formatConfigValue } from '@/lib/format';
+
+type Direction = 'ascending' | 'descending';
+interface SortState {
+  column: string;
+  direction: Direction;
+}
+
+function cellOf(row: LeaderboardRow, column: string): LeaderboardCell | undefined {
+  if (column === 'mean') return row.mean;
+  if (column === 'targetMean') return row.targetMean;
+  return row.cells[column];
+}
+
+function summaryText(row: LeaderboardRow): string {
+  return Object.entries(row.configSummary)
+    .map(([key, value]) => `${key}=${formatConfigValue(value)}`)
+    .join(' · ');
+}
+
+export function LeaderboardTable({ leaderboard }: { leaderboard: Leaderboard }) {
+  const columns = useMemo(() => [...leaderboard.domains, 'mean', 'targetMean'], [leaderboard.domains]);
+  const [sort, setSort] = useState<SortState | null>(null);
+
+  const rows = useMemo(() => {
+    if (!sort) return leaderboard.rows;
+    const factor = sort.direction === 'ascending' ? 1 : -1;
+    const sorted = [...leaderboard.rows];
+    sorted.sort((a, b) => {
+      if (sort.column === 'label') return factor * a.label.localeCompare(b.label);
+      const left = cellOf(a, sort.column)?.mean ?? null;
+      const right = cellOf(b, sort.column)?.mean ?? null;
+      // rows without a value stay at the bottom in both directions
+      if (left === null && right === null) return 0;
+      if (left === null) return 1;
+      if (right === null) return -1;
+      return factor * (left - right);
+    });
+    return sorted;
+  }, [leaderboard.rows, sort]);
+
+  function toggle(column: string) {
+    setSort((previous) => {
+      if (previous?.column === column) {
+        return { column, direction: previous.direction === 'descending' ? 'ascending' : 'descending' };
+      }
+      return { column, direction: column === 'label' ? 'ascending' : 'descending' };
+    });
+  }
+
+  function header(column: string, text: string) {
+    const active = sort?.column === column;
+    return (
+      <button
+        type="button"
+        className="sort-button"
+        onClick={() => toggle(column)}
+        data-testid={`sort-${column}`}
+        aria-label={`Sort by ${text}${active ? (sort.direction === 'descending' ? ', now descending' : ', now ascending') : ''}`}
+      >
+        {text}
+        <span className="sort-indicator" aria-hidden="true">
+          {active ? (sort.direction === 'descending' ? '▼' : '▲') : '↕'}
+        </span>
+      </button>
+    );
+  }
+
+  return (
+    <div className="table-wrap tall">
+      <table className="data leaderboard" data-testid="leaderboard-table" aria-rowcount={rows.length + 1}>
+        <caption>
+          Accuracy (%) on each test domain, mean ± std over seeds, trained on {columnLabel(leaderboard.source)}. Mean includes the
+          source column; target mean excludes it.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col" className="row-head" aria-sort={sort?.column === 'label' ? sort.direction : 'none'}>
+              {header('label', 'Method / config')}
+            </th>
+            {columns.map((column) => {
+              const inDomain = column === leaderboard.source;
+              return (
+                <th
+                  key={column}
+                  scope="col"
+                  className={`num${inDomain ? ' in-domain' : ''}${column === 'mean' ? ' col-summary' : ''}`}
+                  aria-sort={sort?.column === column ? sort.direction : 'none'}
+                  data-testid={`column-${column}`}
+                  data-in-domain={inDomain || undefined}
+                >
+                  {header(column, columnLabel(column))}
+                  {inDomain && <span className="in-domain-tag">source · in-domain</span>}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.groupKey} data-testid={`row-${row.groupKey}`}>
+              <th scope="row" className="row-head" title={summaryText(row)}>
+                <span className="row-label">{row.label}</span>
+                <span className="row-meta">
+                  {row.method} · {row.runIds.length} run{row.runIds.length === 1 ? '' : 's'}
+                  {row.runIds[0] && (
+                    <>
+                      {' · '}
+                      <Link href={`/runs/${encodeURIComponent(row.runIds[0])}`}>first run</Link>
+                    </>
+                  )}
+                </span>
+                {Object.keys(row.configSummary).length > 0 && <span className="row-meta">{summaryText(row)}</span>}
+              </th>
+              {columns.map((column) => (
+                <ScoreCell
+                  key={column}
+                  groupKey={row.groupKey}
+                  column={column}
+                  cell={cellOf(row, column)}
+                  rank={
+                    leaderboard.best[column] === row.groupKey
+                      ? 'best'
+                      : leaderboard.secondBest[column] === row.groupKey
+                        ? 'second'
+                        : undefined
+                  }
+                  inDomain={column === leaderboard.source}
+                />
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ScoreCell({
+  groupKey,
+  column,
+  cell,
+  rank,
+  inDomain,
+}: {
+  groupKey: string;
+  column: string;
+  cell: LeaderboardCell | undefined;
+  rank: 'best' | 'second' | undefined;
+  inDomain: boolean;
+}) {
+  const classes = ['num'];
+  if (rank === 'best') classes.push('cell-best');
+  if (rank === 'second') classes.push('cell-second');
+  if (inDomain) classes.push('in-domain');
+  if (column === 'mean') classes.push('col-summary');
+  const hasValue = cell !== undefined && cell.mean !== null;
+  return (
+    <td
+      className={classes.join(' ')}
+      data-testid={`cell-${groupKey}-${column}`}
+      data-mean={hasValue ? cell.mean!.toFixed(2) : ''}
+      data-std={cell?.std !== null && cell?.std !== undefined ? cell.std.toFixed(2) : ''}
+      data-n={cell?.n ?? 0}
+      data-rank={rank}
+      data-in-domain={inDomain || undefined}
+    >
+      {hasValue ? (
+        <>
+          <span className="cell-mean">{cell.mean!.toFixed(2)}</span>
+          {cell.std !== null && cell.n > 1 && <span className="cell-std"> ± {cell.std.toFixed(2)}</span>}
+          <span className="cell-n">n={cell.n}</span>
+          {rank && <span className="visually-hidden">{rank === 'best' ? ' (best)' : ' (second best)'}</span>}
+        </>
+      ) : (
+        <span className="muted" aria-label="no result">
+          —
+        </span>
+      )}
+    </td>
+  );
+}
