@@ -11,6 +11,7 @@ import { API_ENV, ApiEnv } from './config/api-env.schema';
 import { DatabaseModule } from './database/database.module';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsService } from './datasets/datasets.service';
+import { DatasetImportService } from './datasets/dataset-import.service';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './keys/api-key.guard';
 import { ApiKeysController } from './keys/api-keys.controller';
@@ -59,6 +60,7 @@ export class AppModule {
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         BenchmarksService,
         DatasetsService,
+        DatasetImportService,
         SweepsService,
         RunsService,
         LeaderboardsService,

@@ -1,4 +1,7 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { RequireRole } from '../keys/api-key-roles';
+import { DatasetImportService, importDatasetSchema, ImportDatasetInput } from './dataset-import.service';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ZodPipe } from '../common/zod-body.pipe';
@@ -15,7 +18,19 @@ const samplesQuery = z.object({
 @ApiBearerAuth()
 @Controller('datasets')
 export class DatasetsController {
-  constructor(private readonly datasets: DatasetsService) {}
+  constructor(
+    private readonly datasets: DatasetsService,
+    private readonly importer: DatasetImportService,
+  ) {}
+
+  /** 201 with the new version, or 200 with the version that already has exactly this content. */
+  @Post()
+  @RequireRole('launch')
+  async import(@Body(new ZodPipe(importDatasetSchema)) body: ImportDatasetInput, @Res({ passthrough: true }) response: Response) {
+    const result = await this.importer.import(body);
+    response.status(result.created ? 201 : 200);
+    return result.dataset;
+  }
 
   @Get()
   list() {

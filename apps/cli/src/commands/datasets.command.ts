@@ -1,0 +1,50 @@
+import { DatasetDto, Page } from '@fer/contracts';
+import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { apiRequest, resolveConnection } from '../api-client';
+
+export function registerDatasetsCommands(program: Command): void {
+  const datasets = program.command('datasets').description('Register and list datasets');
+  datasets
+    .command('import')
+    .description('Validate a dataset on disk and register it (a new version when its content changed)')
+    .requiredOption('--format <format>', 'rafdb | ferplus | affectnet | sfew | mma | imagefolder | csv')
+    .requiredOption('--path <path>', 'dataset folder (inside the API\'s FER_DATA_ROOTS)')
+    .requiredOption('--name <name>', 'dataset name')
+    .option('--domain <domain>', 'benchmark domain it stands for (default: the name), e.g. rafdb')
+    .option('--num-classes <n>', '7, or 8 with contempt', '7')
+    .option('--skip-bad', 'register the good samples and record exactly which were skipped')
+    .action(async (options: { format: string; path: string; name: string; domain?: string; numClasses: string; skipBad?: boolean }, command: Command) => {
+      const started = Date.now();
+      process.stderr.write(`validating ${options.path} (every image is decoded)…\n`);
+      const dataset = await apiRequest<DatasetDto>(resolveConnection(command.optsWithGlobals()), 'POST', '/datasets', {
+        name: options.name,
+        format: options.format,
+        path: resolve(options.path),
+        domain: options.domain,
+        numClasses: Number(options.numClasses),
+        skipBad: Boolean(options.skipBad),
+      });
+      const train = dataset.counts.splits.train?.total ?? 0;
+      const test = dataset.counts.splits.test?.total ?? 0;
+      process.stderr.write(`registered ${dataset.name} v${dataset.version} (${dataset.domain}): ${train} train, ${test} test, checksum ${dataset.checksum.slice(0, 12)}… in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      process.stdout.write(JSON.stringify(dataset, null, 2) + '\n');
+    });
+  datasets
+    .command('list')
+    .description('List registered datasets')
+    .action(async (_o: unknown, command: Command) => {
+      const page = await apiRequest<Page<DatasetDto>>(resolveConnection(command.optsWithGlobals()), 'GET', '/datasets');
+      for (const d of page.items) {
+        const splits = Object.entries(d.counts.splits).map(([s, c]) => `${s} ${c.total}`).join(', ');
+        process.stdout.write(`${d.id}  ${d.name} v${d.version}  domain ${d.domain}  ${d.format}  ${splits}\n`);
+      }
+    });
+  // `fer datasets inspect` validates without a server; it lives in its own file when present.
+  const inspect = join(__dirname, 'datasets-inspect.command.js');
+  if (existsSync(inspect)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require(inspect) as { registerDatasetsInspectCommand(c: Command): void }).registerDatasetsInspectCommand(datasets);
+  }
+}
