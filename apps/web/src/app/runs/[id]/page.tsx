@@ -1,0 +1,80 @@
+import type { RunDetailDto, RunLogLineDto } from '@fer/contracts';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { ActionButton } from '@/components/action-button';
+import { ApiErrorNotice } from '@/components/api-error-notice';
+import { ArtifactsTable } from '@/components/runs/artifacts-table';
+import { ConfigDiff } from '@/components/runs/config-diff';
+import { RunLive } from '@/components/runs/run-live';
+import { domainLabel } from '@/lib/format';
+import { apiGet, load } from '@/server/api-client';
+
+export const metadata: Metadata = { title: 'Run' };
+
+export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const encoded = encodeURIComponent(id);
+  const [detail, logs] = await Promise.all([
+    load(apiGet<RunDetailDto>(`/runs/${encoded}`)),
+    load(apiGet<{ lines: RunLogLineDto[] }>(`/runs/${encoded}/logs`)),
+  ]);
+  if (!detail.ok) {
+    return (
+      <>
+        <h1>Run {id}</h1>
+        <ApiErrorNotice error={detail.error} />
+      </>
+    );
+  }
+  const { run } = detail.data;
+  const canCancel = run.status === 'queued' || run.status === 'running';
+  const canRetry = run.status === 'failed' || run.status === 'cancelled';
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="small">
+            {run.sweepId ? (
+              <>
+                <Link href={`/sweeps/${encodeURIComponent(run.sweepId)}`}>Sweep {run.sweepId}</Link> /
+              </>
+            ) : (
+              <>
+                <Link href="/runs">Runs</Link> /
+              </>
+            )}
+          </p>
+          <h1 className="mono" data-testid="run-id">
+            {run.id}
+          </h1>
+          <p className="muted">
+            {run.method} trained on {domainLabel(run.sourceDomain)}, seed {run.seed} · config <span className="mono">{run.configId}</span> ·
+            targets {detail.data.targets.map(domainLabel).join(', ')}
+          </p>
+        </div>
+        <div className="row">
+          {canCancel && (
+            <ActionButton
+              path={`/runs/${encoded}/cancel`}
+              label="Cancel run"
+              confirmText="Cancel this run?"
+              tone="danger"
+              testId="run-cancel"
+            />
+          )}
+          {canRetry && <ActionButton path={`/runs/${encoded}/retry`} label="Retry run" testId="run-retry" />}
+        </div>
+      </div>
+      <RunLive
+        key={`${run.status}:${run.attempts}:${detail.data.metrics.length}:${detail.data.evaluations.length}`}
+        detail={detail.data}
+        initialLogs={logs.ok ? logs.data.lines : []}
+      />
+      {!logs.ok && <ApiErrorNotice error={{ ...logs.error, title: `Logs unavailable: ${logs.error.title}` }} />}
+      <h2>Config</h2>
+      <ConfigDiff config={detail.data.config} baseConfig={detail.data.baseConfig} />
+      <h2>Checkpoint and artifacts</h2>
+      <ArtifactsTable artifacts={detail.data.artifacts} />
+    </>
+  );
+}

@@ -1,0 +1,185 @@
+'use client';
+
+import type { EpochMetrics, EvaluationDto, RunDetailDto, RunEvent, RunLogLineDto, RunSummaryDto } from '@fer/contracts';
+import { TERMINAL_RUN_STATUSES } from '@fer/contracts/run-status';
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef, useState } from 'react';
+import { EmptyState } from '@/components/empty-state';
+import { ProgressBar } from '@/components/progress-bar';
+import { StatusBadge } from '@/components/status-badge';
+import { formatDateTime } from '@/lib/format';
+import { ConfusionMatrix, DomainAccuracyBars, latestPerDomain, PerClassTable } from './evaluation-views';
+import { RunCurves } from './run-curves';
+
+type Connection = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+function isTerminal(status: string): boolean {
+  return (TERMINAL_RUN_STATUSES as readonly string[]).includes(status);
+}
+
+function upsertEpoch(metrics: EpochMetrics[], next: EpochMetrics): EpochMetrics[] {
+  // a resumed run re-reports epochs after its last checkpoint: replace, never duplicate
+  const kept = metrics.filter((m) => m.epoch !== next.epoch);
+  return [...kept, next].sort((a, b) => a.epoch - b.epoch);
+}
+
+/** Everything on the run page that the run's event stream can change while it trains. */
+export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initialLogs: RunLogLineDto[] }) {
+  const router = useRouter();
+  const [run, setRun] = useState<RunSummaryDto>(detail.run);
+  const [metrics, setMetrics] = useState<EpochMetrics[]>(detail.metrics);
+  const [evaluations, setEvaluations] = useState<EvaluationDto[]>(detail.evaluations);
+  const [logs, setLogs] = useState<RunLogLineDto[]>(initialLogs);
+  const [connection, setConnection] = useState<Connection>('idle');
+  const logsEnd = useRef<HTMLDivElement>(null);
+  const followLogs = useRef(true);
+  const runId = detail.run.id;
+  const startedTerminal = isTerminal(detail.run.status);
+
+  useEffect(() => {
+    if (startedTerminal) return;
+    setConnection('connecting');
+    const source = new EventSource(`/api/proxy/runs/${encodeURIComponent(runId)}/events`);
+    const handle = (raw: string) => {
+      let event: RunEvent;
+      try {
+        event = JSON.parse(raw) as RunEvent;
+      } catch {
+        return;
+      }
+      switch (event.type) {
+        case 'status':
+          setRun((previous) => ({ ...previous, status: event.status, progress: event.progress, epoch: event.epoch, error: event.error }));
+          if (isTerminal(event.status)) {
+            source.close();
+            setConnection('closed');
+            // pick up what the API stored at the end (artifacts, final evaluations)
+            router.refresh();
+          }
+          break;
+        case 'epoch':
+          setMetrics((previous) => upsertEpoch(previous, event.metrics));
+          break;
+        case 'evaluation':
+          setEvaluations((previous) => [...previous.filter((e) => e.id !== event.evaluation.id), event.evaluation]);
+          break;
+        case 'log':
+          setLogs((previous) => [...previous, event.line].slice(-2000));
+          break;
+      }
+    };
+    for (const type of ['status', 'epoch', 'evaluation', 'log'] as const) {
+      source.addEventListener(type, (message) => handle((message as MessageEvent<string>).data));
+    }
+    source.onmessage = (message) => handle(message.data);
+    source.onopen = () => setConnection('live');
+    source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+    return () => source.close();
+  }, [runId, startedTerminal, router]);
+
+  useEffect(() => {
+    if (followLogs.current) logsEnd.current?.scrollIntoView({ block: 'nearest' });
+  }, [logs]);
+
+  const latest = latestPerDomain(evaluations, detail.targets);
+  const numClasses = detail.config.numClasses;
+
+  return (
+    <>
+      <div className="stats">
+        <div className="stat">
+          <div className="stat-label">Status</div>
+          <div className="stat-value">
+            <StatusBadge status={run.status} testId="run-status" />
+          </div>
+        </div>
+        <div className="stat" style={{ minWidth: 220 }}>
+          <div className="stat-label">
+            Progress · epoch {run.epoch}/{run.epochs}
+          </div>
+          <div className="stat-value">
+            <ProgressBar value={run.progress} label="Run progress" testId="run-progress" />
+          </div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">Worker · backend</div>
+          <div>
+            {run.workerId ?? '—'} · {run.backend ?? '—'}
+          </div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">Attempts</div>
+          <div className="stat-value">{run.attempts}</div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">Started · finished</div>
+          <div className="small">
+            {formatDateTime(run.startedAt)}
+            <br />
+            {formatDateTime(run.finishedAt)}
+          </div>
+        </div>
+        <div className="stat">
+          <div className="stat-label">Live updates</div>
+          <div data-testid="run-connection" data-state={connection} role="status">
+            {startedTerminal ? 'run finished' : connection === 'live' ? '● connected' : connection}
+          </div>
+        </div>
+      </div>
+      {run.error && (
+        <div className="notice notice-error" role="alert" data-testid="run-error">
+          <p className="notice-title">The run failed</p>
+          <p className="mono">{run.error}</p>
+        </div>
+      )}
+
+      <h2>Training curves</h2>
+      <RunCurves metrics={metrics} />
+
+      <h2>Evaluation</h2>
+      {latest.length === 0 ? (
+        <EmptyState title="Not evaluated yet." testId="evaluations-empty">
+          Each target domain is evaluated once training succeeds.
+        </EmptyState>
+      ) : (
+        <>
+          <DomainAccuracyBars evaluations={latest} source={run.sourceDomain} />
+          <h3>Per-class accuracy</h3>
+          <PerClassTable evaluations={latest} numClasses={numClasses} />
+          <h3>Confusion matrices</h3>
+          <div className="grid-2">
+            {latest.map((evaluation) => (
+              <ConfusionMatrix key={evaluation.id} evaluation={evaluation} numClasses={numClasses} />
+            ))}
+          </div>
+        </>
+      )}
+
+      <h2>Logs</h2>
+      {logs.length === 0 ? (
+        <p className="muted">No log lines yet.</p>
+      ) : (
+        <div
+          className="logs"
+          data-testid="run-logs"
+          role="log"
+          aria-label="Run log"
+          tabIndex={0}
+          onScroll={(event) => {
+            const element = event.currentTarget;
+            followLogs.current = element.scrollHeight - element.scrollTop - element.clientHeight < 24;
+          }}
+        >
+          {logs.map((line, index) => (
+            <div key={index} className={`log-line log-${line.level}`}>
+              <span className="muted">{line.at.replace('T', ' ').slice(0, 23)}</span>
+              <span>{line.level}</span>
+              <span>{line.message}</span>
+            </div>
+          ))}
+          <div ref={logsEnd} />
+        </div>
+      )}
+    </>
+  );
+}
