@@ -15,6 +15,8 @@ export const apiEnvSchema = z.object({
   /** Seconds of silence after which a worker is marked lost and its job re-queued. */
   FER_WORKER_LOST_AFTER_SECONDS: z.coerce.number().int().min(5).default(60),
   FER_RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.5).default(15),
+  /** An admin key to make sure exists at boot (deployments and the local stack set it; shown nowhere). */
+  FER_BOOTSTRAP_API_KEY: z.string().min(20, 'must be at least 20 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// The main job: build, start the local stack (embedded PostgreSQL + Redis unless DATABASE_URL / REDIS_URL answer),
+// the API, a worker and the web UI; generate the synthetic five-domain benchmark, register it, run a small CAFE
+// sweep end to end, print the leaderboard, and keep serving until Ctrl-C.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalStack } from '../infra/local-stack.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
+const { values: args } = parseArgs({
+  options: {
+    help: { type: 'boolean', short: 'h' },
+    exit: { type: 'boolean', default: false },
+    'no-web': { type: 'boolean', default: false },
+    epochs: { type: 'string', default: '10' },
+    'api-port': { type: 'string', default: '8080' },
+    'web-port': { type: 'string', default: '3000' },
+    home: { type: 'string', default: '.fer' },
+  },
+});
+if (args.help) {
+  console.log(`usage: npm start -- [--exit] [--no-web] [--epochs N] [--api-port P] [--web-port P] [--home DIR]
+Starts everything on one machine, runs a small sweep on the synthetic benchmark and prints the leaderboard.
+  --exit      stop everything after printing the leaderboard (default: keep serving)
+  --no-web    do not build or serve the web UI`);
+  process.exit(0);
+}
+
+const home = resolve(root, args.home);
+const log = (message) => process.stderr.write(`\x1b[36m[fer]\x1b[0m ${message}\n`);
+const children = [];
+let stack;
+
+async function shutdown(code = 0) {
+  for (const child of children.reverse()) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  await stack?.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+function run(command, argv, env = process.env) {
+  const result = spawnSync(command, argv, { cwd: root, stdio: 'inherit', env });
+  if (result.status !== 0) throw new Error(`${command} ${argv.join(' ')} failed (exit ${result.status})`);
+}
+
+function serve(name, argv, env) {
+  const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  mkdirSync(join(home, 'logs'), { recursive: true });
+  const logFile = join(home, 'logs', `${name}.log`);
+  writeFileSync(logFile, '');
+  const append = (chunk) => require('node:fs').appendFileSync(logFile, chunk);
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  child.on('exit', (code) => code && code !== 143 && log(`${name} exited with ${code}; see ${logFile}`));
+  children.push(child);
+  return child;
+}
+
+async function waitFor(url, what, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what} did not come up at ${url}; see ${join(home, 'logs')}`);
+}
+
+async function api(method, path, body, key) {
+  const response = await fetch(`${apiUrl}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const payload = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${payload.error?.message ?? response.status}\n${JSON.stringify(payload.error?.problems ?? [], null, 2)}`);
+  return payload;
+}
+
+const apiUrl = `http://127.0.0.1:${args['api-port']}`;
+const webUrl = `http://127.0.0.1:${args['web-port']}`;
+
+try {
+  log('building the TypeScript projects');
+  run('npx', ['tsc', '-b', 'tsconfig.json']);
+  if (!args['no-web'] && !existsSync(join(root, 'apps/web/.next/BUILD_ID'))) {
+    log('building the web UI (first start only)');
+    run('npm', ['run', 'build', '-w', '@fer/web'], { ...process.env, NEXT_TELEMETRY_DISABLED: '1' });
+  }
+
+  stack = await startLocalStack({ home, log });
+  const { migrateDatabase } = require(join(root, 'libs/db/dist'));
+  const migration = await migrateDatabase(stack.databaseUrl, join(root, 'prisma/migrations'));
+  log(`database migrations: ${migration.applied.length} applied, ${migration.alreadyApplied.length} already applied`);
+
+  const stackFile = join(home, 'stack.json');
+  const previous = existsSync(stackFile) ? JSON.parse(readFileSync(stackFile, 'utf8')) : {};
+  const apiKey = previous.apiKey ?? `fer_${randomBytes(30).toString('base64url')}`;
+  writeFileSync(stackFile, JSON.stringify({ apiUrl, webUrl, apiKey, databaseUrl: stack.databaseUrl, redisUrl: stack.redisUrl }, null, 2), { mode: 0o600 });
+
+  const dataRoot = join(home, 'data');
+  const synthRoot = join(dataRoot, 'synth5');
+  if (!existsSync(join(synthRoot, '.complete'))) {
+    log('generating the synthetic five-domain benchmark (real PNG files) in ' + synthRoot);
+    const { generateSyntheticBenchmark } = require(join(root, 'libs/datasets/dist'));
+    await generateSyntheticBenchmark({ outDir: synthRoot, perClassTrain: 40, perClassTest: 20, size: 64, seed: 'fer-demo' });
+    writeFileSync(join(synthRoot, '.complete'), new Date().toISOString());
+  }
+
+  const common = { DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, FER_HOME: home, LOG_LEVEL: 'info' };
+  serve('api', ['apps/api/dist/main.js'], { ...common, FER_API_PORT: args['api-port'], FER_BOOTSTRAP_API_KEY: apiKey, FER_DATA_ROOTS: dataRoot, FER_RECONCILE_INTERVAL_SECONDS: '10' });
+  serve('worker', ['apps/worker/dist/main.js'], { ...common, FER_HEARTBEAT_SECONDS: '5' });
+  await waitFor(`${apiUrl}/api/v1/health`, 'the API');
+  log(`API up at ${apiUrl}/api/v1 (OpenAPI ${apiUrl}/api/docs)`);
+  if (!args['no-web']) {
+    serve('web', [require.resolve('next/dist/bin/next', { paths: [join(root, 'apps/web')] }), 'start', join(root, 'apps/web'), '-p', args['web-port']], {
+      FER_API_URL: apiUrl,
+      FER_API_KEY: apiKey,
+      NEXT_TELEMETRY_DISABLED: '1',
+    });
+  }
+
+  const { SYNTH_DOMAINS } = require(join(root, 'libs/datasets/dist'));
+  for (const domain of SYNTH_DOMAINS) {
+    const dataset = await api('POST', '/datasets', { name: domain, domain, format: 'imagefolder', path: join(synthRoot, domain) }, apiKey);
+    log(`dataset ${domain} v${dataset.version}: ${dataset.counts.splits.train?.total ?? 0} train / ${dataset.counts.splits.test?.total ?? 0} test images`);
+  }
+
+  const spec = {
+    name: `demo: CAFE vs baselines on synth5 (${args.epochs} epochs)`,
+    benchmark: 'synth5',
+    sources: ['synth-studio'],
+    seeds: [0, 1],
+    base: { epochs: Number(args.epochs), batchSize: 32, maskNetHidden: 256 },
+    search: { kind: 'grid', parameters: { method: ['cafe', 'linear-probe', 'finetune'] } },
+  };
+  const created = await api('POST', '/sweeps', spec, apiKey);
+  log(`sweep ${created.sweep.id}: ${created.runsCreated} runs queued (${created.runsExisting} already existed)`);
+  const cli = [join(root, 'apps/cli/bin/fer.js'), '--api-url', apiUrl, '--api-key', apiKey];
+  run(process.execPath, [...cli, 'sweep', 'status', created.sweep.id, '--watch'], { ...process.env });
+  run(process.execPath, [...cli, 'leaderboard', '--benchmark', 'synth5', '--source', 'synth-studio']);
+
+  log(`API:    ${apiUrl}/api/v1   (docs ${apiUrl}/api/docs)`);
+  if (!args['no-web']) log(`Web UI: ${webUrl}`);
+  log(`CLI:    npx fer --help    (uses ${stackFile})`);
+  log(`logs:   ${join(home, 'logs')}`);
+  if (args.exit) await shutdown(0);
+  log('serving; press Ctrl-C to stop');
+} catch (error) {
+  log(`failed: ${error.message}`);
+  await shutdown(1);
+}
