@@ -142,7 +142,7 @@ try {
     benchmark: 'synth5',
     sources: ['synth-studio'],
     seeds: [0, 1],
-    base: { epochs: Number(args.epochs), batchSize: 32, maskNetHidden: 256 },
+    base: { epochs: Number(args.epochs), batchSize: 32, maskNetHidden: 256, optimizer: { lr: 1e-3 } },
     search: { kind: 'grid', parameters: { method: ['cafe', 'linear-probe', 'finetune'] } },
   };
   const created = await api('POST', '/sweeps', spec, apiKey);

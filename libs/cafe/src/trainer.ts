@@ -52,26 +52,28 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         const rows = order.subarray(start, Math.min(start + config.batchSize, data.n));
         const batch = gatherBatch(data, rows, config.augment.flip, random);
         const dropMask = drawDropMask(data.dim, config.numClasses, config.dropRatio, random);
+        // Tensors made inside variableGrads are freed when it returns: the loss terms and the hit count it must
+        // report are kept explicitly and freed after they are read.
+        let kept: tf.Tensor[] = [];
         const step = tf.tidy(() => {
           const features = tf.tensor2d(batch.features, [rows.length, data.dim]);
           const targets = tf.tensor1d(batch.labels, 'int32');
           const drop = tf.tensor1d(dropMask);
-          let terms: ReturnType<typeof cafeLosses> | undefined;
-          let logits: tf.Tensor2D | undefined;
           const { value, grads } = tf.variableGrads(() => {
             const out = forward(shape, params, features);
-            logits = out.logits;
-            terms = cafeLosses(out.x, out.logits, targets, drop, {
+            const terms = cafeLosses(out.x, out.logits, targets, drop, {
               numClasses: config.numClasses,
               lambdaDiverse: usesHeadLosses ? config.lambdaDiverse : 0,
               lambdaSeparation: usesHeadLosses ? config.lambdaSeparation : 0,
             });
+            const correct = tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), targets), 'float32'));
+            kept = [terms.ce, terms.diverse, terms.separation, correct].map((t) => tf.keep(t));
             return terms.total;
           }, params);
           adam.apply(params.map((p) => grads[p.name]), lr);
-          const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), targets), 'int32'));
-          return tf.stack([value, terms!.ce, terms!.diverse, terms!.separation, tf.cast(correct, 'float32')]);
+          return tf.stack([value, ...kept]);
         });
+        kept.forEach((t) => t.dispose());
         const [total, ce, diverse, separation, correct] = (await step.data()) as Float32Array;
         step.dispose();
         sums.total += total;

@@ -52,7 +52,7 @@ export class JobRunnerService implements OnApplicationShutdown {
       );
       worker.on('failed', (job, error) => {
         if (!job) return;
-        this.logger.warn(`${queue} ${job.id} attempt ${job.attemptsMade} failed: ${error.message}`);
+        this.logger.warn(`${queue} ${job.id} attempt ${job.attemptsMade} failed: ${error.stack ?? error.message}`);
         const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
         if (exhausted && handler.onFinalFailure) void handler.onFinalFailure(job.data, error).catch(() => undefined);
       });
