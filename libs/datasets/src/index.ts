@@ -12,3 +12,6 @@ export * from './validation/path-confinement';
 export * from './validation/dataset-validation';
 export * from './images/rgb-loading';
 export * from './images/sample-hash';
+export * from './synthetic/domain-styles';
+export { EXPRESSION_SHAPES, type ExpressionShape } from './synthetic/expression-geometry';
+export * from './synthetic/synthetic-benchmark.generator';

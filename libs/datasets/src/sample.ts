@@ -4,8 +4,7 @@ export const SPLITS = ['train', 'val', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
 
 export type SampleImage =
-  | { kind: 'file'; path: string }
-  | { kind: 'pixels'; width: number; height: number; channels: 1 | 3; data: Uint8Array };
+  { kind: 'file'; path: string } | { kind: 'pixels'; width: number; height: number; channels: 1 | 3; data: Uint8Array };
 
 /** Where a sample was declared, so a problem with it can name the label file and line. */
 export interface SampleSource {

@@ -13,7 +13,11 @@ export interface DatasetCounts {
   dropped: DropCounts;
 }
 
-export function summarizeCounts(samples: readonly Sample[], numClasses: ClassCount, dropped: DropCounts = {}): DatasetCounts {
+export function summarizeCounts(
+  samples: readonly Sample[],
+  numClasses: ClassCount,
+  dropped: DropCounts = {},
+): DatasetCounts {
   const all: Record<Split, SplitCount> = {
     train: { total: 0, perClass: new Array<number>(numClasses).fill(0) },
     val: { total: 0, perClass: new Array<number>(numClasses).fill(0) },

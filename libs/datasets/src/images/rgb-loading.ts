@@ -51,7 +51,8 @@ export async function loadRgb(sample: Sample, size: number, options: LoadRgbOpti
     .toColourspace('srgb')
     .raw()
     .toBuffer({ resolveWithObject: true });
-  if (info.channels === 3) return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: size, height: size };
+  if (info.channels === 3)
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: size, height: size };
   // Single-band input can come back with one channel; expand it by hand.
   const rgb = new Uint8Array(size * size * 3);
   for (let i = 0; i < size * size; i++) rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = data[i * info.channels];

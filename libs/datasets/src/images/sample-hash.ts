@@ -25,7 +25,10 @@ export async function rememberFileHash(path: string, bytes: Uint8Array): Promise
 export async function sampleContentHash(sample: Sample): Promise<string> {
   const { image } = sample;
   if (image.kind === 'pixels') {
-    return createHash('sha256').update(`${image.width}x${image.height}x${image.channels}\n`).update(image.data).digest('hex');
+    return createHash('sha256')
+      .update(`${image.width}x${image.height}x${image.channels}\n`)
+      .update(image.data)
+      .digest('hex');
   }
   const info = await stat(image.path);
   const key = cacheKey(image.path, info.size, info.mtimeMs);

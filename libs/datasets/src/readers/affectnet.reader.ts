@@ -79,17 +79,32 @@ export const affectnetReader: DatasetReader = {
         }
         const badFloat = [7, 8].find((column) => !DECIMAL.test(fields[column].trim()));
         if (badFloat !== undefined) {
-          output.problems.push({ ...at, kind: 'parse-error', field: COLUMNS[badFloat], message: `"${fields[badFloat]}" is not a number` });
+          output.problems.push({
+            ...at,
+            kind: 'parse-error',
+            field: COLUMNS[badFloat],
+            message: `"${fields[badFloat]}" is not a number`,
+          });
           continue;
         }
         const code = parseStrictInteger(fields[6]);
         if (code === undefined) {
-          output.problems.push({ ...at, kind: 'parse-error', field: 'expression', message: `"${fields[6]}" is not an integer` });
+          output.problems.push({
+            ...at,
+            kind: 'parse-error',
+            field: 'expression',
+            message: `"${fields[6]}" is not an integer`,
+          });
           continue;
         }
         const outcome = affectnetCode(code, options.numClasses);
         if (outcome === undefined) {
-          output.problems.push({ ...at, kind: 'unknown-label', field: 'expression', message: `expression code ${code} is not in 0-10` });
+          output.problems.push({
+            ...at,
+            kind: 'unknown-label',
+            field: 'expression',
+            message: `expression code ${code} is not in 0-10`,
+          });
           continue;
         }
         if ('dropped' in outcome) {

@@ -57,7 +57,8 @@ export async function walkFiles(root: string, relativeFolder: string, output: Re
       if (entry.name.startsWith('.') || IGNORED_FILES.has(entry.name.toLowerCase())) continue;
       const child = join(folder, entry.name);
       let isDirectory = entry.isDirectory();
-      if (entry.isSymbolicLink()) isDirectory = (await stat(join(root, child)).catch(() => undefined))?.isDirectory() ?? false;
+      if (entry.isSymbolicLink())
+        isDirectory = (await stat(join(root, child)).catch(() => undefined))?.isDirectory() ?? false;
       if (isDirectory) await visit(child);
       else files.push(child);
     }
@@ -114,7 +115,11 @@ export async function readClassFolders(
 }
 
 /** Finds the child folder whose name matches one of `names`, case-insensitively. */
-export async function findFolder(root: string, relativeFolder: string, names: readonly string[]): Promise<string | undefined> {
+export async function findFolder(
+  root: string,
+  relativeFolder: string,
+  names: readonly string[],
+): Promise<string | undefined> {
   const wanted = names.map((name) => name.toLowerCase());
   const match = (await listFolders(root, relativeFolder)).find((name) => wanted.includes(name.toLowerCase()));
   return match === undefined ? undefined : join(relativeFolder, match);

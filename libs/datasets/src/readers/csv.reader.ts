@@ -42,7 +42,11 @@ export const csvReader: DatasetReader = {
     for (const { line, fields } of rows) {
       const at = { file, line };
       if (fields.length !== columns) {
-        output.problems.push({ ...at, kind: 'parse-error', message: `expected ${columns} columns like the first row, found ${fields.length}` });
+        output.problems.push({
+          ...at,
+          kind: 'parse-error',
+          message: `expected ${columns} columns like the first row, found ${fields.length}`,
+        });
         continue;
       }
       const [imagePath, nativeLabel, splitText] = fields.map((field) => field.trim());
@@ -52,7 +56,12 @@ export const csvReader: DatasetReader = {
       }
       const split = splitText === undefined ? (options.defaultSplit ?? 'train') : splitFromName(splitText);
       if (split === undefined) {
-        output.problems.push({ ...at, kind: 'parse-error', field: 'split', message: `split "${splitText}" is not train, val or test` });
+        output.problems.push({
+          ...at,
+          kind: 'parse-error',
+          field: 'split',
+          message: `split "${splitText}" is not train, val or test`,
+        });
         continue;
       }
       const mapped = options.labelMap

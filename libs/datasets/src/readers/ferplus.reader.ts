@@ -10,10 +10,25 @@ import { isProblem, parseCsvRows, parseStrictInteger, readLabelFile, type CsvRow
 export const FER2013_CSV = 'fer2013.csv';
 export const FERPLUS_CSV = 'fer2013new.csv';
 /** The folders written by Microsoft's FERPlus `generate_training_data.py`, each with a `label.csv`. */
-export const FERPLUS_EXPORT_FOLDERS: Record<string, Split> = { FER2013Train: 'train', FER2013Valid: 'val', FER2013Test: 'test' };
+export const FERPLUS_EXPORT_FOLDERS: Record<string, Split> = {
+  FER2013Train: 'train',
+  FER2013Valid: 'val',
+  FER2013Test: 'test',
+};
 
 /** FERPlus vote columns in file order → canonical index; unknown and not-face are never labels. */
-const VOTE_COLUMNS = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt', 'unknown', 'NF'];
+const VOTE_COLUMNS = [
+  'neutral',
+  'happiness',
+  'surprise',
+  'sadness',
+  'anger',
+  'disgust',
+  'fear',
+  'contempt',
+  'unknown',
+  'NF',
+];
 const VOTE_TO_CANONICAL = [6, 3, 0, 4, 5, 2, 1, 7];
 const FER_SIDE = 48;
 
@@ -53,11 +68,16 @@ function parseVotes(row: CsvRow, firstColumn: number, file: string, output: Read
 }
 
 function dataRows(rows: CsvRow[], headerFirstField: string): CsvRow[] {
-  return rows.length > 0 && rows[0].fields[0]?.trim().toLowerCase() === headerFirstField.toLowerCase() ? rows.slice(1) : rows;
+  return rows.length > 0 && rows[0].fields[0]?.trim().toLowerCase() === headerFirstField.toLowerCase()
+    ? rows.slice(1)
+    : rows;
 }
 
 async function readFer2013Csv(root: string, options: ReaderOptions, output: ReaderOutput): Promise<void> {
-  const [pixelsFile, votesFile] = await Promise.all([readLabelFile(root, FER2013_CSV), readLabelFile(root, FERPLUS_CSV)]);
+  const [pixelsFile, votesFile] = await Promise.all([
+    readLabelFile(root, FER2013_CSV),
+    readLabelFile(root, FERPLUS_CSV),
+  ]);
   for (const file of [pixelsFile, votesFile]) if (isProblem(file)) output.problems.push(file);
   if (isProblem(pixelsFile) || isProblem(votesFile)) return;
   output.problems.push(...pixelsFile.problems, ...votesFile.problems);
@@ -189,7 +209,13 @@ async function readMicrosoftExport(root: string, options: ReaderOptions, output:
       }
       const name = row.fields[0].trim();
       if (name === '' || name.includes('/') || name.includes('\\')) {
-        output.problems.push({ kind: 'parse-error', file: labelPath, line: row.line, field: 'image', message: `bad image name "${name}"` });
+        output.problems.push({
+          kind: 'parse-error',
+          file: labelPath,
+          line: row.line,
+          field: 'image',
+          message: `bad image name "${name}"`,
+        });
         continue;
       }
       const votes = parseVotes(row, 2, labelPath, output);

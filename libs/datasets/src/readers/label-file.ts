@@ -17,7 +17,11 @@ export async function readLabelFile(root: string, relativePath: string): Promise
   try {
     bytes = await readFile(join(root, relativePath));
   } catch (error) {
-    return { kind: 'missing-label-file', file: relativePath, message: `cannot read label file: ${(error as Error).message}` };
+    return {
+      kind: 'missing-label-file',
+      file: relativePath,
+      message: `cannot read label file: ${(error as Error).message}`,
+    };
   }
   const problems: DatasetProblem[] = [];
   try {
@@ -31,7 +35,12 @@ export async function readLabelFile(root: string, relativePath: string): Promise
       try {
         lines.push(utf8.decode(bytes.subarray(start, end)));
       } catch {
-        problems.push({ kind: 'invalid-utf8', file: relativePath, line: lineNumber, message: 'line is not valid UTF-8' });
+        problems.push({
+          kind: 'invalid-utf8',
+          file: relativePath,
+          line: lineNumber,
+          message: 'line is not valid UTF-8',
+        });
         lines.push('');
       }
       start = end + 1;

@@ -22,7 +22,13 @@ describe('rafdb reader', () => {
     await rafdbTree(
       root,
       ['train_00001.jpg 1', 'train_00002.jpg 4', 'train_00003.jpg 4', 'test_0001.jpg 7', 'test_0002.jpg 6'],
-      ['train_00001_aligned.jpg', 'train_00002_aligned.jpg', 'train_00003_aligned.jpg', 'test_0001_aligned.jpg', 'test_0002_aligned.jpg'],
+      [
+        'train_00001_aligned.jpg',
+        'train_00002_aligned.jpg',
+        'train_00003_aligned.jpg',
+        'test_0001_aligned.jpg',
+        'test_0002_aligned.jpg',
+      ],
     );
     const { report, samples } = await validateDataset({ format: 'rafdb', path: root });
     assert.equal(report.valid, true, JSON.stringify(report.problems));
@@ -42,7 +48,11 @@ describe('rafdb reader', () => {
 
   it('should change the checksum when an image file changes in place', async () => {
     const root = join(dir, 'changed');
-    await rafdbTree(root, ['train_00001.jpg 1', 'test_0001.jpg 2'], ['train_00001_aligned.jpg', 'test_0001_aligned.jpg']);
+    await rafdbTree(
+      root,
+      ['train_00001.jpg 1', 'test_0001.jpg 2'],
+      ['train_00001_aligned.jpg', 'test_0001_aligned.jpg'],
+    );
     const first = await validateDataset({ format: 'rafdb', path: root });
     await writeImage(join(root, 'Image/aligned/test_0001_aligned.jpg'), { shade: 200 });
     const second = await validateDataset({ format: 'rafdb', path: root });
@@ -72,7 +82,11 @@ describe('rafdb reader', () => {
     await writeFile(join(root, 'Image/aligned/train_00006_aligned.jpg'), full.subarray(0, Math.floor(full.length / 2)));
     await writeText(join(root, 'Image/aligned/train_00007_aligned.jpg'), 'this is not a JPEG\n');
     const progress: [number, number][] = [];
-    const { report, samples } = await validateDataset({ format: 'rafdb', path: root, onProgress: (d, t) => progress.push([d, t]) });
+    const { report, samples } = await validateDataset({
+      format: 'rafdb',
+      path: root,
+      onProgress: (d, t) => progress.push([d, t]),
+    });
     assert.equal(report.valid, false);
     assert.equal(samples.length, 0);
     const seen = report.problems.map((p) => `${p.kind} ${p.file}:${p.line} ${p.field ?? ''}`);
@@ -84,7 +98,12 @@ describe('rafdb reader', () => {
       'decode-failed EmoLabel/list_patition_label.txt:6 image',
       'decode-failed EmoLabel/list_patition_label.txt:7 image',
     ]);
-    assert.deepEqual(report.problemCounts, { 'unknown-label': 1, 'parse-error': 2, 'missing-file': 1, 'decode-failed': 2 });
+    assert.deepEqual(report.problemCounts, {
+      'unknown-label': 1,
+      'parse-error': 2,
+      'missing-file': 1,
+      'decode-failed': 2,
+    });
     assert.deepEqual(progress.at(-1), [5, 5]);
   });
 
@@ -93,7 +112,10 @@ describe('rafdb reader', () => {
     await rafdbTree(root, ['train_00001.jpg 1', 'train_00002.jpg 9', 'train_00003.jpg 2'], ['train_00001_aligned.jpg']);
     const { report, samples } = await validateDataset({ format: 'rafdb', path: root, skipBad: true });
     assert.equal(report.valid, true);
-    assert.deepEqual(samples.map((s) => s.key), ['Image/aligned/train_00001_aligned.jpg']);
+    assert.deepEqual(
+      samples.map((s) => s.key),
+      ['Image/aligned/train_00001_aligned.jpg'],
+    );
     assert.deepEqual(
       report.skipped.map((p) => [p.kind, p.line]),
       [

@@ -23,11 +23,19 @@ export const rafdbReader: DatasetReader = {
       const fields = content.trim().split(/\s+/);
       const problem = { file: RAFDB_LABEL_FILE, line };
       if (fields.length !== 2) {
-        output.problems.push({ ...problem, kind: 'parse-error', message: `expected "<image> <label>", found ${fields.length} fields` });
+        output.problems.push({
+          ...problem,
+          kind: 'parse-error',
+          message: `expected "<image> <label>", found ${fields.length} fields`,
+        });
         continue;
       }
       const [name, labelText] = fields;
-      const split: Split | undefined = name.startsWith('train_') ? 'train' : name.startsWith('test_') ? 'test' : undefined;
+      const split: Split | undefined = name.startsWith('train_')
+        ? 'train'
+        : name.startsWith('test_')
+          ? 'test'
+          : undefined;
       const match = /^(.+)\.(jpg|jpeg|png)$/i.exec(name);
       if (split === undefined || match === null || name.includes('/') || name.includes('\\')) {
         output.problems.push({
@@ -40,11 +48,21 @@ export const rafdbReader: DatasetReader = {
       }
       const nativeLabel = parseStrictInteger(labelText);
       if (nativeLabel === undefined) {
-        output.problems.push({ ...problem, kind: 'parse-error', field: 'label', message: `label "${labelText}" is not an integer` });
+        output.problems.push({
+          ...problem,
+          kind: 'parse-error',
+          field: 'label',
+          message: `label "${labelText}" is not an integer`,
+        });
         continue;
       }
       if (nativeLabel < 1 || nativeLabel > 7) {
-        output.problems.push({ ...problem, kind: 'unknown-label', field: 'label', message: `label ${nativeLabel} is not in 1-7` });
+        output.problems.push({
+          ...problem,
+          kind: 'unknown-label',
+          field: 'label',
+          message: `label ${nativeLabel} is not in 1-7`,
+        });
         continue;
       }
       const imagePath = `${RAFDB_IMAGE_FOLDER}/${match[1]}_aligned.${match[2]}`;

@@ -7,7 +7,8 @@ import { emptyOutput, type DatasetReader } from './dataset-reader';
  */
 export const sfewReader: DatasetReader = {
   format: 'sfew',
-  description: 'SFEW 2.0: Train/<Emotion>/ and Val/<Emotion>/ (Angry, Disgust, Fear, Happy, Neutral, Sad, Surprise); Val → test',
+  description:
+    'SFEW 2.0: Train/<Emotion>/ and Val/<Emotion>/ (Angry, Disgust, Fear, Happy, Neutral, Sad, Surprise); Val → test',
   async read(root, options) {
     const output = emptyOutput();
     const splitFolders: SplitFolder[] = [];

@@ -10,7 +10,10 @@ export async function makeTempDir(prefix: string): Promise<{ dir: string; cleanu
 }
 
 /** Writes a real, small image (a solid colour with a gradient, so encoders do real work). */
-export async function writeImage(path: string, options: { size?: number; shade?: number; format?: 'jpeg' | 'png'; gray?: boolean } = {}): Promise<Buffer> {
+export async function writeImage(
+  path: string,
+  options: { size?: number; shade?: number; format?: 'jpeg' | 'png'; gray?: boolean } = {},
+): Promise<Buffer> {
   const size = options.size ?? 16;
   const shade = options.shade ?? 128;
   const channels = options.gray ? 1 : 3;

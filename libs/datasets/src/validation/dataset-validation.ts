@@ -73,7 +73,11 @@ async function checkSample(sample: Sample, realRoot: string, withHash: boolean):
   const confined = await confinePath([realRoot], image.path);
   if (!confined.ok) {
     if (confined.reason === 'missing') return { ...at, kind: 'missing-file', message: `${sample.key} does not exist` };
-    return { ...at, kind: 'path-escape', message: `${sample.key} ${confined.reason === 'outside' ? 'climbs out of the dataset root' : 'is a symlink out of the dataset root'}` };
+    return {
+      ...at,
+      kind: 'path-escape',
+      message: `${sample.key} ${confined.reason === 'outside' ? 'climbs out of the dataset root' : 'is a symlink out of the dataset root'}`,
+    };
   }
   let bytes: Buffer;
   try {
@@ -87,13 +91,21 @@ async function checkSample(sample: Sample, realRoot: string, withHash: boolean):
     // A full decode, not just the header: truncated and corrupt files fail here (libvips warnings are errors).
     await sharp(bytes, { failOn: 'warning' }).raw().toBuffer();
   } catch (error) {
-    return { ...at, kind: 'decode-failed', message: `${sample.key} does not decode as an image: ${(error as Error).message.split('\n')[0]}` };
+    return {
+      ...at,
+      kind: 'decode-failed',
+      message: `${sample.key} does not decode as an image: ${(error as Error).message.split('\n')[0]}`,
+    };
   }
   if (withHash) await rememberFileHash(image.path, bytes);
   return undefined;
 }
 
-async function inPool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+async function inPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
@@ -150,7 +162,8 @@ export async function validateDataset(options: ValidateDatasetOptions): Promise<
     problems.push({
       kind: confinedRoot.reason === 'missing' ? 'missing-label-file' : 'path-escape',
       file: options.path,
-      message: confinedRoot.reason === 'missing' ? `dataset folder ${options.path} does not exist` : confinedRoot.message,
+      message:
+        confinedRoot.reason === 'missing' ? `dataset folder ${options.path} does not exist` : confinedRoot.message,
     });
     return finish([], {}, folder);
   }

@@ -4,10 +4,13 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 /** True when `candidate` is `root` or below it (both absolute, already normalised). */
 export function isInside(root: string, candidate: string): boolean {
   const relativePath = relative(root, candidate);
-  return relativePath === '' || (relativePath !== '..' && !relativePath.startsWith(`..${sep}`) && !isAbsolute(relativePath));
+  return (
+    relativePath === '' || (relativePath !== '..' && !relativePath.startsWith(`..${sep}`) && !isAbsolute(relativePath))
+  );
 }
 
-export type ConfinementResult = { ok: true; realPath: string } | { ok: false; reason: 'outside' | 'symlink-outside' | 'missing'; message: string };
+export type ConfinementResult =
+  { ok: true; realPath: string } | { ok: false; reason: 'outside' | 'symlink-outside' | 'missing'; message: string };
 
 /**
  * Confines a path to a set of roots: lexically first (a `..` that climbs out is refused even if the target does not
@@ -27,7 +30,11 @@ export async function confinePath(roots: readonly string[], candidate: string): 
   }
   const realRoots = await Promise.all(lexicalRoots.map((root) => realpath(root).catch(() => root)));
   if (!realRoots.some((root) => isInside(root, real))) {
-    return { ok: false, reason: 'symlink-outside', message: `${candidate} resolves to ${real}, outside the allowed roots` };
+    return {
+      ok: false,
+      reason: 'symlink-outside',
+      message: `${candidate} resolves to ${real}, outside the allowed roots`,
+    };
   }
   return { ok: true, realPath: real };
 }
