@@ -38,7 +38,8 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
     benchmarks.data.find((b) => b.name === 'fer5') ??
     benchmarks.data[0];
   const requestedSource = firstParam(params, 'source');
-  const source = requestedSource && benchmark.domains.includes(requestedSource) ? requestedSource : benchmark.domains[0];
+  const source =
+    requestedSource && benchmark.domains.includes(requestedSource) ? requestedSource : benchmark.domains[0];
   const selection = parseSelection(firstParam(params, 'selection'));
   const selectionOption = SELECTION_OPTIONS.find((option) => option.value === selection)!;
 
@@ -47,7 +48,9 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
   );
 
   const rows = leaderboard.ok ? leaderboard.data.rows : [];
-  const configOptions = [...new Map(rows.map((row) => [row.configId, { configId: row.configId, label: row.label }])).values()];
+  const configOptions = [
+    ...new Map(rows.map((row) => [row.configId, { configId: row.configId, label: row.label }])).values(),
+  ];
   const bestRow = leaderboard.ok ? rows.find((row) => row.groupKey === leaderboard.data.best.mean) : undefined;
   const requestedConfig = firstParam(params, 'config');
   const configId =
@@ -58,7 +61,9 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
 
   const transfer = configId
     ? await load(
-        apiGet<TransferMatrix>(`/leaderboards/transfer${queryString({ benchmark: benchmark.name, configId, selection })}`),
+        apiGet<TransferMatrix>(
+          `/leaderboards/transfer${queryString({ benchmark: benchmark.name, configId, selection })}`,
+        ),
       )
     : null;
 
@@ -77,8 +82,8 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
         <div className="notice notice-warn" role="note" data-testid="oracle-warning">
           <p className="notice-title">Oracle model selection</p>
           <p>
-            Each run’s checkpoint is picked with the test domain’s own labels. These numbers are an optimistic upper bound,
-            not a fair comparison; report source-validation or last-epoch numbers.
+            Each run’s checkpoint is picked with the test domain’s own labels. These numbers are an optimistic upper
+            bound, not a fair comparison; report source-validation or last-epoch numbers.
           </p>
         </div>
       )}
@@ -107,8 +112,8 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
           </div>
           <LeaderboardTable leaderboard={leaderboard.data} />
           <p className="muted small" data-testid="leaderboard-meta">
-            {rows.length} config group{rows.length === 1 ? '' : 's'} · selection: {selectionOption.label} ({selectionOption.description}) ·
-            generated {formatDateTime(leaderboard.data.generatedAt)}
+            {rows.length} config group{rows.length === 1 ? '' : 's'} · selection: {selectionOption.label} (
+            {selectionOption.description}) · generated {formatDateTime(leaderboard.data.generatedAt)}
           </p>
           <CopyButtons benchmark={benchmark.name} source={source} selection={selection} />
         </>

@@ -14,7 +14,12 @@ export function AutoRefresh({ seconds = 5, initiallyOn = true }: { seconds?: num
   }, [on, seconds, router]);
   return (
     <label className="inline-check">
-      <input type="checkbox" checked={on} onChange={(event) => setOn(event.target.checked)} data-testid="auto-refresh" />
+      <input
+        type="checkbox"
+        checked={on}
+        onChange={(event) => setOn(event.target.checked)}
+        data-testid="auto-refresh"
+      />
       Refresh every {seconds} s
     </label>
   );

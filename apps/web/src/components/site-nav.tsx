@@ -20,7 +20,11 @@ export function SiteNav() {
           const active = link.href === '/' ? pathname === '/' : pathname.startsWith(link.href);
           return (
             <li key={link.href}>
-              <Link href={link.href} aria-current={active ? 'page' : undefined} data-testid={`nav-${link.label.split(' ')[0].toLowerCase()}`}>
+              <Link
+                href={link.href}
+                aria-current={active ? 'page' : undefined}
+                data-testid={`nav-${link.label.split(' ')[0].toLowerCase()}`}
+              >
                 {link.label}
               </Link>
             </li>

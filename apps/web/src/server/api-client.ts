@@ -34,7 +34,11 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   try {
     return await fetch(`${apiBaseUrl()}${path}`, { cache: 'no-store', ...init, headers });
   } catch (cause) {
-    throw new ApiError(0, 'UNREACHABLE', `The API at ${env.FER_API_URL} could not be reached (${(cause as Error).message}).`);
+    throw new ApiError(
+      0,
+      'UNREACHABLE',
+      `The API at ${env.FER_API_URL} could not be reached (${(cause as Error).message}).`,
+    );
   }
 }
 
@@ -61,7 +65,12 @@ export function toPlainError(error: unknown): PlainError {
   if (error instanceof ApiError) {
     const problems = error.problems;
     if (error.status === 0) {
-      return { title: 'The API is not reachable', detail: `${error.message} Is the API running?`, status: null, problems };
+      return {
+        title: 'The API is not reachable',
+        detail: `${error.message} Is the API running?`,
+        status: null,
+        problems,
+      };
     }
     if (error.status === 401 || error.status === 403) {
       return {
@@ -75,7 +84,12 @@ export function toPlainError(error: unknown): PlainError {
       return { title: 'Not found', detail: error.message, status: 404, problems };
     }
     if (error.status >= 500) {
-      return { title: 'The API failed', detail: `It answered ${error.status}: ${error.message}`, status: error.status, problems };
+      return {
+        title: 'The API failed',
+        detail: `It answered ${error.status}: ${error.message}`,
+        status: error.status,
+        problems,
+      };
     }
     return { title: 'The API rejected the request', detail: error.message, status: error.status, problems };
   }

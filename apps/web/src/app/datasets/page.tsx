@@ -14,7 +14,9 @@ export default async function DatasetsPage() {
   return (
     <>
       <h1>Datasets</h1>
-      <p className="muted">Imported datasets, their labels mapped to the canonical 7-class space (what was dropped is listed).</p>
+      <p className="muted">
+        Imported datasets, their labels mapped to the canonical 7-class space (what was dropped is listed).
+      </p>
       {!datasets.ok ? (
         <ApiErrorNotice error={datasets.error} />
       ) : datasets.data.items.length === 0 ? (

@@ -21,6 +21,12 @@ function workerHealth(worker: WorkerDto): WorkerHealth {
   return worker.heartbeatAgeSeconds > STALLED_AFTER_SECONDS ? 'stalled' : 'online';
 }
 
+/** Train and evaluate job ids name their run (`run:<id>:train`); link those to the run page. */
+function JobLink({ job }: { job: string }) {
+  const runId = /^run:([^:]+):/.exec(job)?.[1] ?? (/^run_[\w-]+$/.test(job) ? job : undefined);
+  return runId ? <Link href={`/runs/${encodeURIComponent(runId)}`}>{job}</Link> : <>{job}</>;
+}
+
 export default async function QueuePage() {
   const [overview, running] = await Promise.all([
     load(apiGet<QueueOverviewDto>('/queues')),
@@ -40,7 +46,10 @@ export default async function QueuePage() {
       <div className="page-head">
         <div>
           <h1>Queue & workers</h1>
-          <p className="muted">Job queues in Redis and the workers taking jobs. Stalled jobs are retried and resume from their last checkpoint.</p>
+          <p className="muted">
+            Job queues in Redis and the workers taking jobs. Stalled jobs are retried and resume from their last
+            checkpoint.
+          </p>
         </div>
         <AutoRefresh seconds={5} />
       </div>
@@ -57,23 +66,47 @@ export default async function QueuePage() {
                 <thead>
                   <tr>
                     <th scope="col">Queue</th>
-                    <th scope="col" className="num">Waiting</th>
-                    <th scope="col" className="num">Prioritized</th>
-                    <th scope="col" className="num">Delayed</th>
-                    <th scope="col" className="num">Active</th>
-                    <th scope="col" className="num">Completed</th>
-                    <th scope="col" className="num">Failed</th>
-                    <th scope="col" className="num">Done / min</th>
+                    <th scope="col" className="num">
+                      Waiting
+                    </th>
+                    <th scope="col" className="num">
+                      Prioritized
+                    </th>
+                    <th scope="col" className="num">
+                      Delayed
+                    </th>
+                    <th scope="col" className="num">
+                      Active
+                    </th>
+                    <th scope="col" className="num">
+                      Completed
+                    </th>
+                    <th scope="col" className="num">
+                      Failed
+                    </th>
+                    <th scope="col" className="num">
+                      Done / min
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
                   {overview.data.queues.map((queue) => (
-                    <tr key={queue.name} data-testid={`queue-row-${queue.name}`} className={queue.failed > 0 ? 'highlight-warn' : undefined}>
-                      <th scope="row" className="mono">{queue.name}</th>
-                      <td className="num" data-testid={`queue-${queue.name}-waiting`}>{queue.waiting}</td>
+                    <tr
+                      key={queue.name}
+                      data-testid={`queue-row-${queue.name}`}
+                      className={queue.failed > 0 ? 'highlight-warn' : undefined}
+                    >
+                      <th scope="row" className="mono">
+                        {queue.name}
+                      </th>
+                      <td className="num" data-testid={`queue-${queue.name}-waiting`}>
+                        {queue.waiting}
+                      </td>
                       <td className="num">{queue.prioritized}</td>
                       <td className="num">{queue.delayed}</td>
-                      <td className="num" data-testid={`queue-${queue.name}-active`}>{queue.active}</td>
+                      <td className="num" data-testid={`queue-${queue.name}-active`}>
+                        {queue.active}
+                      </td>
                       <td className="num">{queue.completed}</td>
                       <td className="num">
                         {queue.failed}
@@ -103,7 +136,9 @@ export default async function QueuePage() {
                     <th scope="col">Device</th>
                     <th scope="col">Backend</th>
                     <th scope="col">Current job</th>
-                    <th scope="col" className="num">Heartbeat age</th>
+                    <th scope="col" className="num">
+                      Heartbeat age
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -114,9 +149,13 @@ export default async function QueuePage() {
                         key={worker.id}
                         data-testid={`worker-row-${worker.id}`}
                         data-health={health}
-                        className={health === 'lost' ? 'highlight-danger' : health === 'stalled' ? 'highlight-warn' : undefined}
+                        className={
+                          health === 'lost' ? 'highlight-danger' : health === 'stalled' ? 'highlight-warn' : undefined
+                        }
                       >
-                        <th scope="row" className="mono">{worker.id}</th>
+                        <th scope="row" className="mono">
+                          {worker.id}
+                        </th>
                         <td>
                           <StatusBadge status={health} />
                         </td>
@@ -124,9 +163,11 @@ export default async function QueuePage() {
                         <td>{worker.device}</td>
                         <td>{worker.backend}</td>
                         <td className="mono small">
-                          {worker.currentJob ?? '—'}
+                          {worker.currentJob ? <JobLink job={worker.currentJob} /> : '—'}
                           {worker.currentJob && (health === 'lost' || health === 'stalled') && (
-                            <span className="row-meta" style={{ color: 'var(--danger)' }}>job stalled with its worker</span>
+                            <span className="row-meta" style={{ color: 'var(--danger)' }}>
+                              job stalled with its worker
+                            </span>
                           )}
                         </td>
                         <td className="num" title={formatDateTime(worker.lastHeartbeatAt)}>
@@ -170,7 +211,8 @@ export default async function QueuePage() {
                     </Link>
                   </td>
                   <td className="mono">
-                    {run.workerId ?? 'none'} ({run.workerId ? (healthById.get(run.workerId) ?? 'unknown') : 'unassigned'})
+                    {run.workerId ?? 'none'} (
+                    {run.workerId ? (healthById.get(run.workerId) ?? 'unknown') : 'unassigned'})
                   </td>
                   <td>
                     {run.epoch}/{run.epochs}

@@ -24,7 +24,12 @@ export function ClassDistributionChart({
           <XAxis dataKey="name" interval={0} tick={{ fontSize: 12 }} />
           <YAxis width={52} />
           <Tooltip {...TOOLTIP_STYLE} cursor={{ fill: 'var(--surface-2)' }} />
-          <Bar dataKey="count" name={`${split} images`} fill={SERIES_COLORS[colorIndex % SERIES_COLORS.length]} isAnimationActive={false}>
+          <Bar
+            dataKey="count"
+            name={`${split} images`}
+            fill={SERIES_COLORS[colorIndex % SERIES_COLORS.length]}
+            isAnimationActive={false}
+          >
             <LabelList dataKey="count" position="top" fontSize={11} />
           </Bar>
         </BarChart>

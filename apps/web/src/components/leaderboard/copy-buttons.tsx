@@ -13,7 +13,15 @@ const FORMATS = [
 type Format = (typeof FORMATS)[number]['value'];
 
 /** Fetches the API's own rendering of the table, so the copy matches what the API would export. */
-export function CopyButtons({ benchmark, source, selection }: { benchmark: string; source: string; selection: string }) {
+export function CopyButtons({
+  benchmark,
+  source,
+  selection,
+}: {
+  benchmark: string;
+  source: string;
+  selection: string;
+}) {
   const [output, setOutput] = useState<{ format: Format; text: string } | null>(null);
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState<Format | null>(null);

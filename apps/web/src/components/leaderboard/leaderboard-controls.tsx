@@ -67,7 +67,11 @@ export function LeaderboardControls({ benchmarks, query }: { benchmarks: Benchma
         <legend>Model selection</legend>
         <div className="segmented" role="radiogroup" aria-label="Model selection" data-testid="picker-selection">
           {SELECTION_OPTIONS.map((option) => (
-            <label key={option.value} className={option.value === 'oracle' ? 'oracle' : undefined} title={option.description}>
+            <label
+              key={option.value}
+              className={option.value === 'oracle' ? 'oracle' : undefined}
+              title={option.description}
+            >
               <input
                 type="radio"
                 name="selection"

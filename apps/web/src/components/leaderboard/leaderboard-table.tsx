@@ -75,8 +75,8 @@ export function LeaderboardTable({ leaderboard }: { leaderboard: Leaderboard }) 
     <div className="table-wrap tall">
       <table className="data leaderboard" data-testid="leaderboard-table" aria-rowcount={rows.length + 1}>
         <caption>
-          Accuracy (%) on each test domain, mean ± std over seeds, trained on {columnLabel(leaderboard.source)}. Mean includes the
-          source column; target mean excludes it.
+          Accuracy (%) on each test domain, mean ± std over seeds, trained on {columnLabel(leaderboard.source)}. Mean
+          includes the source column; target mean excludes it.
         </caption>
         <thead>
           <tr>

@@ -23,7 +23,9 @@ export function TransferConfigPicker({
         value={query.config ?? ''}
         aria-busy={pending}
         onChange={(event) =>
-          startTransition(() => router.push(`/${queryString({ ...query, config: event.target.value })}#transfer`, { scroll: false }))
+          startTransition(() =>
+            router.push(`/${queryString({ ...query, config: event.target.value })}#transfer`, { scroll: false }),
+          )
         }
       >
         {options.map((option) => (

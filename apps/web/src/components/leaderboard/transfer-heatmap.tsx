@@ -10,8 +10,8 @@ export function TransferHeatmap({ matrix }: { matrix: TransferMatrix }) {
     <div className="table-wrap">
       <table className="data heatmap" data-testid="transfer-matrix" data-config-id={matrix.configId}>
         <caption>
-          Accuracy (%) training on the row’s domain, testing on the column’s; the dashed diagonal is in-domain. Colour runs from{' '}
-          {min.toFixed(1)} (light) to {max.toFixed(1)} (dark).
+          Accuracy (%) training on the row’s domain, testing on the column’s; the dashed diagonal is in-domain. Colour
+          runs from {min.toFixed(1)} (light) to {max.toFixed(1)} (dark).
         </caption>
         <thead>
           <tr>

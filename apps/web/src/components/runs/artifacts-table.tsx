@@ -2,7 +2,8 @@ import type { ArtifactDto } from '@fer/contracts';
 import { formatBytes, formatDateTime } from '@/lib/format';
 
 export function ArtifactsTable({ artifacts }: { artifacts: ArtifactDto[] }) {
-  if (artifacts.length === 0) return <p className="muted">No artifacts stored yet (a checkpoint is written after each epoch).</p>;
+  if (artifacts.length === 0)
+    return <p className="muted">No artifacts stored yet (a checkpoint is written after each epoch).</p>;
   return (
     <div className="table-wrap">
       <table className="data" data-testid="artifacts-table">

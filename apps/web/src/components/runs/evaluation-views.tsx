@@ -26,14 +26,20 @@ export function DomainAccuracyBars({ evaluations, source }: { evaluations: Evalu
   }));
   return (
     <figure className="card" style={{ margin: 0 }} data-testid="domain-accuracy-chart">
-      <figcaption className="field-label">Accuracy per target domain (%); the source domain is hatched-outlined</figcaption>
+      <figcaption className="field-label">
+        Accuracy per target domain (%); the source domain is hatched-outlined
+      </figcaption>
       <div className="chart" style={{ height: 260 }}>
         <ResponsiveContainer width="100%" height={260}>
           <BarChart data={data} margin={{ top: 20, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="domain" />
             <YAxis domain={[0, 100]} width={40} />
-            <Tooltip {...TOOLTIP_STYLE} cursor={{ fill: 'var(--surface-2)' }} formatter={(v) => (typeof v === 'number' ? v.toFixed(2) : String(v))} />
+            <Tooltip
+              {...TOOLTIP_STYLE}
+              cursor={{ fill: 'var(--surface-2)' }}
+              formatter={(v) => (typeof v === 'number' ? v.toFixed(2) : String(v))}
+            />
             <Bar dataKey="accuracy" name="Accuracy" isAnimationActive={false}>
               {data.map((entry) => (
                 <Cell
@@ -43,7 +49,11 @@ export function DomainAccuracyBars({ evaluations, source }: { evaluations: Evalu
                   strokeDasharray={entry.inDomain ? '4 2' : undefined}
                 />
               ))}
-              <LabelList dataKey="accuracy" position="top" formatter={(v: unknown) => (typeof v === 'number' ? v.toFixed(1) : '')} />
+              <LabelList
+                dataKey="accuracy"
+                position="top"
+                formatter={(v: unknown) => (typeof v === 'number' ? v.toFixed(1) : '')}
+              />
             </Bar>
           </BarChart>
         </ResponsiveContainer>
@@ -69,7 +79,8 @@ export function ConfusionMatrix({ evaluation, numClasses }: { evaluation: Evalua
   return (
     <figure className="card" style={{ margin: 0 }} data-testid={`confusion-${evaluation.domain}`}>
       <figcaption className="field-label">
-        {domainLabel(evaluation.domain)}: accuracy {formatAccuracy(evaluation.accuracy)}%, macro-F1 {formatAccuracy(evaluation.macroF1)}, n=
+        {domainLabel(evaluation.domain)}: accuracy {formatAccuracy(evaluation.accuracy)}%, macro-F1{' '}
+        {formatAccuracy(evaluation.macroF1)}, n=
         {evaluation.n} ({evaluation.checkpoint})
       </figcaption>
       <div className="table-wrap" style={{ marginTop: 6 }}>

@@ -62,7 +62,14 @@ export function RunCurves({ metrics }: { metrics: EpochMetrics[] }) {
                   <YAxis width={48} domain={[0, 100]} />
                   <Tooltip {...TOOLTIP_STYLE} formatter={(v) => (typeof v === 'number' ? v.toFixed(2) : String(v))} />
                   <Legend />
-                  <Line dataKey="trainPercent" name="Train" stroke={SERIES_COLORS[0]} strokeWidth={2} dot={metrics.length < 30} isAnimationActive={false} />
+                  <Line
+                    dataKey="trainPercent"
+                    name="Train"
+                    stroke={SERIES_COLORS[0]}
+                    strokeWidth={2}
+                    dot={metrics.length < 30}
+                    isAnimationActive={false}
+                  />
                   <Line
                     dataKey="sourceValPercent"
                     name="Source validation"

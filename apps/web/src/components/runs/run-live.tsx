@@ -31,7 +31,7 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
   const [evaluations, setEvaluations] = useState<EvaluationDto[]>(detail.evaluations);
   const [logs, setLogs] = useState<RunLogLineDto[]>(initialLogs);
   const [connection, setConnection] = useState<Connection>('idle');
-  const logsEnd = useRef<HTMLDivElement>(null);
+  const logsBox = useRef<HTMLDivElement>(null);
   const followLogs = useRef(true);
   const runId = detail.run.id;
   const startedTerminal = isTerminal(detail.run.status);
@@ -49,7 +49,13 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
       }
       switch (event.type) {
         case 'status':
-          setRun((previous) => ({ ...previous, status: event.status, progress: event.progress, epoch: event.epoch, error: event.error }));
+          setRun((previous) => ({
+            ...previous,
+            status: event.status,
+            progress: event.progress,
+            epoch: event.epoch,
+            error: event.error,
+          }));
           if (isTerminal(event.status)) {
             source.close();
             setConnection('closed');
@@ -64,7 +70,12 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
           setEvaluations((previous) => [...previous.filter((e) => e.id !== event.evaluation.id), event.evaluation]);
           break;
         case 'log':
-          setLogs((previous) => [...previous, event.line].slice(-2000));
+          // the stream replays the run's log from its start: skip lines the page already shows
+          setLogs((previous) =>
+            previous.some((line) => line.at === event.line.at && line.message === event.line.message)
+              ? previous
+              : [...previous, event.line].slice(-2000),
+          );
           break;
       }
     };
@@ -78,7 +89,9 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
   }, [runId, startedTerminal, router]);
 
   useEffect(() => {
-    if (followLogs.current) logsEnd.current?.scrollIntoView({ block: 'nearest' });
+    // scroll the log box only, never the page, and only while the reader is at the bottom
+    const box = logsBox.current;
+    if (box && followLogs.current) box.scrollTop = box.scrollHeight;
   }, [logs]);
 
   const latest = latestPerDomain(evaluations, detail.targets);
@@ -161,6 +174,7 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
       ) : (
         <div
           className="logs"
+          ref={logsBox}
           data-testid="run-logs"
           role="log"
           aria-label="Run log"
@@ -177,7 +191,6 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
               <span>{line.message}</span>
             </div>
           ))}
-          <div ref={logsEnd} />
         </div>
       )}
     </>

@@ -6,7 +6,15 @@ import { SERIES_COLORS, TOOLTIP_STYLE } from '@/lib/chart-colors';
 import { domainLabel } from '@/lib/format';
 
 /** Small multiples: one chart per varied parameter, its values on x, mean accuracy (and per domain) on y. */
-export function AblationCharts({ rows, parameters, domains }: { rows: AblationRow[]; parameters: string[]; domains: string[] }) {
+export function AblationCharts({
+  rows,
+  parameters,
+  domains,
+}: {
+  rows: AblationRow[];
+  parameters: string[];
+  domains: string[];
+}) {
   return (
     <div className="grid-2" data-testid="ablation-charts">
       {parameters.map((parameter) => {
@@ -25,7 +33,16 @@ export function AblationCharts({ rows, parameters, domains }: { rows: AblationRo
                   <YAxis domain={['auto', 'auto']} width={44} />
                   <Tooltip {...TOOLTIP_STYLE} formatter={(v) => (typeof v === 'number' ? v.toFixed(2) : String(v))} />
                   <Legend />
-                  <Line type="linear" dataKey="mean" name="Mean" stroke="currentColor" strokeWidth={3} dot={{ r: 4 }} connectNulls />
+                  <Line
+                    type="linear"
+                    dataKey="mean"
+                    name="Mean"
+                    stroke="currentColor"
+                    strokeWidth={3}
+                    dot={{ r: 4 }}
+                    connectNulls
+                    isAnimationActive={false}
+                  />
                   {domains.map((domain, index) => (
                     <Line
                       key={domain}
@@ -36,6 +53,7 @@ export function AblationCharts({ rows, parameters, domains }: { rows: AblationRo
                       strokeDasharray="4 3"
                       dot={{ r: 2 }}
                       connectNulls
+                      isAnimationActive={false}
                     />
                   ))}
                 </LineChart>

@@ -62,7 +62,10 @@ function parseGrid(text: string): Record<string, (string | number | boolean)[]> 
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const [path, values = ''] = line.split('=', 2);
-    parameters[path.trim()] = values.split(',').filter((value) => value.trim() !== '').map(parseScalar);
+    parameters[path.trim()] = values
+      .split(',')
+      .filter((value) => value.trim() !== '')
+      .map(parseScalar);
   }
   return parameters;
 }
@@ -94,7 +97,11 @@ async function submitSpec(body: string, contentType: string): Promise<Outcome> {
   try {
     response = await fetch('/api/sweeps', { method: 'POST', headers: { 'Content-Type': contentType }, body });
   } catch (cause) {
-    return { kind: 'error', message: `The web server could not be reached (${(cause as Error).message}).`, problems: [] };
+    return {
+      kind: 'error',
+      message: `The web server could not be reached (${(cause as Error).message}).`,
+      problems: [],
+    };
   }
   const text = await response.text();
   let parsed: unknown = null;
@@ -191,7 +198,9 @@ export function SweepForm({ options }: { options: SweepFormOptions }) {
     if (!fieldProblems) return null;
     return (
       <span id={`${FORM_FIELDS[field]}-error`} className="field-error" data-testid={`${FORM_FIELDS[field]}-error`}>
-        {fieldProblems.map((problem) => `${problem.field !== field ? `${problem.field}: ` : ''}${problem.message}`).join('; ')}
+        {fieldProblems
+          .map((problem) => `${problem.field !== field ? `${problem.field}: ` : ''}${problem.message}`)
+          .join('; ')}
       </span>
     );
   }
@@ -249,7 +258,12 @@ export function SweepForm({ options }: { options: SweepFormOptions }) {
             </div>
             <div className="field">
               <label htmlFor="sweep-benchmark">Benchmark</label>
-              <select name="benchmark" value={benchmarkName} onChange={(e) => setBenchmarkName(e.target.value)} {...fieldProps('benchmark')}>
+              <select
+                name="benchmark"
+                value={benchmarkName}
+                onChange={(e) => setBenchmarkName(e.target.value)}
+                {...fieldProps('benchmark')}
+              >
                 {options.benchmarks.map((b) => (
                   <option key={b.name} value={b.name}>
                     {b.name}
@@ -277,7 +291,11 @@ export function SweepForm({ options }: { options: SweepFormOptions }) {
             <textarea name="description" rows={2} {...fieldProps('description')} />
             {fieldError('description')}
           </div>
-          <fieldset className="field" style={{ marginTop: 14 }} aria-describedby={problemsByField.has('sources') ? 'sweep-sources-error' : undefined}>
+          <fieldset
+            className="field"
+            style={{ marginTop: 14 }}
+            aria-describedby={problemsByField.has('sources') ? 'sweep-sources-error' : undefined}
+          >
             <legend>Source domains (one run per source, seed and config)</legend>
             <div className="check-group" data-testid="sweep-sources">
               {domains.map((domain) => (
@@ -294,7 +312,13 @@ export function SweepForm({ options }: { options: SweepFormOptions }) {
             <div className="check-group" data-testid="sweep-targets" key={benchmarkName}>
               {domains.map((domain) => (
                 <label key={domain} className="inline-check">
-                  <input type="checkbox" name="targets" value={domain} defaultChecked data-testid={`sweep-target-${domain}`} />
+                  <input
+                    type="checkbox"
+                    name="targets"
+                    value={domain}
+                    defaultChecked
+                    data-testid={`sweep-target-${domain}`}
+                  />
                   {domainLabel(domain)}
                 </label>
               ))}
@@ -342,7 +366,13 @@ export function SweepForm({ options }: { options: SweepFormOptions }) {
             ).map(([field, name, label, placeholder]) => (
               <div className="field" key={field}>
                 <label htmlFor={FORM_FIELDS[field]}>{label}</label>
-                <input type="text" inputMode="decimal" name={name} placeholder={`default ${String(placeholder)}`} {...fieldProps(field)} />
+                <input
+                  type="text"
+                  inputMode="decimal"
+                  name={name}
+                  placeholder={`default ${String(placeholder)}`}
+                  {...fieldProps(field)}
+                />
                 {fieldError(field)}
               </div>
             ))}
@@ -358,7 +388,12 @@ export function SweepForm({ options }: { options: SweepFormOptions }) {
             {fieldError('search')}
           </div>
           <p style={{ marginTop: 16 }}>
-            <button type="submit" className="button button-primary" disabled={outcome.kind === 'busy'} data-testid="sweep-submit">
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={outcome.kind === 'busy'}
+              data-testid="sweep-submit"
+            >
               {outcome.kind === 'busy' ? 'Creating…' : 'Create sweep'}
             </button>
           </p>
@@ -377,7 +412,12 @@ export function SweepForm({ options }: { options: SweepFormOptions }) {
             />
           </div>
           <p style={{ marginTop: 16 }}>
-            <button type="submit" className="button button-primary" disabled={outcome.kind === 'busy'} data-testid="sweep-spec-submit">
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={outcome.kind === 'busy'}
+              data-testid="sweep-spec-submit"
+            >
               {outcome.kind === 'busy' ? 'Creating…' : 'Create sweep'}
             </button>
           </p>

@@ -12,20 +12,39 @@ export async function POST(request: Request): Promise<Response> {
   } catch (error) {
     const message = (error as Error).message.split('\n')[0];
     return Response.json(
-      { error: { status: 400, code: 'SPEC_NOT_PARSED', message: `The spec is neither valid JSON nor YAML: ${message}`, problems: [] } },
+      {
+        error: {
+          status: 400,
+          code: 'SPEC_NOT_PARSED',
+          message: `The spec is neither valid JSON nor YAML: ${message}`,
+          problems: [],
+        },
+      },
       { status: 400 },
     );
   }
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
     return Response.json(
-      { error: { status: 400, code: 'SPEC_NOT_OBJECT', message: 'The spec must be one object (a mapping), e.g. { "name": …, "sources": [...] }.', problems: [] } },
+      {
+        error: {
+          status: 400,
+          code: 'SPEC_NOT_OBJECT',
+          message: 'The spec must be one object (a mapping), e.g. { "name": …, "sources": [...] }.',
+          problems: [],
+        },
+      },
       { status: 400 },
     );
   }
   try {
     const upstream = await apiFetch('/sweeps', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: {
+        'Content-Type': 'application/json',
+        ...(request.headers.get('idempotency-key')
+          ? { 'Idempotency-Key': request.headers.get('idempotency-key')! }
+          : {}),
+      },
       body: JSON.stringify(spec),
     });
     return new Response(upstream.body, {

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { ApiErrorNotice } from '@/components/api-error-notice';
 import { ClassDistributionChart } from '@/components/datasets/class-distribution-chart';
 import { ImportReport } from '@/components/datasets/import-report';
+import { SampleImage } from '@/components/datasets/sample-image';
 import { EmptyState } from '@/components/empty-state';
 import { StatusBadge } from '@/components/status-badge';
 import { capitalize, domainLabel, formatDateTime } from '@/lib/format';
@@ -38,11 +39,16 @@ export default async function DatasetPage({
   const classes = emotionsFor(data.numClasses === 8 ? 8 : 7);
   const splits = Object.keys(data.counts.splits);
   const requestedSplit = firstParam(query, 'split');
-  const split = requestedSplit && splits.includes(requestedSplit) ? requestedSplit : splits.includes('train') ? 'train' : splits[0];
+  const split =
+    requestedSplit && splits.includes(requestedSplit) ? requestedSplit : splits.includes('train') ? 'train' : splits[0];
   const samples = split
     ? await Promise.all(
         classes.map((_, label) =>
-          load(apiGet<Page<DatasetSampleDto>>(`/datasets/${encoded}/samples${queryString({ split, label, limit: SAMPLES_PER_CLASS })}`)),
+          load(
+            apiGet<Page<DatasetSampleDto>>(
+              `/datasets/${encoded}/samples${queryString({ split, label, limit: SAMPLES_PER_CLASS })}`,
+            ),
+          ),
         ),
       )
     : [];
@@ -101,7 +107,12 @@ export default async function DatasetPage({
               <figcaption className="field-label">
                 {name} ({data.counts.splits[name].total.toLocaleString('en-US')} images)
               </figcaption>
-              <ClassDistributionChart split={name} classes={classes} perClass={data.counts.splits[name].perClass} colorIndex={index} />
+              <ClassDistributionChart
+                split={name}
+                classes={classes}
+                perClass={data.counts.splits[name].perClass}
+                colorIndex={index}
+              />
             </figure>
           ))}
         </div>
@@ -171,22 +182,26 @@ export default async function DatasetPage({
           <section key={className} aria-label={`${capitalize(className)} samples`} data-testid={`samples-${className}`}>
             <h3>
               {capitalize(className)}
-              {result?.ok ? <span className="muted small"> · {result.data.total.toLocaleString('en-US')} in {split}</span> : null}
+              {result?.ok ? (
+                <span className="muted small">
+                  {' '}
+                  · {result.data.total.toLocaleString('en-US')} in {split}
+                </span>
+              ) : null}
             </h3>
             {!result ? null : !result.ok ? (
               <ApiErrorNotice error={result.error} />
             ) : result.data.items.length === 0 ? (
-              <p className="muted small">No {className} images in {split}.</p>
+              <p className="muted small">
+                No {className} images in {split}.
+              </p>
             ) : (
               <div className="sample-grid">
                 {result.data.items.map((sample) => (
                   <figure key={sample.key}>
-                    <img
+                    <SampleImage
                       src={`/api/proxy/datasets/${encoded}/samples/image${queryString({ key: sample.key })}`}
                       alt={`${className} sample ${sample.key}`}
-                      loading="lazy"
-                      width={96}
-                      height={96}
                     />
                     <figcaption title={sample.key}>{sample.key}</figcaption>
                   </figure>

@@ -48,8 +48,8 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
             {run.id}
           </h1>
           <p className="muted">
-            {run.method} trained on {domainLabel(run.sourceDomain)}, seed {run.seed} · config <span className="mono">{run.configId}</span> ·
-            targets {detail.data.targets.map(domainLabel).join(', ')}
+            {run.method} trained on {domainLabel(run.sourceDomain)}, seed {run.seed} · config{' '}
+            <span className="mono">{run.configId}</span> · targets {detail.data.targets.map(domainLabel).join(', ')}
           </p>
         </div>
         <div className="row">

@@ -95,7 +95,8 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
         <div className="stat">
           <div className="stat-label">Sources → targets</div>
           <div>
-            {spec.sources.map(domainLabel).join(', ')} → {spec.targets ? spec.targets.map(domainLabel).join(', ') : 'all domains'}
+            {spec.sources.map(domainLabel).join(', ')} →{' '}
+            {spec.targets ? spec.targets.map(domainLabel).join(', ') : 'all domains'}
           </div>
         </div>
         <div className="stat">
@@ -111,8 +112,8 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
       <h2>Ablation</h2>
       <p className="muted small">
         Search: {spec.search.kind}
-        {variedParameters.length > 0 ? `, varying ${variedParameters.join(', ')}` : ', nothing varied'}. One row per value of one
-        parameter, averaged over everything else (accuracy %, target domains and mean).
+        {variedParameters.length > 0 ? `, varying ${variedParameters.join(', ')}` : ', nothing varied'}. One row per
+        value of one parameter, averaged over everything else (accuracy %, target domains and mean).
       </p>
       {ablation.length === 0 ? (
         <EmptyState title="No evaluated runs yet." testId="ablation-empty">
@@ -143,7 +144,10 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
                 {ablation.map((row) => {
                   const best = row.mean !== null && bestMeanByParameter.get(row.parameter) === row.mean;
                   return (
-                    <tr key={`${row.parameter}=${String(row.value)}`} data-testid={`ablation-row-${row.parameter}-${String(row.value)}`}>
+                    <tr
+                      key={`${row.parameter}=${String(row.value)}`}
+                      data-testid={`ablation-row-${row.parameter}-${String(row.value)}`}
+                    >
                       <th scope="row" className="mono">
                         {row.parameter}
                       </th>

@@ -29,7 +29,9 @@ export default async function NewSweepPage() {
             methods: METHODS,
             heads: HEADS,
             maskNets: MASK_NETS,
-            defaults: trainingConfigSchema.parse({}) as unknown as Record<string, unknown> & { optimizer: Record<string, unknown> },
+            defaults: trainingConfigSchema.parse({}) as unknown as Record<string, unknown> & {
+              optimizer: Record<string, unknown>;
+            },
           }}
         />
       )}

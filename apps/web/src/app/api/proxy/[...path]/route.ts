@@ -37,6 +37,8 @@ async function forward(request: NextRequest, method: 'GET' | 'POST', segments: s
   if (method === 'POST') {
     body = await request.text();
     headers.set('Content-Type', request.headers.get('content-type') ?? 'application/json');
+    const idempotencyKey = request.headers.get('idempotency-key');
+    if (idempotencyKey) headers.set('Idempotency-Key', idempotencyKey);
   }
   let upstream: Response;
   try {
