@@ -21,11 +21,20 @@ describe('affectnet reader', () => {
   it('should map codes 0-6, drop 7-10 by reason and turn validation into test when the CSVs are well formed', async () => {
     const root = join(dir, 'good');
     const images = join(root, 'Manually_Annotated_Images');
-    const train = [row('1/a.jpg', 0), row('1/b.jpg', 1), row('1/c.jpg', 6), row('2/d.jpg', 7), row('2/e.jpg', 8), row('2/f.jpg', 9), row('2/g.jpg', 10)];
+    const train = [
+      row('1/a.jpg', 0),
+      row('1/b.jpg', 1),
+      row('1/c.jpg', 6),
+      row('2/d.jpg', 7),
+      row('2/e.jpg', 8),
+      row('2/f.jpg', 9),
+      row('2/g.jpg', 10),
+    ];
     await writeText(join(root, 'training.csv'), [HEADER, ...train].join('\n') + '\n');
     // validation.csv often comes without a header.
     await writeText(join(root, 'validation.csv'), [row('3/h.jpg', 3), row('3/i.jpg', 7)].join('\n') + '\n');
-    for (const name of ['1/a.jpg', '1/b.jpg', '1/c.jpg', '2/d.jpg', '3/h.jpg', '3/i.jpg']) await writeImage(join(images, name), { size: 32 });
+    for (const name of ['1/a.jpg', '1/b.jpg', '1/c.jpg', '2/d.jpg', '3/h.jpg', '3/i.jpg'])
+      await writeImage(join(images, name), { size: 32 });
     const seven = await validateDataset({ format: 'affectnet', path: root });
     assert.equal(seven.report.valid, true, JSON.stringify(seven.report.problems));
     assert.deepEqual(seven.report.counts, {

@@ -16,12 +16,18 @@ describe('csv reader', () => {
     await writeImage(join(root, 'img/a.png'));
     await writeImage(join(root, 'img/b.png'));
     await writeImage(join(root, 'img/c.png'));
-    await writeText(join(root, 'labels.csv'), 'path,label,split\nimg/a.png,HAP,train\nimg/b.png,NEU,test\nimg/c.png,CON,valid\n');
+    await writeText(
+      join(root, 'labels.csv'),
+      'path,label,split\nimg/a.png,HAP,train\nimg/b.png,NEU,test\nimg/c.png,CON,valid\n',
+    );
     const labelMap = { HAP: 'happiness', NEU: 6, CON: 'contempt' };
     const { report, samples } = await validateDataset({ format: 'csv', path: join(root, 'labels.csv'), labelMap });
     assert.equal(report.valid, true, JSON.stringify(report.problems));
     assert.deepEqual(report.counts, {
-      splits: { train: { total: 1, perClass: [0, 0, 0, 1, 0, 0, 0] }, test: { total: 1, perClass: [0, 0, 0, 0, 0, 0, 1] } },
+      splits: {
+        train: { total: 1, perClass: [0, 0, 0, 1, 0, 0, 0] },
+        test: { total: 1, perClass: [0, 0, 0, 0, 0, 0, 1] },
+      },
       dropped: { contempt: 1 },
     });
     assert.deepEqual(samples[0].source, { file: 'labels.csv', line: 2 });

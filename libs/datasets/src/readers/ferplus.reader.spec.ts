@@ -74,13 +74,17 @@ describe('ferplus reader', () => {
     const root = join(dir, 'bad-csv');
     await writeText(
       join(root, 'fer2013.csv'),
-      ['emotion,pixels,Usage', `3,${pixels(1)},Training`, `3,1 2 3,Training`, `3,${pixels(1)},Somewhere`].join('\n') + '\n',
+      ['emotion,pixels,Usage', `3,${pixels(1)},Training`, `3,1 2 3,Training`, `3,${pixels(1)},Somewhere`].join('\n') +
+        '\n',
     );
     await writeText(
       join(root, 'fer2013new.csv'),
-      [VOTE_HEADER, 'Training,a.png,0,10,0,0,0,0,0,0,0', 'Training,b.png,0,1,0,0,0,0,0,0,0,0', 'Somewhere,c.png,0,1,0,0,0,0,0,0,0,0'].join(
-        '\n',
-      ) + '\n',
+      [
+        VOTE_HEADER,
+        'Training,a.png,0,10,0,0,0,0,0,0,0',
+        'Training,b.png,0,1,0,0,0,0,0,0,0,0',
+        'Somewhere,c.png,0,1,0,0,0,0,0,0,0,0',
+      ].join('\n') + '\n',
     );
     const { report } = await validateDataset({ format: 'ferplus', path: root });
     assert.equal(report.valid, false);
@@ -96,14 +100,20 @@ describe('ferplus reader', () => {
 
   it('should read FER2013Train/Valid/Test label.csv folders when given the Microsoft image export', async () => {
     const root = join(dir, 'export');
-    await writeText(join(root, 'FER2013Train/label.csv'), 'fer0000000.png,"(0, 0, 48, 48)",0,10,0,0,0,0,0,0,0,0\nfer0000001.png,"(0, 0, 48, 48)",5,5,0,0,0,0,0,0,0,0\n');
+    await writeText(
+      join(root, 'FER2013Train/label.csv'),
+      'fer0000000.png,"(0, 0, 48, 48)",0,10,0,0,0,0,0,0,0,0\nfer0000001.png,"(0, 0, 48, 48)",5,5,0,0,0,0,0,0,0,0\n',
+    );
     await writeText(join(root, 'FER2013Test/label.csv'), 'fer0000002.png,"(0, 0, 48, 48)",0,0,0,10,0,0,0,0,0,0\n');
     await writeImage(join(root, 'FER2013Train/fer0000000.png'), { gray: true });
     await writeImage(join(root, 'FER2013Test/fer0000002.png'), { gray: true });
     const { report } = await validateDataset({ format: 'ferplus', path: root });
     assert.equal(report.valid, true, JSON.stringify(report.problems));
     assert.deepEqual(report.counts, {
-      splits: { train: { total: 1, perClass: [0, 0, 0, 1, 0, 0, 0] }, test: { total: 1, perClass: [0, 0, 0, 0, 1, 0, 0] } },
+      splits: {
+        train: { total: 1, perClass: [0, 0, 0, 1, 0, 0, 0] },
+        test: { total: 1, perClass: [0, 0, 0, 0, 1, 0, 0] },
+      },
       dropped: { tie: 1 },
     });
   });

@@ -58,12 +58,22 @@ describe('sfew, mma and imagefolder readers', () => {
     await writeImage(join(root, 'test/happy/1.jpg'));
     const { report } = await validateDataset({ format: 'mma', path: root, skipBad: true });
     assert.equal(report.valid, false);
-    assert.deepEqual(report.problems.map((p) => [p.kind, p.file]), [['bad-layout', 'valid/']]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.kind, p.file]),
+      [['bad-layout', 'valid/']],
+    );
   });
 
   it('should map class folder synonyms case-insensitively and drop contempt in 7 classes', async () => {
     const root = join(dir, 'imagefolder');
-    for (const folder of ['Train/ANGER', 'Train/Surprised', 'train-ignored/happy', 'Validation/sadness', 'test/Contempt', 'test/happiness']) {
+    for (const folder of [
+      'Train/ANGER',
+      'Train/Surprised',
+      'train-ignored/happy',
+      'Validation/sadness',
+      'test/Contempt',
+      'test/happiness',
+    ]) {
       await writeImage(join(root, folder, 'x.png'));
     }
     await writeText(join(root, 'Train/ANGER/.DS_Store'), 'junk');
@@ -86,7 +96,11 @@ describe('sfew, mma and imagefolder readers', () => {
     await writeImage(join(root, 'train/0/x.png'));
     await writeImage(join(root, 'train/1/x.png'));
     await writeImage(join(root, 'train/2/x.png'));
-    const { report } = await validateDataset({ format: 'imagefolder', path: root, labelMap: { '0': 'neutral', '1': 3, '2': null } });
+    const { report } = await validateDataset({
+      format: 'imagefolder',
+      path: root,
+      labelMap: { '0': 'neutral', '1': 3, '2': null },
+    });
     assert.deepEqual(report.counts, {
       splits: { train: { total: 2, perClass: [0, 0, 0, 1, 0, 0, 1] } },
       dropped: { 'unmapped:2': 1 },
@@ -122,7 +136,11 @@ describe('sfew, mma and imagefolder readers', () => {
   });
 
   it('should refuse a dataset folder reached through `..` from a data root', async () => {
-    const { report } = await validateDataset({ format: 'mma', path: join(dir, 'sfew', '..', 'mma'), dataRoots: [join(dir, 'sfew')] });
+    const { report } = await validateDataset({
+      format: 'mma',
+      path: join(dir, 'sfew', '..', 'mma'),
+      dataRoots: [join(dir, 'sfew')],
+    });
     assert.equal(report.valid, false);
     assert.equal(report.problems[0].kind, 'path-escape');
   });

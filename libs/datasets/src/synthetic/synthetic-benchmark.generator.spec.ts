@@ -42,7 +42,13 @@ describe('synthetic five-domain benchmark', () => {
   });
 
   it('should read back through the imagefolder reader with exact per-class counts when written as image folders', async () => {
-    const result = await generateSyntheticBenchmark({ outDir: join(dir, 'read'), perClassTrain: 3, perClassTest: 2, size: 24, seed: 7 });
+    const result = await generateSyntheticBenchmark({
+      outDir: join(dir, 'read'),
+      perClassTrain: 3,
+      perClassTest: 2,
+      size: 24,
+      seed: 7,
+    });
     assert.deepEqual(
       result.domains.map((d) => d.domain),
       [...SYNTH_DOMAINS],
