@@ -15,3 +15,5 @@ export * from './images/sample-hash';
 export * from './synthetic/domain-styles';
 export { EXPRESSION_SHAPES, type ExpressionShape } from './synthetic/expression-geometry';
 export * from './synthetic/synthetic-benchmark.generator';
+export * from './faces/face-detector';
+export * from './faces/face-crop';
