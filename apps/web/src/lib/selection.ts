@@ -10,7 +10,8 @@ export const SELECTION_OPTIONS: { value: ModelSelection; label: string; descript
   },
 ];
 
-export const DEFAULT_SELECTION: ModelSelection = 'source-val';
+// Same default as the API and the CLI, so a bare URL shows the numbers they print.
+export const DEFAULT_SELECTION: ModelSelection = 'last';
 
 export function parseSelection(value: string | undefined): ModelSelection {
   return SELECTION_OPTIONS.some((option) => option.value === value) ? (value as ModelSelection) : DEFAULT_SELECTION;

@@ -20,14 +20,15 @@ export function latestPerDomain(evaluations: EvaluationDto[], targets: string[])
 
 export function DomainAccuracyBars({ evaluations, source }: { evaluations: EvaluationDto[]; source: string }) {
   const data = evaluations.map((evaluation) => ({
-    domain: domainLabel(evaluation.domain),
+    domain:
+      evaluation.domain === source ? `${domainLabel(evaluation.domain)} (source)` : domainLabel(evaluation.domain),
     accuracy: accuracyPercent(evaluation.accuracy),
     inDomain: evaluation.domain === source,
   }));
   return (
     <figure className="card" style={{ margin: 0 }} data-testid="domain-accuracy-chart">
       <figcaption className="field-label">
-        Accuracy per target domain (%); the source domain is hatched-outlined
+        Accuracy per target domain (%); the source domain (in-domain) in orange
       </figcaption>
       <div className="chart" style={{ height: 260 }}>
         <ResponsiveContainer width="100%" height={260}>
