@@ -1,69 +1,90 @@
 import * as tf from '@tensorflow/tfjs';
+import { NamedVariable, StoredTensor, readVariables, assignVariables, createVariable, disposeVariables } from './model-parameters';
 
 export interface AdamSettings {
+  lr: number;
   beta1: number;
   beta2: number;
   eps: number;
+  /** L2 penalty added to the gradient (torch.optim.Adam), not decoupled decay (AdamW). */
   weightDecay: number;
 }
 
 export interface AdamState {
   step: number;
-  m: Float32Array[];
-  v: Float32Array[];
+  m: StoredTensor[];
+  v: StoredTensor[];
 }
 
 /**
- * torch.optim.Adam, exactly: weight decay is added to the gradient (L2, not AdamW), bias-corrected moments,
- * p -= lr / (1 - β1^t) · m / (sqrt(v) / sqrt(1 - β2^t) + eps). tf.train.adam differs (eps placement, no L2).
+ * Adam exactly as torch.optim.Adam (PyTorch 1.13, single-tensor path):
+ *   g = grad + wd·p;  m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²
+ *   p -= (lr / (1-β1^t)) · m / (sqrt(v) / sqrt(1-β2^t) + eps)
+ * Note eps is added after the bias correction of v, as torch does (tf.train.adam differs here).
  */
-export class TorchAdam {
-  private step = 0;
-  private readonly m: tf.Variable[];
-  private readonly v: tf.Variable[];
+export class AdamOptimizer {
+  lr: number;
+  private stepCount = 0;
+  private readonly moments: { param: NamedVariable; m: NamedVariable; v: NamedVariable }[];
 
   constructor(
-    private readonly params: tf.Variable[],
+    parameters: NamedVariable[],
     private readonly settings: AdamSettings,
   ) {
-    this.m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    this.lr = settings.lr;
+    this.moments = parameters
+      .filter((p) => p.trainable)
+      .map((param) => {
+        const zeros = new Float32Array(param.variable.size);
+        return {
+          param,
+          m: createVariable(param.name, [...param.variable.shape], zeros, false),
+          v: createVariable(param.name, [...param.variable.shape], zeros, false),
+        };
+      });
   }
 
-  apply(grads: tf.Tensor[], lr: number): void {
-    this.step++;
+  get step(): number {
+    return this.stepCount;
+  }
+
+  /** One update; `grads` maps TF.js variable names (as tf.variableGrads returns them) to gradients. */
+  apply(grads: Record<string, tf.Tensor>): void {
+    this.stepCount += 1;
     const { beta1, beta2, eps, weightDecay } = this.settings;
-    const correction1 = 1 - beta1 ** this.step;
-    const correction2 = 1 - beta2 ** this.step;
+    const stepSize = this.lr / (1 - beta1 ** this.stepCount);
+    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** this.stepCount);
     tf.tidy(() => {
-      this.params.forEach((param, i) => {
-        const grad = weightDecay ? tf.add(grads[i], tf.mul(weightDecay, param)) : grads[i];
-        const m = tf.add(tf.mul(beta1, this.m[i]), tf.mul(1 - beta1, grad));
-        const v = tf.add(tf.mul(beta2, this.v[i]), tf.mul(1 - beta2, tf.square(grad)));
-        this.m[i].assign(m);
-        this.v[i].assign(v);
-        const denominator = tf.add(tf.div(tf.sqrt(v), Math.sqrt(correction2)), eps);
-        param.assign(tf.sub(param, tf.mul(lr / correction1, tf.div(m, denominator))));
-      });
+      for (const { param, m, v } of this.moments) {
+        const p = param.variable;
+        let g = grads[p.name];
+        if (!g) throw new Error(`no gradient for parameter "${param.name}"`);
+        if (weightDecay !== 0) g = tf.add(g, tf.mul(p, weightDecay));
+        const mNext = tf.add(tf.mul(m.variable, beta1), tf.mul(g, 1 - beta1));
+        const vNext = tf.add(tf.mul(v.variable, beta2), tf.mul(tf.square(g), 1 - beta2));
+        const denom = tf.add(tf.div(tf.sqrt(vNext), biasCorrection2Sqrt), eps);
+        p.assign(tf.sub(p, tf.mul(tf.div(mNext, denom), stepSize)));
+        m.variable.assign(mNext);
+        v.variable.assign(vNext);
+      }
     });
   }
 
   getState(): AdamState {
-    return { step: this.step, m: this.m.map((t) => t.dataSync() as Float32Array), v: this.v.map((t) => t.dataSync() as Float32Array) };
+    return {
+      step: this.stepCount,
+      m: readVariables(this.moments.map((x) => x.m)),
+      v: readVariables(this.moments.map((x) => x.v)),
+    };
   }
 
   setState(state: AdamState): void {
-    this.step = state.step;
-    state.m.forEach((values, i) => this.m[i].assign(tf.tensor(values, this.m[i].shape)));
-    state.v.forEach((values, i) => this.v[i].assign(tf.tensor(values, this.v[i].shape)));
+    this.stepCount = state.step;
+    assignVariables(this.moments.map((x) => x.m), state.m);
+    assignVariables(this.moments.map((x) => x.v), state.v);
   }
 
   dispose(): void {
-    [...this.m, ...this.v].forEach((t) => t.dispose());
+    disposeVariables(this.moments.flatMap((x) => [x.m, x.v]));
   }
-}
-
-/** ExponentialLR stepped once per epoch: lr_e = lr · γ^e. */
-export function exponentialLr(lr: number, gamma: number, epoch: number): number {
-  return lr * gamma ** epoch;
 }

@@ -1,131 +1,179 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics, TrainingConfig } from '@fer/contracts';
-import { TorchAdam, exponentialLr } from './adam.optimizer';
-import { cafeLosses, drawDropMask } from './cafe-head';
-import { forward, initialParameters, modelShape } from './cafe-model';
-import { Checkpoint, deserializeCheckpoint, serializeCheckpoint } from './checkpoint';
-import { classificationMetrics, predict, restoreParameters } from './evaluator';
-import { FeatureSet, gatherRows } from './feature-set';
-import { SeededRandom } from './random';
+import { AdamOptimizer } from './adam.optimizer';
+import { buildBatch } from './batch-builder';
+import { buildModel, CafeModel } from './cafe-model';
+import { CafeCheckpoint, deserializeCheckpoint, serializeCheckpoint } from './checkpoint';
+import { drawDropMask } from './drop-mask';
+import { classificationMetrics, predictClasses } from './evaluator';
+import { ExponentialLrScheduler } from './exponential-lr.scheduler';
+import { FeatureSet, selectRows, validateFeatureSet } from './feature-set';
+import type { ForwardMode } from './mask-nets/mask-net';
+import { assignVariables, readVariables } from './model-parameters';
+import { SeededRandom } from './seeded-random';
+
+export interface StepProgress {
+  epoch: number;
+  step: number;
+  stepsPerEpoch: number;
+  lossTotal: number;
+}
 
 export interface TrainOptions {
   config: TrainingConfig;
   seed: number;
   train: FeatureSet;
+  /** Source-validation split: its accuracy is reported every epoch. */
   val?: FeatureSet;
-  /** A serialized checkpoint: training continues after its epoch and ends exactly as an uninterrupted run. */
-  resumeFrom?: Uint8Array;
-  /** After every epoch: its metrics and a checkpoint; `isBestSourceVal` when it beats every earlier epoch on source-val. */
-  onEpoch?(metrics: EpochMetrics, checkpoint: Uint8Array, isBestSourceVal: boolean): Promise<void>;
-  /** Checked between steps (cancellation): the loop returns `{ stopped: true }` and frees its tensors. */
+  /** A checkpoint (or its bytes): training continues after its epoch and ends exactly as an uninterrupted run. */
+  resumeFrom?: Uint8Array | CafeCheckpoint;
+  /** After every epoch: its metrics, the serialized checkpoint, and whether it beats every earlier epoch on source-val. */
+  onEpoch?(metrics: EpochMetrics, checkpoint: Uint8Array, isBestSourceVal: boolean): Promise<void> | void;
+  /** Checked between steps (cancellation): the loop returns `{ stopped: true }` with the last epoch's checkpoint. */
   shouldStop?(): boolean;
+  onStep?(progress: StepProgress): void;
 }
 
 export interface TrainResult {
   stopped: boolean;
+  /** Epochs trained by this call. */
   epochs: EpochMetrics[];
+  /** All epochs of the run, including those before a resume. */
+  history: EpochMetrics[];
+  /** The last epoch's serialized checkpoint (null when stopped before the first epoch ended). */
   checkpoint: Uint8Array | null;
+  backend: string;
 }
 
-/** CAFE training over cached frozen features (the CPU config): seeded, resumable, leak-free. */
+/** Independent of the training stream, so the subset does not shift when other settings change. */
+const SUBSET_SALT = 0x5bd1e995;
+
+/**
+ * Trains a config on in-memory feature sets. Seeded: the same seed gives the same numbers on the same backend
+ * (init, shuffling, drop masks and augmentations all come from one SeededRandom whose state is checkpointed).
+ */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { config, train: data } = options;
-  const resumed: Checkpoint | undefined = options.resumeFrom ? deserializeCheckpoint(options.resumeFrom) : undefined;
-  const shape = modelShape(config, data.dim);
-  const random = new SeededRandom(resumed?.randomState ?? options.seed);
-  const params = resumed ? restoreParameters(resumed.shape, resumed.params) : initialParameters(shape, random);
-  const adam = new TorchAdam(params, { ...config.optimizer, weightDecay: config.optimizer.weightDecay });
-  if (resumed) adam.setState(resumed.adam);
+  const { config, seed } = options;
+  validateFeatureSet(options.train, config.numClasses, 'train');
+  if (options.val) validateFeatureSet(options.val, config.numClasses, 'val');
+  if (options.val && options.val.dim !== options.train.dim) throw new Error(`val has ${options.val.dim}-d features, train ${options.train.dim}-d`);
+  const data = capSamples(options.train, config.maxTrainSamples, seed);
+  const resumed = options.resumeFrom instanceof Uint8Array ? deserializeCheckpoint(options.resumeFrom) : options.resumeFrom;
+  if (resumed) checkResumable(resumed, config, seed, data.dim);
+
+  const rng = new SeededRandom(seed);
+  const model = buildModel(config, data.dim, rng);
+  const optimizer = new AdamOptimizer(model.parameters, config.optimizer);
+  const scheduler = new ExponentialLrScheduler(optimizer, config.optimizer.gamma);
+  const history: EpochMetrics[] = resumed ? [...resumed.history] : [];
   let bestSourceVal = resumed?.bestSourceValAccuracy ?? null;
+  if (resumed) {
+    assignVariables(model.parameters, resumed.parameters);
+    optimizer.setState(resumed.optimizer);
+    optimizer.lr = resumed.learningRate;
+    scheduler.epoch = resumed.epoch;
+    rng.setState(resumed.randomState);
+  }
   const epochs: EpochMetrics[] = [];
   let last: Uint8Array | null = null;
-  const usesHeadLosses = config.method === 'cafe' && (config.useMask || config.head === 'group-max');
+  const trainable = model.parameters.filter((p) => p.trainable).map((p) => p.variable);
+  const stepsPerEpoch = Math.ceil(data.n / config.batchSize);
 
   try {
     for (let epoch = (resumed?.epoch ?? 0) + 1; epoch <= config.epochs; epoch++) {
       const started = performance.now();
-      const lr = exponentialLr(config.optimizer.lr, config.optimizer.gamma, epoch - 1);
-      const order = random.permutation(data.n);
-      const sums = { total: 0, ce: 0, diverse: 0, separation: 0, correct: 0, batches: 0 };
-      for (let start = 0; start < data.n; start += config.batchSize) {
-        if (options.shouldStop?.()) return { stopped: true, epochs, checkpoint: last };
-        const rows = order.subarray(start, Math.min(start + config.batchSize, data.n));
-        const batch = gatherBatch(data, rows, config.augment.flip, random);
-        const dropMask = drawDropMask(data.dim, config.numClasses, config.dropRatio, random);
-        // Tensors made inside variableGrads are freed when it returns: the loss terms and the hit count it must
-        // report are kept explicitly and freed after they are read.
-        let kept: tf.Tensor[] = [];
-        const step = tf.tidy(() => {
-          const features = tf.tensor2d(batch.features, [rows.length, data.dim]);
-          const targets = tf.tensor1d(batch.labels, 'int32');
-          const drop = tf.tensor1d(dropMask);
-          const { value, grads } = tf.variableGrads(() => {
-            const out = forward(shape, params, features);
-            const terms = cafeLosses(out.x, out.logits, targets, drop, {
-              numClasses: config.numClasses,
-              lambdaDiverse: usesHeadLosses ? config.lambdaDiverse : 0,
-              lambdaSeparation: usesHeadLosses ? config.lambdaSeparation : 0,
-            });
-            const correct = tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), targets), 'float32'));
-            kept = [terms.ce, terms.diverse, terms.separation, correct].map((t) => tf.keep(t));
-            return terms.total;
-          }, params);
-          adam.apply(params.map((p) => grads[p.name]), lr);
-          return tf.stack([value, ...kept]);
-        });
-        kept.forEach((t) => t.dispose());
-        const [total, ce, diverse, separation, correct] = (await step.data()) as Float32Array;
-        step.dispose();
-        sums.total += total;
-        sums.ce += ce;
-        sums.diverse += diverse;
-        sums.separation += separation;
-        sums.correct += correct;
-        sums.batches++;
-        // Yield to the event loop every step: queue locks are renewed and cancel flags read between steps.
+      const learningRate = optimizer.lr;
+      const order = rng.permutation(data.n);
+      const sums = { total: 0, ce: 0, diverse: 0, separation: 0, correct: 0 };
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        if (options.shouldStop?.()) return { stopped: true, epochs, history, checkpoint: last, backend: tf.getBackend() };
+        const rows = order.subarray(step * config.batchSize, Math.min((step + 1) * config.batchSize, data.n));
+        const values = trainStep(model, optimizer, trainable, data, rows, rng);
+        // Loss terms are batch means: weight them by batch size for exact epoch means.
+        sums.total += values[0] * rows.length;
+        sums.ce += values[1] * rows.length;
+        sums.diverse += values[2] * rows.length;
+        sums.separation += values[3] * rows.length;
+        sums.correct += values[4];
+        options.onStep?.({ epoch, step: step + 1, stepsPerEpoch, lossTotal: values[0] });
+        // Yield to the event loop between steps: a worker renews its queue lock and reads cancel flags here.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      const sourceValAccuracy = options.val ? classificationMetrics(options.val.labels, predict(shape, params, options.val), config.numClasses).accuracy : null;
+      scheduler.step();
+      const sourceValAccuracy = options.val ? classificationMetrics(options.val.labels, predictClasses(model, options.val), config.numClasses).accuracy : null;
       const isBest = sourceValAccuracy !== null && (bestSourceVal === null || sourceValAccuracy > bestSourceVal);
       if (isBest) bestSourceVal = sourceValAccuracy;
       const metrics: EpochMetrics = {
         epoch,
-        lossTotal: sums.total / sums.batches,
-        lossCE: sums.ce / sums.batches,
-        lossDiverse: sums.diverse / sums.batches,
-        lossSeparation: sums.separation / sums.batches,
+        lossTotal: sums.total / data.n,
+        lossCE: sums.ce / data.n,
+        lossDiverse: sums.diverse / data.n,
+        lossSeparation: sums.separation / data.n,
         trainAccuracy: sums.correct / data.n,
         sourceValAccuracy,
-        learningRate: lr,
+        learningRate,
         seconds: (performance.now() - started) / 1000,
       };
+      epochs.push(metrics);
+      history.push(metrics);
       last = serializeCheckpoint({
         config,
-        shape,
-        seed: options.seed,
+        seed,
         epoch,
-        randomState: random.state,
+        featureDim: data.dim,
+        parameters: readVariables(model.parameters),
+        optimizer: optimizer.getState(),
+        learningRate: optimizer.lr,
+        randomState: rng.getState(),
         bestSourceValAccuracy: bestSourceVal,
-        params: params.map((p) => p.dataSync() as Float32Array),
-        adam: adam.getState(),
+        history,
+        backend: tf.getBackend(),
       });
-      epochs.push(metrics);
       await options.onEpoch?.(metrics, last, isBest);
     }
-    return { stopped: false, epochs, checkpoint: last };
+    return { stopped: false, epochs, history, checkpoint: last, backend: tf.getBackend() };
   } finally {
-    adam.dispose();
-    params.forEach((p) => p.dispose());
+    optimizer.dispose();
+    model.dispose();
   }
 }
 
-/** A batch's rows; with the flip augmentation each row takes its mirrored view with probability 1/2. */
-function gatherBatch(data: FeatureSet, rows: Int32Array, flip: boolean, random: SeededRandom): { features: Float32Array; labels: Int32Array } {
-  const features = gatherRows(data.features, rows, data.dim);
-  if (flip && data.flipped) {
-    for (let i = 0; i < rows.length; i++) {
-      if (random.next() < 0.5) features.set(data.flipped.subarray(rows[i] * data.dim, rows[i] * data.dim + data.dim), i * data.dim);
-    }
-  }
-  return { features, labels: Int32Array.from(rows, (r) => data.labels[r]) };
+/** One optimisation step; returns [total, ce, diverse, separation, correct]. */
+function trainStep(model: CafeModel, optimizer: AdamOptimizer, trainable: tf.Variable[], data: FeatureSet, rows: Int32Array, rng: SeededRandom): Float32Array {
+  const { config } = model;
+  const mode: ForwardMode = { training: true, stateUpdates: [] };
+  // variableGrads frees every tensor its function made except the loss: what we must read afterwards is kept.
+  let kept: tf.Tensor[] = [];
+  const result = tf.tidy(() => {
+    const { batch, labels } = buildBatch(data, rows, config, model.method, rng);
+    const oneHot = tf.cast(tf.oneHot(labels, config.numClasses), 'float32') as tf.Tensor2D;
+    const dropMask = model.method.needsDropMask ? tf.tensor1d(drawDropMask(rng, data.dim, config.numClasses, config.dropRatio)) : null;
+    const { value, grads } = tf.variableGrads(() => {
+      const { terms, logits } = model.method.loss(batch, oneHot, dropMask, mode);
+      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
+      kept = [terms.ce, terms.diverse, terms.separation, correct].map((t) => tf.keep(t));
+      return terms.total;
+    }, trainable);
+    optimizer.apply(grads);
+    for (const update of mode.stateUpdates!) update.variable.assign(update.value);
+    return tf.stack([value, ...kept]);
+  });
+  tf.dispose(kept);
+  tf.dispose(mode.stateUpdates!.map((u) => u.value));
+  const values = result.dataSync() as Float32Array;
+  result.dispose();
+  return values;
+}
+
+function capSamples(set: FeatureSet, max: number, seed: number): FeatureSet {
+  if (max <= 0 || set.n <= max) return set;
+  const rows = new SeededRandom(seed ^ SUBSET_SALT).permutation(set.n).subarray(0, max).sort();
+  return selectRows(set, rows);
+}
+
+function checkResumable(checkpoint: CafeCheckpoint, config: TrainingConfig, seed: number, featureDim: number): void {
+  const comparable = (c: TrainingConfig) => JSON.stringify({ ...c, epochs: 0 });
+  if (comparable(checkpoint.config) !== comparable(config)) throw new Error('cannot resume: the checkpoint was trained with another config (only epochs may change)');
+  if (checkpoint.seed !== seed) throw new Error(`cannot resume: the checkpoint has seed ${checkpoint.seed}, the run ${seed}`);
+  if (checkpoint.featureDim !== featureDim) throw new Error(`cannot resume: the checkpoint expects ${checkpoint.featureDim}-d features, the data has ${featureDim}-d`);
 }
