@@ -1,42 +1,55 @@
-import { runAdamTrace, runHeadFixture } from '@fer/cafe';
-import * as tf from '@tensorflow/tfjs';
+import { runAdamTrace, runHeadFixture, selectBackend } from '@fer/cafe';
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 
-function readFixture(path: string): { inputs: Record<string, unknown>; config?: Record<string, unknown> } {
+export type CafeCheckKind = 'head' | 'adam-trace';
+
+function readJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new Error(`cannot read ${path}: ${(error as Error).message}`);
   }
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
   }
-  if (!parsed || typeof parsed !== 'object' || !('inputs' in parsed)) throw new Error(`${path}: field "inputs" is missing`);
-  return parsed as { inputs: Record<string, unknown>; config?: Record<string, unknown> };
 }
 
-/** Local model checks: no API needed. Runs on the exact `cpu` backend so results are reproducible anywhere. */
+/**
+ * Runs one golden-vector check on a file and returns the JSON line to print. Errors name the file and the field.
+ * Uses the exact pure-JS `cpu` backend unless `backend` says otherwise (results match on wasm too).
+ */
+export async function runCafeCheck(kind: CafeCheckKind, path: string, backend = 'cpu'): Promise<string> {
+  const json = readJson(path);
+  await selectBackend({ override: backend });
+  try {
+    const result = kind === 'head' ? runHeadFixture(json) : runAdamTrace(json);
+    return JSON.stringify(result);
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Local model checks against golden vectors: no API needed. */
 export function registerCafeCommands(program: Command): void {
   const cafe = program.command('cafe').description('Check the CAFE model against golden vectors (no server needed)');
   cafe
     .command('head')
-    .description('Forward + backward of the CAFE head on a golden-vector file; prints the outputs as one JSON object')
-    .requiredOption('--input <file>', 'a head-*.json golden-vector file (its "inputs" and "config" are read)')
-    .action(async (options: { input: string }) => {
-      await tf.setBackend('cpu');
-      process.stdout.write(JSON.stringify(runHeadFixture(readFixture(options.input))) + '\n');
+    .description('Forward + backward of the CAFE head on a head-*.json file; prints one JSON object with the keys of its "outputs"')
+    .requiredOption('--input <file>', 'golden-vector file: inputs.{features,maskLogits,targets,fcWeight,fcBias,dropMask}, config.{lambdaDiverse,lambdaSeparation}')
+    .option('--backend <name>', 'TF.js backend: cpu, wasm, tensorflow or auto', 'cpu')
+    .action(async (options: { input: string; backend: string }) => {
+      process.stdout.write((await runCafeCheck('head', options.input, options.backend)) + '\n');
     });
   cafe
     .command('adam-trace')
-    .description('Adam steps of a linear mask net + FC head on a golden-vector file; prints {"trace": [...]}')
-    .requiredOption('--input <file>', 'an adam-trace-*.json golden-vector file')
-    .action(async (options: { input: string }) => {
-      await tf.setBackend('cpu');
-      process.stdout.write(JSON.stringify(runAdamTrace(readFixture(options.input))) + '\n');
+    .description('Adam + ExponentialLR steps of a linear mask net + FC head on an adam-trace-*.json file; prints {"trace": [...]}')
+    .requiredOption('--input <file>', 'golden-vector file: inputs.{features,maskNetInput,targets,dropMask,init.*}, config.{lr,weightDecay,gamma,steps,stepsPerEpoch}')
+    .option('--backend <name>', 'TF.js backend: cpu, wasm, tensorflow or auto', 'cpu')
+    .action(async (options: { input: string; backend: string }) => {
+      process.stdout.write((await runCafeCheck('adam-trace', options.input, options.backend)) + '\n');
     });
 }
