@@ -44,9 +44,11 @@ function findSpecs(dir, out = []) {
   }
   return out;
 }
-// TypeScript projects run their compiled specs from dist/; plain-JS folders (infra) run in place.
+// TypeScript projects run their compiled specs from dist/ (only those whose source still exists: tsc leaves stale
+// outputs of deleted files behind); plain-JS folders (infra, scripts) run in place.
+const hasSource = (project, file) => existsSync(join(root, project, 'src', relative(join(root, project, 'dist'), file).replace(/\.js$/, '.ts')));
 const files = projects
-  .flatMap((p) => (existsSync(join(root, p, 'tsconfig.json')) ? findSpecs(join(root, p, 'dist')) : findSpecs(join(root, p))))
+  .flatMap((p) => (existsSync(join(root, p, 'tsconfig.json')) ? findSpecs(join(root, p, 'dist')).filter((f) => hasSource(p, f)) : findSpecs(join(root, p))))
   .sort();
 if (files.length === 0) {
   console.error(`no test files found for tiers ${tiers.join(', ')} in ${projects.join(', ')}`);

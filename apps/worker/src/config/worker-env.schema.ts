@@ -19,6 +19,8 @@ export const workerEnvSchema = z.object({
   /** Seconds between checks of a run's cancel flag during training. */
   FER_CANCEL_POLL_SECONDS: z.coerce.number().min(0.2).default(2),
   /** Which GPU this process owns (one process per GPU). Empty = CPU. */
+  /** Overrides every queue's job lock (seconds): how soon a killed worker's job is picked up again. */
+  FER_JOB_LOCK_SECONDS: z.coerce.number().min(1).optional(),
   CUDA_VISIBLE_DEVICES: z.string().optional(),
   FER_WORKER_NAME: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

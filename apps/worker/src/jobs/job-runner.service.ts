@@ -26,7 +26,8 @@ export class JobRunnerService implements OnApplicationShutdown {
 
   start(): void {
     for (const queue of this.env.FER_WORKER_QUEUES) {
-      const config = QUEUE_CONFIG[queue];
+      const lockMs = this.env.FER_JOB_LOCK_SECONDS ? this.env.FER_JOB_LOCK_SECONDS * 1000 : undefined;
+      const config = { ...QUEUE_CONFIG[queue], ...(lockMs ? { lockDurationMs: lockMs, stalledIntervalMs: Math.max(500, lockMs / 2) } : {}) };
       const handler = this.handlers[queue] as JobHandler<QueueName>;
       const worker = new Worker(
         queue,

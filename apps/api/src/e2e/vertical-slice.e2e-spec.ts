@@ -1,0 +1,102 @@
+import { generateSyntheticBenchmark } from '@fer/datasets';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PrismaService } from '../database/prisma.service';
+import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+import { spawnWorker, stopProcess, waitUntil } from '../testing/worker-process';
+
+/**
+ * The vertical slice with real processes: API → PostgreSQL → BullMQ/Redis → a separate worker process → PostgreSQL.
+ * A worker SIGKILLed mid-training loses nothing: its job stalls, a new worker resumes it from the last checkpoint.
+ */
+describe('a run through the API, Redis and a worker process', () => {
+  let api: ApiHarness;
+  let dataRoot: string;
+  let home: string;
+  const workers: ReturnType<typeof spawnWorker>[] = [];
+
+  before(async () => {
+    dataRoot = mkdtempSync(join(tmpdir(), 'fer-e2e-data-'));
+    home = mkdtempSync(join(tmpdir(), 'fer-e2e-home-'));
+    await generateSyntheticBenchmark({ outDir: dataRoot, perClassTrain: 6, perClassTest: 3, size: 48, seed: 'e2e', domains: ['synth-studio', 'synth-dark'] });
+    api = await startApiHarness('e2e', { FER_DATA_ROOTS: dataRoot });
+    for (const domain of ['synth-studio', 'synth-dark']) {
+      const imported = await api.request('POST', '/datasets', { body: { name: domain, domain, format: 'imagefolder', path: join(dataRoot, domain) } });
+      assert.equal(imported.status, 201, JSON.stringify(imported.body));
+    }
+  });
+
+  after(async () => {
+    for (const worker of workers) await stopProcess(worker, 'SIGKILL');
+    await api?.close();
+    rmSync(dataRoot, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const workerEnv = () => ({
+    DATABASE_URL: api.databaseUrl,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    FER_QUEUE_PREFIX: api.queuePrefix,
+    FER_HOME: home,
+    FER_BACKEND: 'wasm',
+    FER_HEARTBEAT_SECONDS: '1',
+    FER_JOB_LOCK_SECONDS: '4',
+    FER_CANCEL_POLL_SECONDS: '0.5',
+  });
+
+  it('should go queued → running → succeeded and survive a SIGKILL of its worker mid-training', async () => {
+    const created = await api.request('POST', '/runs', {
+      key: api.keys.launch,
+      body: {
+        benchmark: 'synth5',
+        source: 'synth-studio',
+        targets: ['synth-studio', 'synth-dark'],
+        seed: 3,
+        config: { epochs: 120, batchSize: 2, maskNetHidden: 16, sourceValFraction: 0.2 },
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const runId: string = created.body.id;
+    assert.equal(created.body.status, 'queued');
+
+    const first = spawnWorker(workerEnv());
+    workers.push(first);
+    const prisma = api.app.get(PrismaService).client;
+    await waitUntil(async () => (await prisma.run.findUnique({ where: { id: runId } }))!.epoch >= 3, 'epoch 3', 120_000);
+    const running = await api.request('GET', `/runs/${runId}`);
+    assert.equal(running.body.run.status, 'running');
+    assert.ok(running.body.run.backend, 'the run records the TF.js backend');
+    await stopProcess(first, 'SIGKILL');
+    const epochAtKill = (await prisma.run.findUnique({ where: { id: runId } }))!.epoch;
+
+    const second = spawnWorker(workerEnv());
+    workers.push(second);
+    const done = await waitUntil(async () => {
+      const run = await prisma.run.findUnique({ where: { id: runId } });
+      return run && ['succeeded', 'failed'].includes(run.status) ? run : null;
+    }, 'the run to finish', 240_000);
+    assert.equal(done.status, 'succeeded', done.error ?? '');
+    assert.ok(done.attempts >= 2, `attempts recorded: ${done.attempts}`);
+
+    const metrics = await prisma.epochMetric.findMany({ where: { runId }, orderBy: { epoch: 'asc' } });
+    assert.deepEqual(metrics.map((m) => m.epoch), Array.from({ length: 120 }, (_, i) => i + 1));
+    const logs = await prisma.runLog.findMany({ where: { runId } });
+    assert.ok(logs.some((l) => /resuming from the last checkpoint/.test(l.message)), 'the second attempt resumed');
+    assert.ok(epochAtKill < 120);
+
+    const evaluations = await prisma.evaluation.findMany({ where: { runId } });
+    assert.equal(evaluations.length, 4, 'one evaluation per target and checkpoint, none twice');
+    for (const evaluation of evaluations) {
+      assert.ok(evaluation.accuracy >= 0 && evaluation.accuracy <= 1);
+      assert.equal((evaluation.confusion as number[][]).flat().reduce((a, b) => a + b, 0), evaluation.n);
+    }
+
+    const detail = await api.request('GET', `/runs/${runId}`);
+    assert.equal(detail.body.run.progress, 1);
+    const workersRow = await prisma.worker.findMany();
+    assert.ok(workersRow.every((w) => w.device === 'cpu' && w.backend === 'wasm'));
+  });
+});
