@@ -18,7 +18,10 @@ export interface StoredTensor {
 }
 
 export function createVariable(name: string, shape: number[], data: Float32Array, trainable = true): NamedVariable {
-  return { name, variable: tf.variable(tf.tensor(data, shape, 'float32'), trainable), trainable };
+  const initial = tf.tensor(data, shape, 'float32');
+  const variable = tf.variable(initial, trainable);
+  initial.dispose(); // the variable holds its own reference to the data
+  return { name, variable, trainable };
 }
 
 export function readVariables(parameters: NamedVariable[]): StoredTensor[] {
