@@ -24,6 +24,7 @@ function tryLoadTensorflow(): string | null {
     ['@tensorflow/tfjs-node', 'CPU (tfjs-node, libtensorflow)'],
   ] as const) {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native backends load only if installed
       require(moduleName);
       if (tf.findBackend('tensorflow')) return device;
     } catch {

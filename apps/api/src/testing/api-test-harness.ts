@@ -13,7 +13,12 @@ export interface ApiHarness {
   databaseUrl: string;
   queuePrefix: string;
   keys: { admin: string; launch: string; read: string };
-  request(method: string, path: string, options?: { body?: unknown; key?: string | null; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; key?: string | null; raw?: string; headers?: Record<string, string> },
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response shapes
+  ): Promise<{ status: number; body: any; text: string }>;
   close(): Promise<void>;
 }
 
