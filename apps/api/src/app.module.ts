@@ -12,6 +12,7 @@ import { DatabaseModule } from './database/database.module';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsService } from './datasets/datasets.service';
 import { DatasetImportService } from './datasets/dataset-import.service';
+import { SampleImageService } from './datasets/sample-image.service';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './keys/api-key.guard';
 import { ApiKeysController } from './keys/api-keys.controller';
@@ -61,6 +62,7 @@ export class AppModule {
         BenchmarksService,
         DatasetsService,
         DatasetImportService,
+        SampleImageService,
         SweepsService,
         RunsService,
         LeaderboardsService,

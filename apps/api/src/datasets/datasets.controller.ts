@@ -6,6 +6,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { DatasetsService, toDatasetDto } from './datasets.service';
+import { SampleImageService } from './sample-image.service';
 
 const samplesQuery = z.object({
   split: z.enum(['train', 'val', 'test']).optional(),
@@ -14,6 +15,8 @@ const samplesQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+const imageQuery = z.object({ key: z.string().min(1).max(4096) });
+
 @ApiTags('datasets')
 @ApiBearerAuth()
 @Controller('datasets')
@@ -21,6 +24,7 @@ export class DatasetsController {
   constructor(
     private readonly datasets: DatasetsService,
     private readonly importer: DatasetImportService,
+    private readonly images: SampleImageService,
   ) {}
 
   /** 201 with the new version, or 200 with the version that already has exactly this content. */
@@ -40,6 +44,13 @@ export class DatasetsController {
   @Get(':id')
   async get(@Param('id') id: string) {
     return toDatasetDto(await this.datasets.get(id));
+  }
+
+  /** A 128 px PNG thumbnail of one sample (declared before `:id/samples` routes that could shadow it). */
+  @Get(':id/samples/image')
+  async image(@Param('id') id: string, @Query(new ZodPipe(imageQuery)) query: z.output<typeof imageQuery>, @Res() response: Response) {
+    const png = await this.images.thumbnail(id, query.key);
+    response.type('image/png').setHeader('Cache-Control', 'private, max-age=3600').send(png);
   }
 
   @Get(':id/samples')

@@ -1,0 +1,76 @@
+import { generateSyntheticBenchmark } from '@fer/datasets';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+
+describe('dataset registration through the API', () => {
+  let api: ApiHarness;
+  let root: string;
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'fer-datasets-'));
+    await generateSyntheticBenchmark({ outDir: root, perClassTrain: 3, perClassTest: 2, size: 32, seed: 'api', domains: ['synth-studio'] });
+    api = await startApiHarness('datasets', { FER_DATA_ROOTS: root });
+  });
+  after(async () => {
+    await api.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const body = (path: string, name = 'studio') => ({ name, domain: 'synth-studio', format: 'imagefolder', path });
+
+  it('should register a valid folder with counts, and return the same version when its content is unchanged', async () => {
+    const first = await api.request('POST', '/datasets', { body: body(join(root, 'synth-studio')) });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.equal(first.body.version, 1);
+    assert.equal(first.body.counts.splits.train.total, 21);
+    assert.deepEqual(first.body.counts.splits.test.perClass, [2, 2, 2, 2, 2, 2, 2]);
+    const again = await api.request('POST', '/datasets', { body: body(join(root, 'synth-studio')) });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.id, first.body.id);
+    const samples = await api.request('GET', `/datasets/${first.body.id}/samples?split=test&label=3`);
+    assert.equal(samples.body.total, 2);
+    const image = await fetch(`${api.url}/api/v1/datasets/${first.body.id}/samples/image?key=${encodeURIComponent(samples.body.items[0].key)}`, {
+      headers: { authorization: `Bearer ${api.keys.read}` },
+    });
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get('content-type'), 'image/png');
+    assert.deepEqual([...new Uint8Array(await image.arrayBuffer()).slice(1, 4)], [0x50, 0x4e, 0x47]);
+  });
+
+  it('should make a new version when a file changes, leaving the old one as it was', async () => {
+    const copy = join(root, 'studio-copy');
+    cpSync(join(root, 'synth-studio'), copy, { recursive: true });
+    const v1 = await api.request('POST', '/datasets', { body: body(copy, 'copy') });
+    const folder = join(copy, 'train', readdirSync(join(copy, 'train'))[0]);
+    const otherClass = join(root, 'synth-studio', 'test', readdirSync(join(root, 'synth-studio', 'test'))[1]);
+    cpSync(join(otherClass, readdirSync(otherClass)[0]), join(folder, readdirSync(folder)[0]));
+    const v2 = await api.request('POST', '/datasets', { body: body(copy, 'copy') });
+    assert.equal(v2.status, 201);
+    assert.equal(v2.body.version, 2);
+    assert.notEqual(v2.body.checksum, v1.body.checksum);
+    const old = await api.request('GET', `/datasets/${v1.body.id}`);
+    assert.equal(old.body.checksum, v1.body.checksum);
+  });
+
+  it('should reject a dataset with a corrupt image, naming the file, and register nothing', async () => {
+    const broken = join(root, 'broken');
+    cpSync(join(root, 'synth-studio'), broken, { recursive: true });
+    const folder = join(broken, 'test', readdirSync(join(broken, 'test'))[0]);
+    writeFileSync(join(folder, readdirSync(folder)[0]), Buffer.from('89504e470d0a1a0a0000', 'hex'));
+    const before = (await api.request('GET', '/datasets')).body.total;
+    const response = await api.request('POST', '/datasets', { body: body(broken, 'broken') });
+    assert.equal(response.status, 400);
+    assert.match(JSON.stringify(response.body.error.problems), /test\//);
+    assert.equal((await api.request('GET', '/datasets')).body.total, before);
+  });
+
+  it('should refuse a path outside the data roots', async () => {
+    const response = await api.request('POST', '/datasets', { body: body(tmpdir(), 'outside') });
+    assert.equal(response.status, 400);
+    const traversal = await api.request('POST', '/datasets', { body: body(join(root, '..', '..', 'etc'), 'etc') });
+    assert.equal(traversal.status, 400);
+  });
+});
