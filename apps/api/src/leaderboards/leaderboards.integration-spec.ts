@@ -1,0 +1,108 @@
+import { contentId, trainingConfigSchema } from '@fer/contracts';
+import type { PrismaClient } from '@fer/db';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { PrismaService } from '../database/prisma.service';
+import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+
+const DOMAINS = ['rafdb', 'ferplus', 'affectnet', 'sfew', 'mma'];
+
+/** Seeds evaluations whose means and stds are known by hand, then reads them back through the endpoint. */
+async function seed(prisma: PrismaClient) {
+  for (const domain of DOMAINS) {
+    await prisma.dataset.create({
+      data: { id: `ds-${domain}`, name: domain, domain, format: 'imagefolder', root: '/x', version: 1, checksum: domain, status: 'ready', counts: {}, importReport: {} },
+    });
+  }
+  const configs = {
+    cafe: trainingConfigSchema.parse({ method: 'cafe' }),
+    probe: trainingConfigSchema.parse({ method: 'linear-probe' }),
+  };
+  const ids = { cafe: contentId('cfg', configs.cafe), probe: contentId('cfg', configs.probe) };
+  for (const [name, config] of Object.entries(configs)) {
+    await prisma.config.create({ data: { id: ids[name as 'cafe'], method: config.method, body: config as object } });
+  }
+  // accuracy(config, seed, domain): cafe seeds 0/1 give 0.60/0.70 on every domain (mean 65, std 7.07);
+  // probe gives 0.50 everywhere but sfew (0.80), one seed; source-val checkpoints are 0.05 lower.
+  const runs = [
+    { config: 'cafe', seed: 0, acc: () => 0.6 },
+    { config: 'cafe', seed: 1, acc: () => 0.7 },
+    { config: 'probe', seed: 0, acc: (d: string) => (d === 'sfew' ? 0.8 : 0.5) },
+  ] as const;
+  for (const run of runs) {
+    const id = `run-${run.config}-${run.seed}`;
+    await prisma.run.create({
+      data: { id, configId: ids[run.config], groupKey: ids[run.config], sourceDatasetId: 'ds-rafdb', sourceDomain: 'rafdb', targets: DOMAINS, seed: run.seed, epochs: 1, status: 'succeeded' },
+    });
+    for (const domain of DOMAINS) {
+      for (const [checkpoint, delta] of [['last', 0], ['source-val', -0.05]] as const) {
+        await prisma.evaluation.create({
+          data: { id: `${id}-${domain}-${checkpoint}`, runId: id, datasetId: `ds-${domain}`, domain, checkpoint, epoch: 1, accuracy: run.acc(domain) + delta, perClassAccuracy: [], macroF1: 0, confusion: [], n: 10 },
+        });
+      }
+    }
+  }
+  return ids;
+}
+
+describe('leaderboards', () => {
+  let api: ApiHarness;
+  let ids: { cafe: string; probe: string };
+  before(async () => {
+    api = await startApiHarness('leaderboard');
+    ids = await seed(api.app.get(PrismaService).client);
+  });
+  after(async () => api.close());
+
+  it('should give mean ± std over seeds per domain, the mean including the source column, and mark the best', async () => {
+    const { status, body } = await api.request('GET', '/leaderboards?benchmark=fer5&source=rafdb', { key: api.keys.read });
+    assert.equal(status, 200);
+    assert.deepEqual(body.domains, DOMAINS);
+    const cafe = body.rows.find((r: { groupKey: string }) => r.groupKey === ids.cafe);
+    const probe = body.rows.find((r: { groupKey: string }) => r.groupKey === ids.probe);
+    assert.ok(Math.abs(cafe.cells.rafdb.mean - 65) < 1e-9);
+    assert.ok(Math.abs(cafe.cells.rafdb.std - Math.sqrt(50)) < 1e-9);
+    assert.equal(cafe.cells.rafdb.n, 2);
+    assert.ok(Math.abs(probe.mean.mean - 56) < 1e-9, 'probe mean over 5 columns, source included: (50*4+80)/5');
+    assert.ok(Math.abs(probe.targetMean.mean - 57.5) < 1e-9, 'probe target mean excludes rafdb: (50*3+80)/4');
+    assert.equal(probe.cells.sfew.std, null, 'one seed has no std');
+    assert.equal(body.best.sfew, ids.probe);
+    assert.equal(body.best.rafdb, ids.cafe);
+    assert.equal(body.secondBest.rafdb, ids.probe);
+    assert.equal(body.rows[0].groupKey, ids.cafe, 'rows sorted by mean');
+  });
+
+  it('should switch model selection between last, source-val and oracle', async () => {
+    const sourceVal = await api.request('GET', '/leaderboards?source=rafdb&selection=source-val');
+    const oracle = await api.request('GET', '/leaderboards?source=rafdb&selection=oracle');
+    const cell = (board: { rows: { groupKey: string; cells: Record<string, { mean: number }> }[] }) => board.rows.find((r) => r.groupKey === ids.cafe)!.cells.mma.mean;
+    assert.ok(Math.abs(cell(sourceVal.body) - 60) < 1e-9);
+    assert.ok(Math.abs(cell(oracle.body) - 65) < 1e-9);
+  });
+
+  it('should export a LaTeX table with the best bold and the second underlined, and CSV and Markdown', async () => {
+    const latex = await api.request('GET', '/leaderboards?source=rafdb&format=latex');
+    assert.equal(latex.status, 200);
+    assert.match(latex.text, /\\begin\{tabular\}/);
+    assert.match(latex.text, /\\textbf\{65\.00 \$\\pm\$ 7\.07\}/);
+    assert.match(latex.text, /\\underline\{50\.00\}/);
+    const csv = await api.request('GET', '/leaderboards?source=rafdb&format=csv');
+    assert.equal(csv.text.split('\n')[0].split(',')[0], 'method');
+    assert.equal(csv.text.trim().split('\n').length, 3);
+    const markdown = await api.request('GET', '/leaderboards?source=rafdb&format=markdown');
+    assert.match(markdown.text, /\| \*\*65\.00 ± 7\.07\*\* \|/);
+  });
+
+  it('should build the transfer matrix of one config, rows = sources', async () => {
+    const { body } = await api.request('GET', `/leaderboards/transfer?configId=${ids.cafe}`);
+    assert.equal(body.cells.length, 5);
+    assert.ok(Math.abs(body.cells[0][3].mean - 65) < 1e-9);
+    assert.equal(body.cells[1][0], null, 'no runs trained on ferplus');
+  });
+
+  it('should answer 400 naming the source when it is not a domain of the benchmark', async () => {
+    const { status, body } = await api.request('GET', '/leaderboards?source=nowhere');
+    assert.equal(status, 400);
+    assert.equal(body.error.problems[0].field, 'source');
+  });
+});
