@@ -6,7 +6,7 @@ import { createResnet18MaskNet } from './resnet18.mask-net';
 export interface MaskNetDefinition {
   name: MaskNetName;
   input: 'features' | 'image';
-  /** Conv nets need Conv2DBackpropFilter: not on wasm. */
+  /** Conv training: the backend must support it (see selectBackend). */
   needsConvGradients: boolean;
   create(options: MaskNetOptions): MaskNet;
 }

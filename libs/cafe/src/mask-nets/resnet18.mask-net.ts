@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { conv2d } from '../conv2d.op';
 import { dense } from '../dense.op';
 import { NamedVariable, createVariable } from '../model-parameters';
 import { initConvKaimingNormal, initLinear } from '../parameter-init';
@@ -23,7 +24,7 @@ interface ConvBn {
  * The paper's image-space mask net: standard ResNet-18 (torchvision topology: 7x7/2 conv, 3x3/2 max pool,
  * four stages of two BasicBlocks with 64-128-256-512 channels, 1x1/2 conv + BN shortcuts, global average pool),
  * NHWC, symmetric PyTorch padding. Its 512 outputs are the mask m; a Linear(512→C) is added only when C ≠ 512.
- * Needs conv gradients: train it on the tensorflow (GPU) or cpu backend, not wasm.
+ * Its convolutions go through conv2d.op.ts, so it trains on every backend, wasm included.
  */
 export function createResnet18MaskNet({ rng, outputDim }: MaskNetOptions): MaskNet {
   const parameters: NamedVariable[] = [];
@@ -69,7 +70,7 @@ export function createResnet18MaskNet({ rng, outputDim }: MaskNetOptions): MaskN
   }
 
   const applyConvBn = (x: tf.Tensor4D, layer: ConvBn, mode: ForwardMode): tf.Tensor4D => {
-    const y = tf.conv2d(x, layer.kernel as tf.Tensor4D, layer.stride, layer.pad);
+    const y = conv2d(x, layer.kernel as tf.Tensor4D, layer.stride, layer.pad);
     let mean: tf.Tensor;
     let variance: tf.Tensor;
     if (mode.training) {
