@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCafeCheck } from './cafe.command';
+
+const root = process.env.FER_REPO_ROOT ?? resolve(__dirname, '..', '..', '..', '..');
+const fixtures = join(root, 'libs', 'cafe', 'fixtures', 'golden');
+const main = join(root, 'apps', 'cli', 'dist', 'main.js');
+
+describe('fer cafe', () => {
+  it('should print one JSON object with the keys and values of the file outputs when run as a process on a head file', () => {
+    const file = join(fixtures, 'head-face128-k7.json');
+    const run = spawnSync(process.execPath, [main, 'cafe', 'head', '--input', file], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const printed = JSON.parse(run.stdout);
+    const expected = JSON.parse(readFileSync(file, 'utf8')).outputs;
+    assert.deepEqual(Object.keys(printed).sort(), Object.keys(expected).sort());
+    assert.deepEqual(Object.keys(printed.grad).sort(), Object.keys(expected.grad).sort());
+    assert.ok(Math.abs(printed.lossTotal - expected.lossTotal) <= 1e-5 * expected.lossTotal);
+  });
+
+  it('should exit non-zero and name the field when the input lacks one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fer-cafe-'));
+    const file = join(dir, 'bad.json');
+    const fixture = JSON.parse(readFileSync(join(fixtures, 'adam-trace-c64-k7.json'), 'utf8'));
+    delete fixture.inputs.init.maskNetBias;
+    writeFileSync(file, JSON.stringify(fixture));
+    const run = spawnSync(process.execPath, [main, 'cafe', 'adam-trace', '--input', file], { encoding: 'utf8' });
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /inputs\.init\.maskNetBias/);
+    assert.equal(run.stdout, '');
+  });
+
+  it('should return the trace with the file trace keys when the handler runs on an adam-trace file', async () => {
+    const file = join(fixtures, 'adam-trace-c64-k7.json');
+    const printed = JSON.parse(await runCafeCheck('adam-trace', file));
+    const expected = JSON.parse(readFileSync(file, 'utf8')).trace;
+    assert.equal(printed.trace.length, expected.length);
+    assert.deepEqual(Object.keys(printed.trace[0]).sort(), Object.keys(expected[0]).sort());
+    assert.ok(Math.abs(printed.trace[5].lossTotal - expected[5].lossTotal) <= 1e-5 * Math.abs(expected[5].lossTotal));
+  });
+
+  it('should show usage with --input when asked for help', () => {
+    const run = spawnSync(process.execPath, [main, 'cafe', 'head', '--help'], { encoding: 'utf8' });
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /--input <file>/);
+  });
+});
