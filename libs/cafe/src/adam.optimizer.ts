@@ -10,6 +10,13 @@ export interface AdamSettings {
   weightDecay: number;
 }
 
+/**
+ * `host`: the update runs as one plain loop over Float32Arrays (wasm/cpu keep tensors in process memory, and
+ * one loop beats ~15 tensor ops per parameter: the CPU config's training step is about 2x faster).
+ * `tensor`: TF.js ops, so parameters stay on the device (tensorflow backend, GPU). `auto` picks by backend.
+ */
+export type AdamExecution = 'auto' | 'host' | 'tensor';
+
 export interface AdamState {
   step: number;
   m: StoredTensor[];
@@ -27,11 +34,15 @@ export class AdamOptimizer {
   private stepCount = 0;
   private readonly moments: { param: NamedVariable; m: NamedVariable; v: NamedVariable }[];
 
+  private readonly onHost: boolean;
+
   constructor(
     parameters: NamedVariable[],
     private readonly settings: AdamSettings,
+    execution: AdamExecution = 'auto',
   ) {
     this.lr = settings.lr;
+    this.onHost = execution === 'host' || (execution === 'auto' && tf.getBackend() !== 'tensorflow');
     this.moments = parameters
       .filter((p) => p.trainable)
       .map((param) => {
@@ -54,6 +65,10 @@ export class AdamOptimizer {
     const { beta1, beta2, eps, weightDecay } = this.settings;
     const stepSize = this.lr / (1 - beta1 ** this.stepCount);
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** this.stepCount);
+    if (this.onHost) {
+      this.applyOnHost(grads, stepSize, biasCorrection2Sqrt);
+      return;
+    }
     tf.tidy(() => {
       for (const { param, m, v } of this.moments) {
         const p = param.variable;
@@ -68,6 +83,31 @@ export class AdamOptimizer {
         v.variable.assign(vNext);
       }
     });
+  }
+
+  /** The same update as above, written as one loop (m and v are kept as the variables' float32 values). */
+  private applyOnHost(grads: Record<string, tf.Tensor>, stepSize: number, biasCorrection2Sqrt: number): void {
+    const { beta1, beta2, eps, weightDecay } = this.settings;
+    for (const { param, m, v } of this.moments) {
+      const gradient = grads[param.variable.name];
+      if (!gradient) throw new Error(`no gradient for parameter "${param.name}"`);
+      const g = gradient.dataSync() as Float32Array;
+      const p = Float32Array.from(param.variable.dataSync() as Float32Array);
+      const mData = Float32Array.from(m.variable.dataSync() as Float32Array);
+      const vData = Float32Array.from(v.variable.dataSync() as Float32Array);
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i] + weightDecay * p[i];
+        mData[i] = beta1 * mData[i] + (1 - beta1) * gi;
+        vData[i] = beta2 * vData[i] + (1 - beta2) * gi * gi;
+        p[i] -= (stepSize * mData[i]) / (Math.sqrt(vData[i]) / biasCorrection2Sqrt + eps);
+      }
+      const shape = [...param.variable.shape];
+      tf.tidy(() => {
+        param.variable.assign(tf.tensor(p, shape));
+        m.variable.assign(tf.tensor(mData, shape));
+        v.variable.assign(tf.tensor(vData, shape));
+      });
+    }
   }
 
   getState(): AdamState {

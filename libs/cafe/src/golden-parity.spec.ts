@@ -75,10 +75,10 @@ describe('golden-vector parity with the official PyTorch code', () => {
     });
   }
 
-  for (const file of fixtures('adam-trace-')) {
-    it(`should match every traced loss and parameter of ${file} when replaying its Adam steps`, () => {
+  for (const file of fixtures('adam-trace-')) for (const execution of ['host', 'tensor'] as const) {
+    it(`should match every traced loss and parameter of ${file} when replaying its Adam steps with ${execution} execution`, () => {
       const fixture = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'));
-      const { trace } = runAdamTrace(fixture);
+      const { trace } = runAdamTrace(fixture, execution);
       assert.equal(trace.length, fixture.trace.length);
       trace.forEach((step, i) => {
         const { lossTotal, ...params } = fixture.trace[i];

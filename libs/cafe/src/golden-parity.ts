@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { AdamOptimizer } from './adam.optimizer';
+import { AdamExecution, AdamOptimizer } from './adam.optimizer';
 import { applySigmoidMask, cafeLoss, crossEntropy, diverseLoss, groupMax, groupSizeOf } from './cafe-head';
 import { dense } from './dense.op';
 import { ExponentialLrScheduler } from './exponential-lr.scheduler';
@@ -111,7 +111,7 @@ export function runHeadFixture(json: unknown): HeadFixtureOutputs {
  * Replays an `adam-trace-*.json` file: a linear mask net (maskLogits = input @ W^T + b) and an FC head trained
  * with our Adam and ExponentialLR on a fixed drop mask; trace[i] = loss before step i and parameters after it.
  */
-export function runAdamTrace(json: unknown): { trace: AdamTraceEntry[] } {
+export function runAdamTrace(json: unknown, execution: AdamExecution = 'auto'): { trace: AdamTraceEntry[] } {
   const input = readHeadInputs(json, 'inputs.init');
   const { batch, channels, numClasses } = input;
   const maskNetInput = readMatrix(json, 'inputs.maskNetInput', batch);
@@ -138,7 +138,7 @@ export function runAdamTrace(json: unknown): { trace: AdamTraceEntry[] } {
     createVariable('fcBias', [numClasses], Float32Array.from(input.fcBias)),
   ];
   const [weight, bias, fcWeight, fcBias] = params.map((p) => p.variable) as [tf.Variable<tf.Rank.R2>, tf.Variable<tf.Rank.R1>, tf.Variable<tf.Rank.R2>, tf.Variable<tf.Rank.R1>];
-  const optimizer = new AdamOptimizer(params, settings);
+  const optimizer = new AdamOptimizer(params, settings, execution);
   const scheduler = new ExponentialLrScheduler(optimizer, gamma);
   const constants = tf.tidy(() => ({
     features: tf.tensor2d(input.features.data, [batch, channels]),
