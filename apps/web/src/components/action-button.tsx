@@ -1,10 +1,10 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { hardReload } from '@/lib/hard-navigate';
 import { readProxyError } from '@/lib/proxy-error';
 
-/** POSTs to an API action through the web proxy (cancel, retry), then refreshes the page. */
+/** POSTs to an API action through the web proxy (cancel, retry), then reloads the page. */
 export function ActionButton({
   path,
   label,
@@ -20,7 +20,6 @@ export function ActionButton({
   testId?: string;
   disabled?: boolean;
 }) {
-  const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -31,7 +30,7 @@ export function ActionButton({
     try {
       const response = await fetch(`/api/proxy${path}`, { method: 'POST' });
       if (!response.ok) setError(await readProxyError(response));
-      else router.refresh();
+      else hardReload();
     } catch (cause) {
       setError(`The web server could not be reached (${(cause as Error).message}).`);
     } finally {

@@ -46,7 +46,9 @@ export default async function DatasetsPage() {
                 return (
                   <tr key={dataset.id} data-testid={`dataset-row-${dataset.id}`}>
                     <td>
-                      <Link href={`/datasets/${encodeURIComponent(dataset.id)}`}>{dataset.name}</Link>
+                      <Link prefetch={false} href={`/datasets/${encodeURIComponent(dataset.id)}`}>
+                        {dataset.name}
+                      </Link>
                       <span className="row-meta mono">{dataset.id}</span>
                     </td>
                     <td>{domainLabel(dataset.domain)}</td>

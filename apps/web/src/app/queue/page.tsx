@@ -24,7 +24,13 @@ function workerHealth(worker: WorkerDto): WorkerHealth {
 /** Train and evaluate job ids name their run (`run:<id>:train`); link those to the run page. */
 function JobLink({ job }: { job: string }) {
   const runId = /^run:([^:]+):/.exec(job)?.[1] ?? (/^run_[\w-]+$/.test(job) ? job : undefined);
-  return runId ? <Link href={`/runs/${encodeURIComponent(runId)}`}>{job}</Link> : <>{job}</>;
+  return runId ? (
+    <Link prefetch={false} href={`/runs/${encodeURIComponent(runId)}`}>
+      {job}
+    </Link>
+  ) : (
+    <>{job}</>
+  );
 }
 
 export default async function QueuePage() {
@@ -206,7 +212,7 @@ export default async function QueuePage() {
               {stalledRuns.map((run) => (
                 <tr key={run.id} className="highlight-danger">
                   <td>
-                    <Link href={`/runs/${encodeURIComponent(run.id)}`} className="mono">
+                    <Link prefetch={false} href={`/runs/${encodeURIComponent(run.id)}`} className="mono">
                       {run.id}
                     </Link>
                   </td>

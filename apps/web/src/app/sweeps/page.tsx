@@ -55,7 +55,9 @@ export default async function SweepsPage() {
               {sweeps.data.items.map((sweep) => (
                 <tr key={sweep.id} data-testid={`sweep-row-${sweep.id}`}>
                   <td>
-                    <Link href={`/sweeps/${encodeURIComponent(sweep.id)}`}>{sweep.name}</Link>
+                    <Link prefetch={false} href={`/sweeps/${encodeURIComponent(sweep.id)}`}>
+                      {sweep.name}
+                    </Link>
                     <span className="row-meta mono">{sweep.id}</span>
                   </td>
                   <td>

@@ -1,9 +1,9 @@
 'use client';
 
 import type { BenchmarkDto, ModelSelection } from '@fer/contracts';
-import { useRouter } from 'next/navigation';
-import { useTransition } from 'react';
+import { useState } from 'react';
 import { domainLabel } from '@/lib/format';
+import { hardNavigate } from '@/lib/hard-navigate';
 import { queryString } from '@/lib/search-params';
 import { SELECTION_OPTIONS } from '@/lib/selection';
 
@@ -15,8 +15,7 @@ export interface LeaderboardQuery {
 }
 
 export function LeaderboardControls({ benchmarks, query }: { benchmarks: BenchmarkDto[]; query: LeaderboardQuery }) {
-  const router = useRouter();
-  const [pending, startTransition] = useTransition();
+  const [pending, setPending] = useState(false);
   const current = benchmarks.find((b) => b.name === query.benchmark) ?? benchmarks[0];
 
   function go(next: Partial<LeaderboardQuery>) {
@@ -26,7 +25,8 @@ export function LeaderboardControls({ benchmarks, query }: { benchmarks: Benchma
       merged.source = benchmark?.domains[0] ?? '';
       merged.config = undefined;
     }
-    startTransition(() => router.push(`/${queryString({ ...merged })}`, { scroll: false }));
+    setPending(true);
+    hardNavigate(`/${queryString({ ...merged })}`);
   }
 
   return (

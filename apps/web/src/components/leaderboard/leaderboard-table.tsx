@@ -111,7 +111,9 @@ export function LeaderboardTable({ leaderboard }: { leaderboard: Leaderboard }) 
                   {row.runIds[0] && (
                     <>
                       {' · '}
-                      <Link href={`/runs/${encodeURIComponent(row.runIds[0])}`}>first run</Link>
+                      <Link prefetch={false} href={`/runs/${encodeURIComponent(row.runIds[0])}`}>
+                        first run
+                      </Link>
                     </>
                   )}
                 </span>

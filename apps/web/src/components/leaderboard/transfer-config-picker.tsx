@@ -1,7 +1,7 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useTransition } from 'react';
+import { useState } from 'react';
+import { hardNavigate } from '@/lib/hard-navigate';
 import { queryString } from '@/lib/search-params';
 import type { LeaderboardQuery } from './leaderboard-controls';
 
@@ -12,8 +12,7 @@ export function TransferConfigPicker({
   query: LeaderboardQuery;
   options: { configId: string; label: string }[];
 }) {
-  const router = useRouter();
-  const [pending, startTransition] = useTransition();
+  const [pending, setPending] = useState(false);
   return (
     <div className="field">
       <label htmlFor="picker-config">Config</label>
@@ -22,11 +21,10 @@ export function TransferConfigPicker({
         data-testid="picker-config"
         value={query.config ?? ''}
         aria-busy={pending}
-        onChange={(event) =>
-          startTransition(() =>
-            router.push(`/${queryString({ ...query, config: event.target.value })}#transfer`, { scroll: false }),
-          )
-        }
+        onChange={(event) => {
+          setPending(true);
+          hardNavigate(`/${queryString({ ...query, config: event.target.value })}#transfer`);
+        }}
       >
         {options.map((option) => (
           <option key={option.configId} value={option.configId}>

@@ -27,7 +27,7 @@ export function RunsTable({ runs, caption, testId }: { runs: RunSummaryDto[]; ca
           {runs.map((run) => (
             <tr key={run.id} data-testid={`run-row-${run.id}`}>
               <td>
-                <Link href={`/runs/${encodeURIComponent(run.id)}`} className="mono">
+                <Link prefetch={false} href={`/runs/${encodeURIComponent(run.id)}`} className="mono">
                   {run.id}
                 </Link>
                 <span className="row-meta mono">{run.configId}</span>

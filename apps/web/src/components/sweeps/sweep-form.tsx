@@ -1,9 +1,9 @@
 'use client';
 
 import type { ApiErrorBody, BenchmarkDto, FieldProblem, SweepCreatedDto } from '@fer/contracts';
-import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { domainLabel } from '@/lib/format';
+import { hardNavigate } from '@/lib/hard-navigate';
 
 export interface SweepFormOptions {
   benchmarks: BenchmarkDto[];
@@ -120,7 +120,6 @@ async function submitSpec(body: string, contentType: string): Promise<Outcome> {
 }
 
 export function SweepForm({ options }: { options: SweepFormOptions }) {
-  const router = useRouter();
   const [mode, setMode] = useState<'form' | 'paste'>('form');
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
   const [benchmarkName, setBenchmarkName] = useState(
@@ -139,7 +138,7 @@ export function SweepForm({ options }: { options: SweepFormOptions }) {
 
   function finish(result: Outcome) {
     setOutcome(result);
-    if (result.kind === 'created') router.push(`/sweeps/${encodeURIComponent(result.created.sweep.id)}`);
+    if (result.kind === 'created') hardNavigate(`/sweeps/${encodeURIComponent(result.created.sweep.id)}`);
   }
 
   async function onFormSubmit(event: FormEvent<HTMLFormElement>) {

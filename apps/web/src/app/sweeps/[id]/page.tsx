@@ -52,7 +52,7 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
           <p className="small">
             <Link href="/sweeps">Sweeps</Link> /
           </p>
-          <h1 data-testid="sweep-name">{sweep.name}</h1>
+          <h1 data-testid="sweep-title">{sweep.name}</h1>
           <p className="muted mono small">{sweep.id}</p>
           {spec.description && <p>{spec.description}</p>}
         </div>
