@@ -99,4 +99,52 @@ describe('a run through the API, Redis and a worker process', () => {
     const workersRow = await prisma.worker.findMany();
     assert.ok(workersRow.every((w) => w.device === 'cpu' && w.backend === 'wasm'));
   });
+
+  it('should stream live epochs over SSE and stop a running job when the run is cancelled', async () => {
+    const created = await api.request('POST', '/runs', {
+      key: api.keys.launch,
+      body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-dark'], seed: 9, config: { epochs: 1000, batchSize: 1, maskNetHidden: 16 } },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const runId: string = created.body.id;
+    if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(workerEnv()));
+
+    const controller = new AbortController();
+    const response = await fetch(`${api.url}/api/v1/runs/${runId}/events`, { headers: { authorization: `Bearer ${api.keys.read}` }, signal: controller.signal });
+    assert.equal(response.headers.get('content-type')?.split(';')[0], 'text/event-stream');
+    const reader = response.body!.getReader();
+    const epochs: number[] = [];
+    let buffer = '';
+    while (epochs.length < 3) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += new TextDecoder().decode(value);
+      const blocks = buffer.split('\n\n');
+      buffer = blocks.pop()!;
+      for (const block of blocks) {
+        const fields = Object.fromEntries(block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]));
+        if (fields.event === 'epoch') epochs.push(JSON.parse(fields.data).metrics.epoch);
+      }
+    }
+    controller.abort();
+    assert.deepEqual(epochs.slice(0, 3), [1, 2, 3], 'epochs arrive live and in order');
+
+    const cancel = await api.request('POST', `/runs/${runId}/cancel`, { key: api.keys.launch });
+    assert.equal(cancel.status, 200);
+    const prisma = api.app.get(PrismaService).client;
+    const cancelled = await waitUntil(async () => {
+      const run = await prisma.run.findUnique({ where: { id: runId } });
+      return run?.status === 'cancelled' ? run : null;
+    }, 'the run to stop', 30_000);
+    assert.ok(cancelled.epoch < 1000, 'training stopped early');
+    // The worker SIGKILLed in the first test still has a row (the reconciler would mark it lost): look at live ones.
+    const live = { status: 'online' as const, lastHeartbeatAt: { gt: new Date(Date.now() - 3000) } };
+    await waitUntil(async () => {
+      const rows = await prisma.worker.findMany({ where: live });
+      return rows.length > 0 && rows.every((w) => w.currentJob === null);
+    }, 'the worker to free itself', 10_000);
+    const epochAfterCancel = cancelled.epoch;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal((await prisma.run.findUnique({ where: { id: runId } }))!.epoch, epochAfterCancel, 'no epoch after cancellation');
+  });
 });
