@@ -24,7 +24,7 @@ Integration tests need PostgreSQL and Redis: DATABASE_URL / REDIS_URL, or the lo
   process.exit(0);
 }
 const tiers = values.tier ?? ['unit', 'integration', 'e2e'];
-const suffix = { unit: ['.spec.js', '.spec.mjs'], integration: ['.integration-spec.js'], e2e: ['.e2e-spec.js'], chaos: ['.chaos-spec.js'] };
+const suffix = { unit: ['.spec.js', '.spec.mjs'], integration: ['.integration-spec.js'], e2e: ['.e2e-spec.js', '.e2e-spec.mjs'], chaos: ['.chaos-spec.js'] };
 const projects = (values.project ?? ['libs/contracts', 'libs/cafe', 'libs/datasets', 'libs/db', 'libs/queues', 'apps/api', 'apps/worker', 'apps/cli', 'apps/web', 'infra'])
   .map((p) => resolve(process.cwd(), p))
   .map((p) => relative(root, p));
@@ -32,6 +32,12 @@ const projects = (values.project ?? ['libs/contracts', 'libs/cafe', 'libs/datase
 if (!values['no-build']) {
   const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+// Browser tests drive the production build of the web UI.
+if (!values['no-build'] && tiers.includes('e2e') && projects.includes('apps/web')) {
+  const web = spawnSync('npm', ['run', 'build', '-w', '@fer/web'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  if (web.status !== 0) process.exit(web.status ?? 1);
 }
 
 function findSpecs(dir, out = []) {
@@ -48,7 +54,11 @@ function findSpecs(dir, out = []) {
 // outputs of deleted files behind); plain-JS folders (infra, scripts) run in place.
 const hasSource = (project, file) => existsSync(join(root, project, 'src', relative(join(root, project, 'dist'), file).replace(/\.js$/, '.ts')));
 const files = projects
-  .flatMap((p) => (existsSync(join(root, p, 'tsconfig.json')) ? findSpecs(join(root, p, 'dist')).filter((f) => hasSource(p, f)) : findSpecs(join(root, p))))
+  .flatMap((p) =>
+    existsSync(join(root, p, 'tsconfig.json'))
+      ? [...findSpecs(join(root, p, 'dist')).filter((f) => hasSource(p, f)), ...findSpecs(join(root, p, 'e2e'))]
+      : findSpecs(join(root, p)),
+  )
   .sort();
 if (files.length === 0) {
   console.error(`no test files found for tiers ${tiers.join(', ')} in ${projects.join(', ')}`);
