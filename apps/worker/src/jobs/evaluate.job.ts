@@ -43,7 +43,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
     try {
       const dataset = await db.dataset.findUniqueOrThrow({ where: { id: datasetId } });
       const splits = await this.splitFor(datasetId);
-      const set = await this.data.load(datasetId, splits, config, { withFlipped: false });
+      const set = await this.data.load(datasetId, splits, config, { withFlipped: false, withImages: config.maskNet === 'resnet18' });
       const metrics = evaluateModel(bytes, set);
       await withDatabaseRetry(() =>
         db.evaluation.upsert({

@@ -58,6 +58,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       await this.logs.write(runId, 'info', `attempt ${context.attempt} on ${this.identity.id} (${this.identity.device}, ${this.registry.backendName})`);
       const source = await this.data.load(run.sourceDatasetId, ['train'], config, {
         withFlipped: config.augment.flip,
+        withImages: config.maskNet === 'resnet18',
         shouldStop: () => watch.cancelled,
         onProgress: (done, total) => void this.progress(runId, (done / total) * FEATURES_SHARE, context),
       });

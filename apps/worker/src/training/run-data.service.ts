@@ -39,7 +39,7 @@ export class RunDataService {
     datasetId: string,
     splits: string[],
     config: TrainingConfig,
-    options: { withFlipped: boolean; onProgress?(done: number, total: number, cached: number): void; shouldStop?(): boolean },
+    options: { withFlipped: boolean; withImages?: boolean; onProgress?(done: number, total: number, cached: number): void; shouldStop?(): boolean },
   ): Promise<LoadedSplit> {
     const dataset = await withDatabaseRetry(() => this.prisma.client.dataset.findUniqueOrThrow({ where: { id: datasetId } }));
     const rows = await withDatabaseRetry(() =>
@@ -68,12 +68,21 @@ export class RunDataService {
         update: { samples: rows.length, computed: extracted.computed, fromCache: extracted.fromCache },
       }),
     );
+    // Image-space mask nets (resnet18) also see the pixels, at the config's resolution.
+    let images: FeatureSet['images'];
+    if (options.withImages) {
+      const size = config.imageSize;
+      const data = new Uint8Array(samples.length * size * size * 3);
+      for (let i = 0; i < samples.length; i++) data.set((await loadRgb(samples[i].sample, size)).data, i * size * size * 3);
+      images = { size, data };
+    }
     return {
       n: rows.length,
       dim: extracted.dim,
       features: extracted.views.original,
       flipped: (extracted.views as Record<string, Float32Array>).flipped,
       labels: Int32Array.from(rows.map((r) => r.label)),
+      images,
       keys: rows.map((r) => r.key),
     };
   }

@@ -1,0 +1,59 @@
+import { generateSyntheticBenchmark } from '@fer/datasets';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { QueueService } from '../database/job-queues.provider';
+import { PrismaService } from '../database/prisma.service';
+import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+
+describe('reconciler: Postgres restores what Redis lost', () => {
+  let api: ApiHarness;
+  let root: string;
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'fer-reconcile-'));
+    await generateSyntheticBenchmark({ outDir: root, perClassTrain: 2, perClassTest: 1, size: 32, seed: 'r', domains: ['synth-studio'] });
+    api = await startApiHarness('reconcile', { FER_DATA_ROOTS: root, FER_WORKER_LOST_AFTER_SECONDS: '5' });
+    await api.request('POST', '/datasets', { body: { name: 'synth-studio', format: 'imagefolder', path: join(root, 'synth-studio') } });
+  });
+  after(async () => {
+    await api.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('should re-enqueue a queued run whose job vanished when Redis was flushed', async () => {
+    const created = await api.request('POST', '/runs', { body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-studio'], config: { epochs: 1 } } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const queues = api.app.get(QueueService);
+    const train = queues.queues.queue('train' as never);
+    assert.ok(await train.getJob(`run.${created.body.id}.train`));
+
+    // Redis restarted without persistence: every key of this platform's prefix is gone.
+    const keys = await queues.redis.keys(`${api.queuePrefix}:*`);
+    await queues.redis.del(...keys);
+    assert.equal(await train.getJob(`run.${created.body.id}.train`), undefined);
+
+    const report = await api.request('POST', '/queues/reconcile');
+    assert.equal(report.status, 200);
+    assert.equal(report.body.trainJobsRestored, 1);
+    assert.ok(await train.getJob(`run.${created.body.id}.train`), 'the job is back');
+    const again = await api.request('POST', '/queues/reconcile');
+    assert.equal(again.body.trainJobsRestored, 0, 'a live job is never enqueued twice');
+  });
+
+  it('should mark a silent worker lost', async () => {
+    const prisma = api.app.get(PrismaService).client;
+    await prisma.worker.create({ data: { id: 'silent', host: 'h', pid: 1, device: 'cpu', backend: 'wasm', queues: ['train'], lastHeartbeatAt: new Date(Date.now() - 60_000) } });
+    await prisma.worker.create({ data: { id: 'alive', host: 'h', pid: 2, device: 'cpu', backend: 'wasm', queues: ['train'] } });
+    const report = await api.request('POST', '/queues/reconcile');
+    assert.equal(report.body.workersMarkedLost, 1);
+    const overview = await api.request('GET', '/queues', { key: api.keys.read });
+    const status = Object.fromEntries(overview.body.workers.map((w: { id: string; status: string }) => [w.id, w.status]));
+    assert.deepEqual(status, { silent: 'lost', alive: 'online' });
+  });
+
+  it('should refuse the reconcile endpoint to a non-admin key', async () => {
+    assert.equal((await api.request('POST', '/queues/reconcile', { key: api.keys.launch })).status, 403);
+  });
+});
