@@ -26,6 +26,8 @@ import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
+import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 @Module({})
 export class AppModule {
@@ -53,6 +55,7 @@ export class AppModule {
         LeaderboardsController,
         QueuesController,
         ApiKeysController,
+        WebhooksController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
@@ -69,6 +72,7 @@ export class AppModule {
         QueuesService,
         ReconcilerService,
         ApiKeysService,
+        WebhookDeliveryService,
       ],
     };
   }

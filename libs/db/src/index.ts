@@ -3,3 +3,4 @@ export * from './prisma-client.factory';
 export * from './repo-paths';
 export * from './test-database';
 export * from './run-lifecycle';
+export * from './webhook-events';

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@prisma/client';
+import { recordRunOutcome } from './webhook-events';
 
 export type EvaluationCheckpoint = 'last' | 'source-val';
 
@@ -51,6 +52,7 @@ export async function completeRunIfEvaluated(
     where: { id: run.id, status: { in: ['queued', 'running'] }, trainedAt: { not: null } },
     data: { status: 'succeeded', progress: 1, finishedAt: new Date(), workerId: null },
   });
+  if (count > 0) await recordRunOutcome(prisma, run.id);
   return count > 0;
 }
 

@@ -14,6 +14,7 @@ export const apiEnvSchema = z.object({
   FER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Seconds of silence after which a worker is marked lost and its job re-queued. */
   FER_WORKER_LOST_AFTER_SECONDS: z.coerce.number().int().min(5).default(60),
+  FER_WEBHOOK_POLL_SECONDS: z.coerce.number().min(0.2).default(2),
   FER_RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.5).default(15),
   /** An admin key to make sure exists at boot (deployments and the local stack set it; shown nowhere). */
   FER_BOOTSTRAP_API_KEY: z.string().min(20, 'must be at least 20 characters').optional(),

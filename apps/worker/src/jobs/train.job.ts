@@ -1,5 +1,5 @@
 import { EpochMetrics, JobPayload, QueueName, trainingConfigSchema } from '@fer/contracts';
-import { missingEvaluations } from '@fer/db';
+import { missingEvaluations, recordRunOutcome } from '@fer/db';
 import { JobQueues } from '@fer/queues';
 import { Inject, Injectable } from '@nestjs/common';
 import { CheckpointStore } from '../artifacts/checkpoint.store';
@@ -100,6 +100,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       }),
     );
     await this.logs.write(runId, 'error', `failed after all attempts: ${error.message}`);
+    await recordRunOutcome(this.prisma.client, runId).catch(() => undefined);
   }
 
   private async recordEpoch(runId: string, metrics: EpochMetrics, epochs: number, context: JobContext): Promise<void> {
@@ -143,6 +144,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       }),
     );
     await this.logs.write(runId, 'warn', 'cancelled');
+    await recordRunOutcome(this.prisma.client, runId).catch(() => undefined);
     return { status: 'skipped', reason: 'cancelled' };
   }
 }

@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { API_ENV, ApiEnv } from '../config/api-env.schema';
+import { PrismaService } from '../database/prisma.service';
+import { signWebhookBody } from './webhook-signature';
+
+const MAX_ATTEMPTS = 8;
+const BATCH = 20;
+const TIMEOUT_MS = 10_000;
+
+/** Sends due deliveries, signed; a failure is retried with exponential backoff (2 s, 4 s, … 1 h), 8 tries in all. */
+@Injectable()
+export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(WebhookDeliveryService.name);
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(API_ENV) private readonly env: ApiEnv,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), this.env.FER_WEBHOOK_POLL_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await this.deliverDue();
+    } catch (error) {
+      this.logger.debug(`delivery loop: ${(error as Error).message}`);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async deliverDue(): Promise<number> {
+    const due = await this.prisma.client.webhookDelivery.findMany({
+      where: { status: 'pending', nextAttemptAt: { lte: new Date() } },
+      include: { webhook: true },
+      orderBy: { nextAttemptAt: 'asc' },
+      take: BATCH,
+    });
+    for (const delivery of due) {
+      const body = JSON.stringify(delivery.payload);
+      let responseCode: number | null = null;
+      let error: string | null = null;
+      try {
+        const response = await fetch(delivery.webhook.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-fer-event': delivery.event,
+            'x-fer-delivery': delivery.id,
+            'x-fer-signature': signWebhookBody(delivery.webhook.secret, body),
+          },
+          body,
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+          redirect: 'manual',
+        });
+        responseCode = response.status;
+        if (!response.ok) error = `HTTP ${response.status}`;
+      } catch (cause) {
+        error = (cause as Error).message;
+      }
+      const attempts = delivery.attempts + 1;
+      await this.prisma.client.webhookDelivery.update({
+        where: { id: delivery.id },
+        data: error
+          ? {
+              attempts,
+              responseCode,
+              error,
+              status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+              nextAttemptAt: new Date(Date.now() + Math.min(2 ** attempts * 1000, 3_600_000)),
+            }
+          : { attempts, responseCode, error: null, status: 'delivered', deliveredAt: new Date() },
+      });
+    }
+    return due.length;
+  }
+}
