@@ -74,10 +74,12 @@ export class TrainJob implements JobHandler<QueueName.Train> {
         val,
         resumeFrom: resumeFrom ?? undefined,
         shouldStop: () => watch.cancelled,
+        // Metrics before the checkpoint: a worker killed in between retrains that epoch (deterministically, so the
+        // upsert rewrites the same row) instead of resuming past an epoch whose metrics were never written.
         onEpoch: async (metrics, checkpoint, isBestSourceVal) => {
-          await this.checkpoints.save(runId, 'checkpoint-last', checkpoint);
-          if (isBestSourceVal) await this.checkpoints.save(runId, 'checkpoint-source-val', checkpoint);
           await this.recordEpoch(runId, metrics, config.epochs, context);
+          if (isBestSourceVal) await this.checkpoints.save(runId, 'checkpoint-source-val', checkpoint);
+          await this.checkpoints.save(runId, 'checkpoint-last', checkpoint);
         },
       });
       if (result.stopped) return this.cancel(runId);
