@@ -46,7 +46,7 @@ export const trainingConfigSchema = z
   .object({
     method: z.enum(METHODS).default('cafe'),
     /** Frozen face model, a name from the backbone registry of libs/cafe. */
-    backbone: z.string().min(1).max(100).default('face-api-recognition'),
+    backbone: z.string().min(1).max(100).default('face-api-expression'),
     /** Path to weights for backbones that need a user file (clip-vit-b32). */
     backboneWeights: z.string().max(4096).optional(),
     maskNet: z.enum(MASK_NETS).default('mlp'),
