@@ -44,7 +44,7 @@ export class LeaderboardsService {
       const summary = configDifferences(body);
       return {
         groupKey: config.id,
-        label: rowLabel(body, summary),
+        label: '',
         method: body.method,
         configId: config.id,
         configSummary: summary,
@@ -54,6 +54,9 @@ export class LeaderboardsService {
         runIds: runs.filter((r) => r.groupKey === config.id).map((r) => r.id),
       };
     });
+    // Labels name only what tells rows apart: a setting every row shares is noise in a table.
+    const shared = sharedSettings(rows.map((row) => row.configSummary));
+    for (const row of rows) row.label = rowLabel(row.method, row.configSummary, shared);
     rows.sort((a, b) => (b.mean.mean ?? -1) - (a.mean.mean ?? -1) || a.label.localeCompare(b.label));
     const columns = [...benchmark.domains, 'mean', 'targetMean'];
     const best: Record<string, string | undefined> = {};
@@ -112,10 +115,16 @@ export function configDifferences(config: TrainingConfig): Record<string, unknow
   return out;
 }
 
-function rowLabel(config: TrainingConfig, differences: Record<string, unknown>): string {
+function sharedSettings(summaries: Record<string, unknown>[]): Set<string> {
+  if (summaries.length < 2) return new Set();
+  const keys = new Set(summaries.flatMap((summary) => Object.keys(summary)));
+  return new Set([...keys].filter((key) => summaries.every((summary) => JSON.stringify(summary[key]) === JSON.stringify(summaries[0][key]))));
+}
+
+function rowLabel(method: string, differences: Record<string, unknown>, shared: Set<string>): string {
   const parts = Object.entries(differences)
-    .filter(([key]) => !['epochs', 'maxTrainSamples', 'batchSize'].includes(key))
+    .filter(([key]) => !shared.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'number' ? Number(value.toPrecision(4)) : String(value)}`);
-  const method = config.method === 'cafe' ? 'CAFE' : config.method;
-  return parts.length ? `${method} (${parts.join(', ')})` : method;
+  const name = method === 'cafe' ? 'CAFE' : method;
+  return parts.length ? `${name} (${parts.join(', ')})` : name;
 }
