@@ -1,8 +1,8 @@
 import { DatasetDto, Page } from '@fer/contracts';
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { apiRequest, resolveConnection } from '../api-client';
+import { registerDatasetsInspectCommand, runDatasetsInspect } from './datasets-inspect.command';
 
 export function registerDatasetsCommands(program: Command): void {
   const datasets = program.command('datasets').description('Register and list datasets');
@@ -17,13 +17,21 @@ export function registerDatasetsCommands(program: Command): void {
     .option('--skip-bad', 'register the good samples and record exactly which were skipped')
     .action(async (options: { format: string; path: string; name: string; domain?: string; numClasses: string; skipBad?: boolean }, command: Command) => {
       const started = Date.now();
-      process.stderr.write(`validating ${options.path} (every image is decoded)…\n`);
+      // Validate here first, with a progress bar, so a bad dataset fails fast and names its files; the API
+      // validates again before it stores anything (it is the source of truth).
+      const numClasses = Number(options.numClasses) as 7 | 8;
+      const code = await runDatasetsInspect(
+        { format: options.format, path: options.path, numClasses, skipBad: Boolean(options.skipBad) },
+        { stdout: (text) => process.stderr.write(text), stderr: (text) => process.stderr.write(text), progress: process.stderr.isTTY },
+      );
+      if (code !== 0) throw new Error(`${options.path} is not a valid ${options.format} dataset (see above); nothing was registered`);
+      process.stderr.write('registering with the API…\n');
       const dataset = await apiRequest<DatasetDto>(resolveConnection(command.optsWithGlobals()), 'POST', '/datasets', {
         name: options.name,
         format: options.format,
         path: resolve(options.path),
         domain: options.domain,
-        numClasses: Number(options.numClasses),
+        numClasses,
         skipBad: Boolean(options.skipBad),
       });
       const train = dataset.counts.splits.train?.total ?? 0;
@@ -41,10 +49,5 @@ export function registerDatasetsCommands(program: Command): void {
         process.stdout.write(`${d.id}  ${d.name} v${d.version}  domain ${d.domain}  ${d.format}  ${splits}\n`);
       }
     });
-  // `fer datasets inspect` validates without a server; it lives in its own file when present.
-  const inspect = join(__dirname, 'datasets-inspect.command.js');
-  if (existsSync(inspect)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    (require(inspect) as { registerDatasetsInspectCommand(c: Command): void }).registerDatasetsInspectCommand(datasets);
-  }
+  registerDatasetsInspectCommand(datasets);
 }

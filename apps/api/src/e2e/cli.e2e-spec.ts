@@ -1,0 +1,81 @@
+import { findRepoRoot } from '@fer/db';
+import { generateSyntheticBenchmark } from '@fer/datasets';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+
+/** The `fer` binary against the real API, as a user runs it. */
+describe('fer CLI against the API', () => {
+  let api: ApiHarness;
+  let root: string;
+  // Asynchronous on purpose: the API under test lives in this process, so a synchronous spawn would deadlock it.
+  const fer = (args: string[], key = api.keys.admin) =>
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [join(findRepoRoot(), 'apps/cli/bin/fer.js'), '--api-url', api.url, '--api-key', key, ...args], { timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ status: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'fer-cli-'));
+    await generateSyntheticBenchmark({ outDir: root, perClassTrain: 2, perClassTest: 1, size: 32, seed: 'cli', domains: ['synth-studio'] });
+    api = await startApiHarness('cli', { FER_DATA_ROOTS: root });
+  });
+  after(async () => {
+    await api.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('should import a valid dataset and refuse a broken one before calling the API', async () => {
+    const ok = await fer(['datasets', 'import', '--format', 'imagefolder', '--path', join(root, 'synth-studio'), '--name', 'synth-studio']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).version, 1);
+    assert.match(ok.stderr, /registered synth-studio v1/);
+
+    writeFileSync(join(root, 'synth-studio', 'train', 'happiness', 'broken.png'), 'not a png');
+    const bad = await fer(['datasets', 'import', '--format', 'imagefolder', '--path', join(root, 'synth-studio'), '--name', 'synth-studio']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /broken\.png/);
+    assert.match(bad.stderr, /nothing was registered/);
+    assert.equal((await api.request('GET', '/datasets')).body.total, 1);
+    rmSync(join(root, 'synth-studio', 'train', 'happiness', 'broken.png'));
+  });
+
+  it('should create a sweep from YAML, say which field is wrong in a bad one, and print the leaderboard', async () => {
+    const spec = join(root, 'sweep.yaml');
+    writeFileSync(spec, 'name: cli sweep\nbenchmark: synth5\nsources: [synth-studio]\ntargets: [synth-studio]\nseeds: [0, 1]\nbase:\n  epochs: 1\n');
+    const created = await fer(['sweep', 'create', spec]);
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stderr, /2 runs created/);
+    writeFileSync(spec, 'name: bad\nsources: [synth-studio]\nbase:\n  optimizer:\n    lr: fast\n');
+    const bad = await fer(['sweep', 'create', spec]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /base\.optimizer\.lr/);
+    const board = await fer(['leaderboard', '--benchmark', 'synth5', '--source', 'synth-studio', '--format', 'latex']);
+    assert.equal(board.status, 0, board.stderr);
+    assert.match(board.stdout, /\\begin\{tabular\}/);
+  });
+
+  it('should refuse key management to a read key, and show a created key once', async () => {
+    const refused = await fer(['keys', 'create', '--role', 'read'], api.keys.read);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /403.*admin/);
+    const created = await fer(['keys', 'create', '--role', 'read', '--name', 'cli-test']);
+    assert.equal(created.status, 0);
+    assert.match(JSON.parse(created.stdout).key, /^fer_/);
+    const listed = await fer(['keys', 'list']);
+    assert.doesNotMatch(listed.stdout, /"hash"/);
+  });
+
+  it('should print --help for every command', async () => {
+    for (const command of [[], ['sweep', 'create'], ['datasets', 'import'], ['datasets', 'inspect'], ['leaderboard'], ['keys', 'create'], ['cafe', 'head'], ['runs', 'retry']]) {
+      const result = await fer([...command, '--help']);
+      assert.equal(result.status, 0, command.join(' '));
+      assert.match(result.stdout, /Usage: fer/);
+    }
+  });
+});
