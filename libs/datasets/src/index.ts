@@ -17,3 +17,4 @@ export { EXPRESSION_SHAPES, type ExpressionShape } from './synthetic/expression-
 export * from './synthetic/synthetic-benchmark.generator';
 export * from './faces/face-detector';
 export * from './faces/face-crop';
+export * from './faces/stored-crops';

@@ -1,5 +1,5 @@
 import { DatasetDto } from '@fer/contracts';
-import { DATASET_FORMATS, sampleContentHash, validateDataset } from '@fer/datasets';
+import { createFaceDetector, cropFaces, DATASET_FORMATS, sampleContentHash, validateDataset } from '@fer/datasets';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { delimiter, resolve } from 'node:path';
@@ -19,6 +19,8 @@ export const importDatasetSchema = z
     numClasses: z.union([z.literal(7), z.literal(8)]).default(7),
     labelMap: z.record(z.string(), z.string()).optional(),
     skipBad: z.boolean().default(false),
+    /** Detect and crop the largest face of every image (for datasets that are not aligned face crops). */
+    cropFaces: z.boolean().default(false),
   })
   .strict();
 export type ImportDatasetInput = z.output<typeof importDatasetSchema>;
@@ -57,11 +59,21 @@ export class DatasetImportService {
     }
     const existing = await this.prisma.client.dataset.findFirst({ where: { name: input.name, checksum: report.checksum } });
     if (existing) return { dataset: toDatasetDto(existing), created: false };
-    const hashes = await Promise.all(samples.map((s) => sampleContentHash(s)));
+    const id = randomUUID();
+    let registered = samples;
+    let faceCrop: object | undefined;
+    let cropDir: string | undefined;
+    if (input.cropFaces) {
+      cropDir = resolve(this.env.FER_HOME, 'crops', id);
+      const detector = await createFaceDetector({ model: 'tiny' });
+      const result = await cropFaces(samples, { detector, outDir: cropDir, onNoFace: 'keep' });
+      registered = result.samples;
+      faceCrop = { detector: 'face-api tiny face detector', counts: result.counts, records: result.records };
+    }
+    const hashes = await Promise.all(registered.map((s) => sampleContentHash(s)));
     const dataset = await this.prisma.client.$transaction(
       async (tx) => {
         const previous = await tx.dataset.aggregate({ where: { name: input.name }, _max: { version: true } });
-        const id = randomUUID();
         const row = await tx.dataset.create({
           data: {
             id,
@@ -74,13 +86,13 @@ export class DatasetImportService {
             numClasses: input.numClasses,
             status: 'ready',
             counts: report.counts as object,
-            importReport: { problemCounts: report.problemCounts, totalProblems: report.totalProblems, skipped: report.skipped } as object,
-            options: { labelMap: input.labelMap } as object,
+            importReport: { problemCounts: report.problemCounts, totalProblems: report.totalProblems, skipped: report.skipped, faceCrop } as object,
+            options: { labelMap: input.labelMap, cropDir } as object,
           },
         });
-        for (let i = 0; i < samples.length; i += 5000) {
+        for (let i = 0; i < registered.length; i += 5000) {
           await tx.datasetSample.createMany({
-            data: samples.slice(i, i + 5000).map((s, j) => ({ datasetId: id, key: s.key, split: s.split, label: s.label, contentHash: hashes[i + j] })),
+            data: registered.slice(i, i + 5000).map((s, j) => ({ datasetId: id, key: s.key, split: s.split, label: s.label, contentHash: hashes[i + j] })),
           });
         }
         return row;

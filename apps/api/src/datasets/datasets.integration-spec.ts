@@ -1,8 +1,9 @@
 import { generateSyntheticBenchmark } from '@fer/datasets';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
 import { after, before, describe, it } from 'node:test';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 
@@ -72,5 +73,22 @@ describe('dataset registration through the API', () => {
     assert.equal(response.status, 400);
     const traversal = await api.request('POST', '/datasets', { body: body(join(root, '..', '..', 'etc'), 'etc') });
     assert.equal(traversal.status, 400);
+  });
+
+  it('should crop the largest face of unaligned photos when asked, and record what it did per image', async () => {
+    const demo = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
+    const photos = join(root, 'photos');
+    for (const [split, n] of [['train', 1], ['train', 2], ['test', 3]] as const) {
+      mkdirSync(join(photos, split, 'happiness'), { recursive: true });
+      cpSync(join(demo, `sample${n}.jpg`), join(photos, split, 'happiness', `sample${n}.jpg`));
+    }
+    mkdirSync(join(photos, 'test', 'neutral'), { recursive: true });
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).png().toFile(join(photos, 'test', 'neutral', 'flat.png'));
+    const response = await api.request('POST', '/datasets', { body: { ...body(photos, 'photos'), cropFaces: true } });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    const report = response.body.importReport.faceCrop;
+    assert.equal(report.counts.cropped, 3);
+    assert.equal(report.counts['kept-whole'], 1);
+    assert.ok(report.records.every((r: { key: string; action: string }) => (r.key.endsWith('flat.png') ? r.action === 'kept-whole' : r.action === 'cropped')));
   });
 });

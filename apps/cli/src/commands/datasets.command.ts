@@ -15,7 +15,8 @@ export function registerDatasetsCommands(program: Command): void {
     .option('--domain <domain>', 'benchmark domain it stands for (default: the name), e.g. rafdb')
     .option('--num-classes <n>', '7, or 8 with contempt', '7')
     .option('--skip-bad', 'register the good samples and record exactly which were skipped')
-    .action(async (options: { format: string; path: string; name: string; domain?: string; numClasses: string; skipBad?: boolean }, command: Command) => {
+    .option('--crop-faces', 'detect and crop the largest face of each image (for unaligned datasets); recorded per image in the import report')
+    .action(async (options: { format: string; path: string; name: string; domain?: string; numClasses: string; skipBad?: boolean; cropFaces?: boolean }, command: Command) => {
       const started = Date.now();
       // Validate here first, with a progress bar, so a bad dataset fails fast and names its files; the API
       // validates again before it stores anything (it is the source of truth).
@@ -33,6 +34,7 @@ export function registerDatasetsCommands(program: Command): void {
         domain: options.domain,
         numClasses,
         skipBad: Boolean(options.skipBad),
+        cropFaces: Boolean(options.cropFaces),
       });
       const train = dataset.counts.splits.train?.total ?? 0;
       const test = dataset.counts.splits.test?.total ?? 0;

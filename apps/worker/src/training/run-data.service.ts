@@ -1,5 +1,5 @@
 import { FeatureCache, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
-import { getReader, loadRgb, type DatasetFormat, type Sample } from '@fer/datasets';
+import { getReader, loadRgb, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
 import type { TrainingConfig } from '@fer/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { resolve } from 'node:path';
@@ -48,7 +48,8 @@ export class RunDataService {
     if (rows.length === 0) throw new Error(`dataset ${dataset.name} v${dataset.version} has no samples in split(s) ${splits.join(', ')}`);
     const reader = getReader(dataset.format as DatasetFormat);
     const read = await reader.read(dataset.root, { numClasses: dataset.numClasses as 7 | 8, ...(dataset.options as object) });
-    const byKey = new Map<string, Sample>(read.samples.map((s) => [s.key, s]));
+    const cropDir = (dataset.options as { cropDir?: string }).cropDir;
+    const byKey = new Map<string, Sample>((cropDir ? withStoredCrops(read.samples, cropDir) : read.samples).map((s) => [s.key, s]));
     const samples = rows.map((row) => {
       const sample = byKey.get(row.key);
       if (!sample) throw new Error(`sample ${row.key} of dataset ${dataset.name} v${dataset.version} is gone from ${dataset.root}; re-import the dataset`);
