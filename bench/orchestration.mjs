@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+// Orchestration bench. What each number covers:
+//  platform: producer = JobQueues.enqueue of @fer/queues (the code the API's run/sweep services call: zod payload
+//    check, idempotent job id, priority, attempts, retention) -> Redis -> N real worker processes
+//    (apps/worker/dist/main.js, as `fer worker` runs) -> TrainJob.handle reads the run (+ config) from Postgres,
+//    finds it already succeeded and returns `skipped` -> BullMQ completion. No HTTP hop, no training.
+//  bare: Queue.add with the same job options -> Redis -> N bare BullMQ Worker processes (bench/bare-worker.mjs) with
+//    a no-op processor: the ceiling on the same Redis.
+//  submit: POST /api/v1/runs through the real API (auth, validation, Postgres insert, BullMQ enqueue) with no worker
+//    consuming, beside the bare Queue.add call.
+// Enqueue-to-start = job.processedOn - job.timestamp (both stamped in Redis from this machine's clock, 1 ms steps).
+// Usage: node bench/orchestration.mjs --plan '{"workers":[1,4],"sequential":100,"burst":1000,"submit":100}'
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { deleteRedisPrefix, emit, redisUrl, summarize, waitFor } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const { Queue, QueueEvents } = require('bullmq');
+const { Client } = require('pg');
+const { contentId, parseTrainingConfig, JOB_PRIORITY, QueueName } = require('@fer/contracts');
+const { JobQueues, createRedisConnection, QUEUE_CONFIG } = require('@fer/queues');
+const { startApiHarness } = require(join(root, 'apps/api/dist/testing/api-test-harness.js'));
+const { spawnWorker, stopProcess } = require(join(root, 'apps/api/dist/testing/worker-process.js'));
+
+const { values } = parseArgs({ options: { plan: { type: 'string' } } });
+const plan = JSON.parse(values.plan);
+const DOMAINS = ['rafdb', 'ferplus', 'affectnet', 'sfew', 'mma'];
+const QUEUE = QueueName.Train;
+
+/** Bare BullMQ producer with the options JobQueues.enqueue gives a train job. */
+function bareOptions(jobId) {
+  const config = QUEUE_CONFIG[QUEUE];
+  return {
+    jobId,
+    priority: JOB_PRIORITY.background,
+    attempts: config.attempts,
+    backoff: { type: 'exponential', delay: config.backoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}
+
+async function startWorkers(count, start) {
+  const children = [];
+  for (let i = 0; i < count; i++) children.push(start(i));
+  const t0 = performance.now();
+  await Promise.all(
+    children.map((child) =>
+      waitFor(
+        () => {
+          if (child.exitCode !== null) throw new Error(`worker exited early:\n${child.output.join('').slice(-2000)}`);
+          return child.output.join('').includes('consuming');
+        },
+        'worker ready',
+        120_000,
+        100,
+      ),
+    ),
+  );
+  return { children, bootSeconds: (performance.now() - t0) / 1000 };
+}
+
+function spawnBare(prefix) {
+  const child = spawn(process.execPath, [join(here, 'bare-worker.mjs'), prefix, QUEUE], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.output = [];
+  child.stdout.on('data', (c) => child.output.push(c.toString()));
+  child.stderr.on('data', (c) => child.output.push(c.toString()));
+  return child;
+}
+
+/** One job at a time, each enqueued after the previous one finished: latency of an idle system. */
+async function sequential(queue, events, enqueue, ids) {
+  const startLatency = [];
+  const callMs = [];
+  const roundTripMs = [];
+  for (const id of ids) {
+    const t0 = performance.now();
+    const job = await enqueue(id);
+    const t1 = performance.now();
+    await job.waitUntilFinished(events, 30_000);
+    roundTripMs.push(performance.now() - t0);
+    callMs.push(t1 - t0);
+    const done = await queue.getJob(job.id);
+    startLatency.push(done.processedOn - done.timestamp);
+  }
+  return {
+    enqueueToStartMs: summarize(startLatency),
+    enqueueCallMs: summarize(callMs),
+    roundTripMs: summarize(roundTripMs),
+  };
+}
+
+/** All jobs enqueued at once (100 in flight per call batch): throughput and latency under a backlog. */
+async function burst(queue, enqueue, ids) {
+  const before = await queue.getJobCounts('completed', 'failed');
+  const t0 = Date.now();
+  const jobIds = [];
+  for (let i = 0; i < ids.length; i += 100)
+    jobIds.push(...(await Promise.all(ids.slice(i, i + 100).map(enqueue))).map((j) => j.id));
+  const enqueueSeconds = (Date.now() - t0) / 1000;
+  await waitFor(
+    async () => {
+      const c = await queue.getJobCounts('completed', 'failed');
+      return c.completed + c.failed - before.completed - before.failed >= ids.length;
+    },
+    `${ids.length} jobs to finish`,
+    300_000,
+    100,
+  );
+  const jobs = await Promise.all(jobIds.map((id) => queue.getJob(id)));
+  const failed = jobs.filter((j) => j.failedReason).length;
+  const lastFinish = Math.max(...jobs.map((j) => j.finishedOn));
+  const seconds = (lastFinish - t0) / 1000;
+  return {
+    jobs: ids.length,
+    failed,
+    enqueueSeconds,
+    seconds,
+    jobsPerSecond: ids.length / seconds,
+    enqueueToStartMs: summarize(jobs.map((j) => j.processedOn - j.timestamp)),
+  };
+}
+
+const result = { plan, platform: [], bare: [], submit: null, notes: [] };
+const api = await startApiHarness('bench-orch', { FER_RATE_LIMIT_PER_MINUTE: '1000000' });
+const home = mkdtempSync(join(tmpdir(), 'fer-bench-orch-'));
+const barePrefixes = [];
+const pg = new Client({ connectionString: api.databaseUrl });
+let queues;
+let events;
+const live = [];
+try {
+  await pg.connect();
+  // Five ready datasets (the fer5 domains), one config, and enough already-succeeded runs for every platform job.
+  for (const d of DOMAINS) {
+    await pg.query(
+      `INSERT INTO "Dataset" (id, name, format, domain, root, version, checksum, status, counts, "importReport") VALUES ($1, $2, 'imagefolder', $2, '/bench', 1, $2, 'ready', '{}', '{}')`,
+      [`ds-${d}`, d],
+    );
+  }
+  const config = parseTrainingConfig({ epochs: 1 });
+  const configId = contentId('cfg', config);
+  await pg.query(`INSERT INTO "Config" (id, method, body) VALUES ($1, $2, $3)`, [configId, config.method, config]);
+  const perSetup = plan.sequential + plan.burst;
+  const totalRuns = perSetup * plan.workers.length;
+  await pg.query(
+    `INSERT INTO "Run" (id, "configId", "groupKey", "sourceDatasetId", "sourceDomain", targets, seed, status, epochs, "trainedAt", "finishedAt", "updatedAt")
+     SELECT 'bench-run-' || i, $1, $1, 'ds-rafdb', 'rafdb', $2, i, 'succeeded', 1, now(), now(), now() FROM generate_series(0, $3 - 1) i`,
+    [configId, DOMAINS, totalRuns],
+  );
+
+  queues = new JobQueues(createRedisConnection(redisUrl()), api.queuePrefix);
+  events = new QueueEvents(QUEUE, { connection: createRedisConnection(redisUrl()), prefix: api.queuePrefix });
+  await events.waitUntilReady();
+  const platformQueue = queues.queue(QUEUE);
+  let next = 0;
+  const runIds = (count) => Array.from({ length: count }, () => `bench-run-${next++}`);
+  const platformEnqueue = (runId) => queues.enqueue(QUEUE, { runId });
+
+  for (const count of plan.workers) {
+    const { children, bootSeconds } = await startWorkers(count, (i) => {
+      const child = spawnWorker({
+        DATABASE_URL: api.databaseUrl,
+        REDIS_URL: redisUrl(),
+        FER_QUEUE_PREFIX: api.queuePrefix,
+        FER_WORKER_QUEUES: QUEUE,
+        FER_HOME: home,
+        FER_BACKEND: 'wasm',
+        FER_WORKER_NAME: `bench-worker-${count}-${i}`,
+      });
+      live.push(child);
+      return child;
+    });
+    const seq = await sequential(platformQueue, events, platformEnqueue, runIds(plan.sequential));
+    const bur = await burst(platformQueue, platformEnqueue, runIds(plan.burst));
+    await Promise.all(children.map((c) => stopProcess(c)));
+    const skipped = children.reduce((n, c) => n + (c.output.join('').match(/: skipped/g) ?? []).length, 0);
+    result.platform.push({ workers: count, bootSeconds, sequential: seq, burst: bur, jobsLoggedSkipped: skipped });
+  }
+
+  for (const count of plan.workers) {
+    const prefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
+    barePrefixes.push(prefix);
+    const queue = new Queue(QUEUE, { connection: createRedisConnection(redisUrl()), prefix });
+    const bareEvents = new QueueEvents(QUEUE, { connection: createRedisConnection(redisUrl()), prefix });
+    await bareEvents.waitUntilReady();
+    const { children, bootSeconds } = await startWorkers(count, () => {
+      const child = spawnBare(prefix);
+      live.push(child);
+      return child;
+    });
+    let k = 0;
+    const ids = (n) => Array.from({ length: n }, () => `bare-${k++}`);
+    const enqueue = (id) => queue.add(QUEUE, { runId: id }, bareOptions(`run.${id}.train`));
+    const seq = await sequential(queue, bareEvents, enqueue, ids(plan.sequential));
+    const bur = await burst(queue, enqueue, ids(plan.burst));
+    await Promise.all(children.map((c) => stopProcess(c)));
+    await bareEvents.close();
+    await queue.close();
+    result.bare.push({ workers: count, bootSeconds, sequential: seq, burst: bur });
+  }
+
+  // Submission through the API: no worker runs now, so the created runs stay queued (dropped with the database).
+  const submitMs = [];
+  for (let seed = 0; seed < plan.submit; seed++) {
+    const t0 = performance.now();
+    const response = await api.request('POST', '/runs', {
+      key: api.keys.launch,
+      body: { source: 'rafdb', seed: 100_000 + seed, config: { epochs: 1 } },
+    });
+    submitMs.push(performance.now() - t0);
+    if (response.status !== 201 && response.status !== 200)
+      throw new Error(`POST /runs answered ${response.status}: ${response.text.slice(0, 300)}`);
+  }
+  const queued = await platformQueue.getJobCounts('prioritized', 'waiting');
+  result.submit = {
+    requests: plan.submit,
+    httpMs: summarize(submitMs),
+    jobsQueued: queued.prioritized + queued.waiting,
+  };
+} finally {
+  for (const child of live) await stopProcess(child, 'SIGKILL').catch(() => undefined);
+  await events?.close().catch(() => undefined);
+  await queues?.close().catch(() => undefined);
+  await pg.end().catch(() => undefined);
+  await api.close();
+  result.redisKeysDeleted = 0;
+  for (const prefix of [api.queuePrefix, ...barePrefixes]) result.redisKeysDeleted += await deleteRedisPrefix(prefix);
+  rmSync(home, { recursive: true, force: true });
+}
+emit(result);
+process.exit(0);

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// TF.js side of the training bench: samples/s of `train()` from @fer/cafe (the worker's training loop) on the CPU
+// config: cached frozen features (original + flipped view) + MLP mask net (hidden 512), FC head, batch 32,
+// CE + 5 diverse + 1.5 separation with a fresh drop mask per step, Adam (weight decay 1e-4), ExponentialLR.
+// Each case trains `epochs` epochs on synthetic class clusters; the rate is taken from the median warm epoch (all but the first) and
+// from the whole call (incl. model build and per-epoch checkpoint serialisation).
+// Usage: node bench/train-tfjs.mjs --backend wasm --plan '{"cases":[{"n":1000,"dim":256,"epochs":2}]}'
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+
+const require = createRequire(import.meta.url);
+const { parseTrainingConfig, CPU_DEFAULTS } = require('@fer/contracts');
+const { selectBackend, train, SeededRandom } = require('@fer/cafe');
+
+const { values } = parseArgs({ options: { backend: { type: 'string' }, plan: { type: 'string' } } });
+const plan = JSON.parse(values.plan);
+const selection = await selectBackend({ override: values.backend });
+
+function syntheticSet(n, dim, numClasses, seed) {
+  const centres = new SeededRandom(1000 + dim);
+  const means = Array.from({ length: numClasses }, () => Float32Array.from({ length: dim }, () => centres.normal()));
+  const rng = new SeededRandom(seed);
+  const features = new Float32Array(n * dim);
+  const flipped = new Float32Array(n * dim);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = i % numClasses;
+    for (let d = 0; d < dim; d++) {
+      features[i * dim + d] = means[labels[i]][d] + 0.8 * rng.normal();
+      flipped[i * dim + d] = features[i * dim + d] + 0.1 * rng.normal();
+    }
+  }
+  return { n, dim, features, flipped, labels };
+}
+
+const results = [];
+for (const { n, dim, epochs } of plan.cases) {
+  const config = parseTrainingConfig({ ...CPU_DEFAULTS, epochs, batchSize: 32, maskNetHidden: 512, numClasses: 7 });
+  const set = syntheticSet(n, dim, config.numClasses, 1);
+  const start = performance.now();
+  const result = await train({ config, seed: 1, train: set });
+  const wall = (performance.now() - start) / 1000;
+  const last = result.epochs[result.epochs.length - 1];
+  // Warm epochs (all but the first): their median time gives the rate.
+  const warm = result.epochs
+    .slice(result.epochs.length > 1 ? 1 : 0)
+    .map((e) => e.seconds)
+    .sort((a, b) => a - b);
+  const epochSeconds = warm[Math.floor((warm.length - 1) / 2)];
+  results.push({
+    engine: `tfjs-${selection.backend}`,
+    n,
+    dim,
+    epochs,
+    steps: Math.ceil(n / config.batchSize) * epochs,
+    epochSeconds: result.epochs.map((e) => e.seconds),
+    samplesPerSecond: n / epochSeconds,
+    wallSeconds: wall,
+    wallSamplesPerSecond: (n * epochs) / wall,
+    finalLoss: last.lossTotal,
+    trainAccuracy: last.trainAccuracy,
+  });
+}
+console.log(JSON.stringify({ backend: selection.backend, device: selection.device, results }));
