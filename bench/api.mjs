@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deleteRedisPrefix, emit, summarize } from './lib.mjs';
+import { measureLeaderboardPage } from './web-page.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -138,6 +139,13 @@ try {
       rawAggregateMs: summarize(aggregateMs),
       rawAllStatementsMs: summarize(allThreeMs),
     });
+  }
+
+  // The page a researcher opens, at the largest size, beside the API response it renders.
+  const page = await measureLeaderboardPage({ root, apiUrl: api.url, apiKey: api.keys.read, query: 'benchmark=fer5&source=rafdb&selection=last' });
+  if (page) {
+    const last = result.leaderboard[result.leaderboard.length - 1];
+    result.page = { runs: last.runs, rows: page.rows, visibleMs: summarize(page.visibleMs), interactiveMs: summarize(page.interactiveMs), apiMs: last.httpMs };
   }
 
   // Sweep expansion: grids of N runs = points x 4 seeds x 1 source.

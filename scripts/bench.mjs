@@ -580,6 +580,22 @@ function renderApi(r, summary) {
   );
   out.push('');
   out.push(`Database dropped and ${r.redisKeysDeleted} Redis keys removed afterwards.`);
+  if (r.page) {
+    summary.push([`leaderboard page in Chromium, ${r.page.runs} runs: interactive p50 / API p50 (time ratio)`, ratio(r.page.interactiveMs.p50, r.page.apiMs.p50)]);
+    out.push('');
+    out.push(
+      `The leaderboard page (production Next.js build, Debian Chromium via playwright-core) over the same database at ${r.page.runs} runs, ${r.page.rows} rows: navigation → first cells on screen, and → a click on "sort by mean" re-rendered (interactive). Beside it, the API response the page renders (reference).`,
+    );
+    out.push('');
+    out.push(
+      table(
+        ['runs', 'rows', 'cells visible ms p50/p99', 'interactive ms p50/p99', 'API ms p50', 'interactive / API'],
+        [[r.page.runs, r.page.rows, `${fx(r.page.visibleMs.p50)} / ${fx(r.page.visibleMs.p99)}`, `${fx(r.page.interactiveMs.p50)} / ${fx(r.page.interactiveMs.p99)}`, fx(r.page.apiMs.p50), fr(ratio(r.page.interactiveMs.p50, r.page.apiMs.p50))]],
+      ),
+    );
+  } else {
+    out.push('', 'Leaderboard page in the browser: not measured (needs `npm run build:web` and Chromium at /usr/bin/chromium).');
+  }
   return out.join('\n');
 }
 
