@@ -1,0 +1,72 @@
+import { generateSyntheticBenchmark } from '@fer/datasets';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { QueueService } from '../database/job-queues.provider';
+import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+
+describe('runs: API-triggered training and retraining', () => {
+  let api: ApiHarness;
+  let root: string;
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'fer-runs-'));
+    await generateSyntheticBenchmark({ outDir: root, perClassTrain: 2, perClassTest: 1, size: 32, seed: 'runs', domains: ['synth-studio', 'synth-dark'] });
+    api = await startApiHarness('runs', { FER_DATA_ROOTS: root });
+    for (const domain of ['synth-studio', 'synth-dark']) {
+      await api.request('POST', '/datasets', { body: { name: domain, format: 'imagefolder', path: join(root, domain) } });
+    }
+  });
+  after(async () => {
+    await api.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const runBody = (seed: number) => ({ benchmark: 'synth5', source: 'synth-studio', targets: ['synth-dark'], seed, config: { epochs: 2 } });
+
+  it('should create one run when the same Idempotency-Key is sent twice, replaying the first answer', async () => {
+    const headers = { 'idempotency-key': 'retry-after-timeout-1' };
+    const first = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(1), headers });
+    assert.equal(first.status, 201);
+    const second = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(2), headers });
+    assert.equal(second.status, 201);
+    assert.equal(second.body.id, first.body.id, 'the replay answers with the first run');
+    const runs = await api.request('GET', '/runs');
+    assert.equal(runs.body.total, 1);
+    const other = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(2), headers: { 'idempotency-key': 'another' } });
+    assert.notEqual(other.body.id, first.body.id);
+  });
+
+  it('should enqueue the run as interactive work with job id = run id', async () => {
+    const created = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(7) });
+    const job = await api.app.get(QueueService).queues.queue('train' as never).getJob(`run.${created.body.id}.train`);
+    assert.ok(job);
+    assert.equal(job!.opts.priority, 1);
+    assert.equal(created.body.priority, 1);
+  });
+
+  it('should retrain a run\'s config with new seeds on the newest dataset version', async () => {
+    const original = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(3) });
+    const retrained = await api.request('POST', '/retrain', { key: api.keys.launch, body: { runId: original.body.id, seeds: [11, 12], targets: ['synth-dark'] } });
+    assert.equal(retrained.status, 201, JSON.stringify(retrained.body));
+    assert.deepEqual(retrained.body.runs.map((r: { seed: number }) => r.seed), [11, 12]);
+    assert.ok(retrained.body.runs.every((r: { configId: string; sourceDomain: string }) => r.configId === original.body.configId && r.sourceDomain === 'synth-studio'));
+    const bad = await api.request('POST', '/retrain', { key: api.keys.launch, body: { seeds: [1] } });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.problems[0].field, 'configId');
+  });
+
+  it('should only retry failed or cancelled runs, and cancel a queued run at once', async () => {
+    const created = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(21) });
+    const retry = await api.request('POST', `/runs/${created.body.id}/retry`, { key: api.keys.launch });
+    assert.equal(retry.status, 409);
+    const cancelled = await api.request('POST', `/runs/${created.body.id}/cancel`, { key: api.keys.launch });
+    assert.equal(cancelled.body.status, 'cancelled');
+    const job = await api.app.get(QueueService).queues.queue('train' as never).getJob(`run.${created.body.id}.train`);
+    assert.equal(job, undefined, 'the queued job is gone');
+    const again = await api.request('POST', `/runs/${created.body.id}/retry`, { key: api.keys.launch });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.status, 'queued');
+  });
+});
