@@ -112,9 +112,9 @@ try {
   const dataRoot = join(home, 'data');
   const synthRoot = join(dataRoot, 'synth5');
   if (!existsSync(join(synthRoot, '.complete'))) {
-    log('generating the synthetic five-domain benchmark (real PNG files) in ' + synthRoot);
+    log('generating the SYNTHETIC five-domain benchmark (real PNG files, RAF-DB layout) in ' + synthRoot);
     const { generateSyntheticBenchmark } = require(join(root, 'libs/datasets/dist'));
-    await generateSyntheticBenchmark({ outDir: synthRoot, perClassTrain: 40, perClassTest: 20, size: 64, seed: 'fer-demo' });
+    await generateSyntheticBenchmark({ outDir: synthRoot, perClassTrain: 40, perClassTest: 20, size: 64, seed: 'fer-demo', layout: 'rafdb' });
     writeFileSync(join(synthRoot, '.complete'), new Date().toISOString());
   }
 
@@ -133,7 +133,7 @@ try {
 
   const { SYNTH_DOMAINS } = require(join(root, 'libs/datasets/dist'));
   for (const domain of SYNTH_DOMAINS) {
-    const dataset = await api('POST', '/datasets', { name: domain, domain, format: 'imagefolder', path: join(synthRoot, domain) }, apiKey);
+    const dataset = await api('POST', '/datasets', { name: domain, domain, format: 'rafdb', path: join(synthRoot, domain) }, apiKey);
     log(`dataset ${domain} v${dataset.version}: ${dataset.counts.splits.train?.total ?? 0} train / ${dataset.counts.splits.test?.total ?? 0} test images`);
   }
 

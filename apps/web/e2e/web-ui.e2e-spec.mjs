@@ -34,10 +34,10 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     mkdirSync(SHOTS, { recursive: true });
     dataRoot = mkdtempSync(join(tmpdir(), 'fer-web-data-'));
     home = mkdtempSync(join(tmpdir(), 'fer-web-home-'));
-    await generateSyntheticBenchmark({ outDir: dataRoot, perClassTrain: 4, perClassTest: 2, size: 32, seed: 'web' });
+    await generateSyntheticBenchmark({ outDir: dataRoot, perClassTrain: 4, perClassTest: 2, size: 32, seed: 'web', layout: 'rafdb' });
     api = await startApiHarness('web', { FER_DATA_ROOTS: dataRoot });
     for (const domain of SYNTH_DOMAINS) {
-      const imported = await api.request('POST', '/datasets', { body: { name: domain, domain, format: 'imagefolder', path: join(dataRoot, domain) } });
+      const imported = await api.request('POST', '/datasets', { body: { name: domain, domain, format: 'rafdb', path: join(dataRoot, domain) } });
       assert.equal(imported.status, 201);
     }
     worker = spawnWorker({
@@ -109,6 +109,33 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     await page.getByTestId('picker-source').selectOption('synth-dark');
     await page.waitForURL(/source=synth-dark/);
     await expectCellsMatch('synth-dark');
+  });
+
+  it('should serve leaderboard numbers equal to a recomputation from the stored evaluations', async () => {
+    const board = (await api.request('GET', '/leaderboards?benchmark=synth5&source=synth-studio&selection=last')).body;
+    const runs = (await api.request('GET', `/runs?sweepId=${sweepId}`)).body.items.filter((r) => r.sourceDomain === 'synth-studio');
+    const perGroup = new Map();
+    for (const summary of runs) {
+      const detail = (await api.request('GET', `/runs/${summary.id}`)).body;
+      const accuracies = Object.fromEntries(detail.evaluations.filter((e) => e.checkpoint === 'last').map((e) => [e.domain, e.accuracy * 100]));
+      const list = perGroup.get(summary.configId) ?? [];
+      list.push(accuracies);
+      perGroup.set(summary.configId, list);
+    }
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const std = (xs) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+    for (const row of board.rows) {
+      const seeds = perGroup.get(row.groupKey);
+      for (const domain of board.domains) {
+        const values = seeds.map((s) => s[domain]);
+        assert.ok(Math.abs(row.cells[domain].mean - mean(values)) < 1e-9, `${row.label} ${domain} mean`);
+        assert.ok(Math.abs(row.cells[domain].std - std(values)) < 1e-9, `${row.label} ${domain} std`);
+      }
+      const runMeans = seeds.map((s) => mean(board.domains.map((d) => s[d])));
+      assert.ok(Math.abs(row.mean.mean - mean(runMeans)) < 1e-9, `${row.label} mean column`);
+      const targetMeans = seeds.map((s) => mean(board.domains.filter((d) => d !== 'synth-studio').map((d) => s[d])));
+      assert.ok(Math.abs(row.targetMean.mean - mean(targetMeans)) < 1e-9, `${row.label} target mean`);
+    }
   });
 
   it('should copy the leaderboard as the API\'s LaTeX table', async () => {
