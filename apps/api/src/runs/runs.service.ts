@@ -17,6 +17,7 @@ import { BenchmarksService } from '../benchmarks/benchmarks.service';
 import { resolveDataset } from '../datasets/dataset-resolver';
 import { QueueService } from '../database/job-queues.provider';
 import { PrismaService } from '../database/prisma.service';
+import { assertRunnable } from './config-support';
 import { insertRuns, parseStoredConfig, runId, toRunSummary } from './run-records';
 
 export const createRunSchema = z
@@ -83,6 +84,7 @@ export class RunsService {
     options: { benchmark: string; targets?: string[]; priority: 'interactive' | 'background' },
     createdById: string | null,
   ): Promise<RunSummaryDto[]> {
+    assertRunnable(config, 'config');
     const benchmark = await this.benchmarks.get(options.benchmark);
     const source = await resolveDataset(this.prisma.client, sourceName, 'source');
     const targets = options.targets ?? benchmark.domains;

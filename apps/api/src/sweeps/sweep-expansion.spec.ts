@@ -50,4 +50,12 @@ describe('expandSearchSpace', () => {
     const spec = sweepSpecSchema.parse({ ...base, search: { kind: 'grid', parameters: { 'epochs.inner': [1] } } });
     assert.throws(() => expandSearchSpace(spec), /unknown config parameter "epochs.inner"/);
   });
+
+  it('should refuse a setting the workers cannot run yet, naming the field', () => {
+    const spec = sweepSpecSchema.parse({ ...base, base: { augment: { frozenPath: 'recompute' } } });
+    assert.throws(() => expandSearchSpace(spec), (error: ApiError) => {
+      assert.equal(error.problems![0].field, 'base.augment.frozenPath');
+      return true;
+    });
+  });
 });

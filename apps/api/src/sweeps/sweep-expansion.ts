@@ -8,6 +8,7 @@ import {
 } from '@fer/contracts';
 import { ZodError } from 'zod';
 import { ApiError } from '../common/api-error';
+import { assertRunnable } from '../runs/config-support';
 
 export type ParameterValue = string | number | boolean;
 
@@ -30,6 +31,7 @@ export function expandSearchSpace(spec: SweepSpec): ExpandedConfig[] {
   const seen = new Map<string, ExpandedConfig>();
   points.forEach((params, index) => {
     const config = applyParameters(spec.base, params, spec.search.kind === 'grid' ? `search.parameters` : `search.parameters (sample ${index})`);
+    assertRunnable(config, spec.search.kind === 'grid' && Object.keys(params).length === 0 ? 'base' : `search point ${index}`);
     const configId = contentId('cfg', config);
     if (!seen.has(configId)) seen.set(configId, { configId, config, params });
   });
