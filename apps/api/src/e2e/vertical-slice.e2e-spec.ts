@@ -147,4 +147,21 @@ describe('a run through the API, Redis and a worker process', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal((await prisma.run.findUnique({ where: { id: runId } }))!.epoch, epochAfterCancel, 'no epoch after cancellation');
   });
+
+  it('should train the image-space ResNet-18 mask net (the paper\'s GPU config) through the same path', async () => {
+    const created = await api.request('POST', '/runs', {
+      key: api.keys.launch,
+      body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-dark'], seed: 1, config: { maskNet: 'resnet18', imageSize: 32, epochs: 1, batchSize: 14, sourceValFraction: 0 } },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(workerEnv()));
+    const prisma = api.app.get(PrismaService).client;
+    const done = await waitUntil(async () => {
+      const run = await prisma.run.findUnique({ where: { id: created.body.id } });
+      return run && ['succeeded', 'failed'].includes(run.status) ? run : null;
+    }, 'the ResNet-18 run', 180_000);
+    assert.equal(done.status, 'succeeded', done.error ?? '');
+    const [evaluation] = await prisma.evaluation.findMany({ where: { runId: created.body.id } });
+    assert.equal(evaluation.n, 21, 'every test image of the target (7 classes x 3)');
+  });
 });
