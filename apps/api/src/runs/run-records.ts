@@ -31,7 +31,8 @@ export async function insertRuns(tx: Prisma.TransactionClient, runs: NewRun[]): 
     (await tx.run.findMany({ where: { id: { in: runs.map((r) => r.id) } }, select: { id: true } })).map((r) => r.id),
   );
   const fresh = runs.filter((run) => !existing.has(run.id));
-  await tx.run.createMany({
+  // What was really inserted (ON CONFLICT DO NOTHING): a concurrent submission of the same runs may have won.
+  const inserted = await tx.run.createManyAndReturn({
     data: fresh.map((run) => ({
       id: run.id,
       sweepId: run.sweepId,
@@ -47,8 +48,9 @@ export async function insertRuns(tx: Prisma.TransactionClient, runs: NewRun[]): 
       createdById: run.createdById,
     })),
     skipDuplicates: true,
+    select: { id: true },
   });
-  return fresh.map((run) => run.id);
+  return inserted.map((run) => run.id);
 }
 
 type RunRow = Awaited<ReturnType<PrismaClient['run']['findFirstOrThrow']>> & { config?: { method: string } };

@@ -59,21 +59,23 @@ export class SweepsService {
       ),
     );
     const created = await this.prisma.client.$transaction(async (tx) => {
-      await tx.sweep.upsert({
-        where: { id: sweepId },
-        update: {},
-        create: {
-          id: sweepId,
-          name: spec.name,
-          benchmark: spec.benchmark,
-          spec: spec as object,
-          baseConfig: spec.base as object,
-          searchSpace: spec.search as object,
-          seeds: spec.seeds,
-          sources: spec.sources,
-          targets,
-          createdById,
-        },
+      // ON CONFLICT DO NOTHING: the same spec submitted concurrently is one sweep, not a 409 for the later ones.
+      await tx.sweep.createMany({
+        data: [
+          {
+            id: sweepId,
+            name: spec.name,
+            benchmark: spec.benchmark,
+            spec: spec as object,
+            baseConfig: spec.base as object,
+            searchSpace: spec.search as object,
+            seeds: spec.seeds,
+            sources: spec.sources,
+            targets,
+            createdById,
+          },
+        ],
+        skipDuplicates: true,
       });
       return insertRuns(tx, runs);
     });
