@@ -59,6 +59,27 @@ export function formatLeaderboard(board: Leaderboard): string {
   ].join('\n') + '\n';
 }
 
+export function formatSweep(detail: SweepDetailDto): string {
+  const { sweep } = detail;
+  const counts = Object.entries(sweep.runCounts).filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`).join(', ');
+  const lines = [`sweep ${sweep.id} "${sweep.name}" (${sweep.benchmark}): ${sweep.status}, ${Math.round(sweep.progress * 100)}% — ${counts || 'no runs'}`];
+  if (detail.ablation.length) {
+    const domains = Object.keys(detail.ablation[0].perDomain);
+    lines.push('', `ablation (accuracy %, last epoch, mean over everything else)`);
+    const header = ['parameter = value', ...domains.map(domainDisplayName), 'mean', 'runs'];
+    const rows = detail.ablation.map((row) => [
+      `${row.parameter} = ${row.value}`,
+      ...domains.map((d) => (row.perDomain[d] === null ? '-' : row.perDomain[d]!.toFixed(2))),
+      row.mean === null ? '-' : row.mean.toFixed(2),
+      String(row.runs),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    lines.push(line(header), ...rows.map(line));
+  }
+  return lines.join('\n') + '\n';
+}
+
 /** Live progress bars, one per run, until every run of the sweep is terminal. */
 async function watchSweep(command: Command, id: string, intervalMs = 1000): Promise<SweepSummaryDto> {
   const conn = connection(command);
@@ -99,10 +120,11 @@ export function registerApiCommands(program: Command): void {
     .description('Show a sweep; --watch shows live progress bars per run')
     .argument('<id>')
     .option('--watch', 'follow until the sweep finishes')
-    .action(async (id: string, options: { watch?: boolean }, command: Command) => {
+    .option('--json', 'print the sweep and its ablation table as JSON')
+    .action(async (id: string, options: { watch?: boolean; json?: boolean }, command: Command) => {
       if (options.watch) await watchSweep(command, id);
       const detail = await apiRequest<SweepDetailDto>(connection(command), 'GET', `/sweeps/${id}`);
-      print({ sweep: detail.sweep, ablation: detail.ablation });
+      print(options.json ? { sweep: detail.sweep, ablation: detail.ablation } : formatSweep(detail));
     });
   sweep
     .command('list')
