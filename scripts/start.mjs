@@ -18,6 +18,8 @@ const { values: args } = parseArgs({
     exit: { type: 'boolean', default: false },
     'no-web': { type: 'boolean', default: false },
     epochs: { type: 'string', default: '10' },
+    'per-class-train': { type: 'string', default: '40' },
+    'per-class-test': { type: 'string', default: '20' },
     'api-port': { type: 'string', default: '8080' },
     'web-port': { type: 'string', default: '3000' },
     home: { type: 'string', default: '.fer' },
@@ -27,7 +29,8 @@ if (args.help) {
   console.log(`usage: npm start -- [--exit] [--no-web] [--epochs N] [--api-port P] [--web-port P] [--home DIR]
 Starts everything on one machine, runs a small sweep on the synthetic benchmark and prints the leaderboard.
   --exit      stop everything after printing the leaderboard (default: keep serving)
-  --no-web    do not build or serve the web UI`);
+  --no-web    do not build or serve the web UI
+  --per-class-train N, --per-class-test N   synthetic images per class and domain (default 40 / 20)`);
   process.exit(0);
 }
 
@@ -110,11 +113,12 @@ try {
   writeFileSync(stackFile, JSON.stringify({ apiUrl, webUrl, apiKey, databaseUrl: stack.databaseUrl, redisUrl: stack.redisUrl }, null, 2), { mode: 0o600 });
 
   const dataRoot = join(home, 'data');
-  const synthRoot = join(dataRoot, 'synth5');
+  const perClass = { train: Number(args['per-class-train']), test: Number(args['per-class-test']) };
+  const synthRoot = join(dataRoot, `synth5-${perClass.train}x${perClass.test}`);
   if (!existsSync(join(synthRoot, '.complete'))) {
     log('generating the SYNTHETIC five-domain benchmark (real PNG files, RAF-DB layout) in ' + synthRoot);
     const { generateSyntheticBenchmark } = require(join(root, 'libs/datasets/dist'));
-    await generateSyntheticBenchmark({ outDir: synthRoot, perClassTrain: 40, perClassTest: 20, size: 64, seed: 'fer-demo', layout: 'rafdb' });
+    await generateSyntheticBenchmark({ outDir: synthRoot, perClassTrain: perClass.train, perClassTest: perClass.test, size: 64, seed: 'fer-demo', layout: 'rafdb' });
     writeFileSync(join(synthRoot, '.complete'), new Date().toISOString());
   }
 
@@ -133,7 +137,9 @@ try {
 
   const { SYNTH_DOMAINS } = require(join(root, 'libs/datasets/dist'));
   for (const domain of SYNTH_DOMAINS) {
+    const started = Date.now();
     const dataset = await api('POST', '/datasets', { name: domain, domain, format: 'rafdb', path: join(synthRoot, domain) }, apiKey);
+    log(`  (${((Date.now() - started) / 1000).toFixed(1)} s: every image decoded and hashed)`);
     log(`dataset ${domain} v${dataset.version}: ${dataset.counts.splits.train?.total ?? 0} train / ${dataset.counts.splits.test?.total ?? 0} test images`);
   }
 
@@ -148,7 +154,9 @@ try {
   const created = await api('POST', '/sweeps', spec, apiKey);
   log(`sweep ${created.sweep.id}: ${created.runsCreated} runs queued (${created.runsExisting} already existed)`);
   const cli = [join(root, 'apps/cli/bin/fer.js'), '--api-url', apiUrl, '--api-key', apiKey];
+  const sweepStarted = Date.now();
   run(process.execPath, [...cli, 'sweep', 'status', created.sweep.id, '--watch'], { ...process.env });
+  log(`sweep finished in ${((Date.now() - sweepStarted) / 1000).toFixed(0)} s (features, training, evaluation on 5 domains)`);
   run(process.execPath, [...cli, 'leaderboard', '--benchmark', 'synth5', '--source', 'synth-studio']);
 
   log(`API:    ${apiUrl}/api/v1   (docs ${apiUrl}/api/docs)`);
