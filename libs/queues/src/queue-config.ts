@@ -13,32 +13,24 @@ export interface QueueConfig {
   backoffMs: number;
 }
 
+/**
+ * One job at a time per worker process, which owns its accelerator; a lock renewed while the job runs, so a
+ * dead worker's job stalls and is picked up again after lockDurationMs.
+ */
+const ONE_JOB_PER_GPU: QueueConfig = {
+  concurrency: 1,
+  lockDurationMs: 30_000,
+  stalledIntervalMs: 10_000,
+  maxStalledCount: 5,
+  attempts: 5,
+  backoffMs: 2_000,
+};
+
 /** Every queue with its settings: a queue without settings does not compile. */
 export const QUEUE_CONFIG: Record<QueueName, QueueConfig> = {
-  [QueueName.ExtractFeatures]: {
-    concurrency: 1,
-    lockDurationMs: 30_000,
-    stalledIntervalMs: 10_000,
-    maxStalledCount: 5,
-    attempts: 5,
-    backoffMs: 2_000,
-  },
-  [QueueName.Train]: {
-    concurrency: 1,
-    lockDurationMs: 30_000,
-    stalledIntervalMs: 10_000,
-    maxStalledCount: 5,
-    attempts: 5,
-    backoffMs: 2_000,
-  },
-  [QueueName.Evaluate]: {
-    concurrency: 1,
-    lockDurationMs: 30_000,
-    stalledIntervalMs: 10_000,
-    maxStalledCount: 5,
-    attempts: 5,
-    backoffMs: 2_000,
-  },
+  [QueueName.ExtractFeatures]: ONE_JOB_PER_GPU,
+  [QueueName.Train]: ONE_JOB_PER_GPU,
+  [QueueName.Evaluate]: ONE_JOB_PER_GPU,
 };
 
 export const ALL_QUEUES = Object.values(QueueName) as QueueName[];
