@@ -41,6 +41,7 @@ export async function assertRefused(
   assert.equal(answer.body?.error?.status, expected.status, `${what}: error envelope`);
   if (expected.code) assert.equal(answer.body.error.code, expected.code, what);
   const said = `${answer.body.error.message} ${JSON.stringify(answer.body.error.problems ?? [])}`;
+  if (process.env.FER_BAD_INPUT_VERBOSE) console.log(`${what} → ${answer.status} ${said.slice(0, 300)}`);
   assert.match(said, expected.names, `${what}: the answer names the problem`);
   if (expected.field) {
     const fields = (answer.body.error.problems ?? []).map((p: { field: string }) => p.field);

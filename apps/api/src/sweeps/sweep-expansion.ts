@@ -107,10 +107,13 @@ function applyParameters(base: TrainingConfig, params: Record<string, ParameterV
     return trainingConfigSchema.parse(draft);
   } catch (error) {
     if (!(error instanceof ZodError)) throw error;
-    const problems = error.issues.map((issue) => ({
-      field: `${where}.${issue.path.join('.')}`,
-      message: `${issue.message} (value ${JSON.stringify(params[issue.path.join('.')] ?? null)})`,
-    }));
+    // An unknown key is reported on its parent object: name the parameter itself, with its value.
+    const problems = error.issues.flatMap((issue) =>
+      (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key].join('.')) : [issue.path.join('.')]).map((path) => ({
+        field: `${where}.${path}`,
+        message: `${issue.message} (value ${JSON.stringify(params[path] ?? null)})`,
+      })),
+    );
     throw ApiError.validation(`the search space sets an invalid value: ${problems[0].field}: ${problems[0].message}`, problems);
   }
 }
