@@ -2,10 +2,9 @@ import { contentId, trainingConfigSchema } from '@fer/contracts';
 import type { PrismaClient } from '@fer/db';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { QueueService } from '../database/job-queues.provider';
 import { PrismaService } from '../database/prisma.service';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
-import { chaosSeed, seededRandom } from './chaos-support';
+import { chaosSeed, dropQueueKeys, seededRandom } from './chaos-support';
 
 const CLIENTS = 20;
 const SECONDS = Number(process.env.FER_CHAOS_LOAD_SECONDS ?? 60);
@@ -84,12 +83,8 @@ describe('chaos: 20 concurrent clients against the API', () => {
     await seedLeaderboard(api.app.get(PrismaService).client);
   });
   after(async () => {
-    if (api) {
-      const redis = api.app.get(QueueService).redis;
-      const keys = await redis.keys(`${api.queuePrefix}:*`).catch(() => []);
-      if (keys.length) await redis.del(...keys).catch(() => undefined);
-      await api.close();
-    }
+    await dropQueueKeys(api);
+    await api?.close();
   });
 
   it(`should serve ${CLIENTS} clients for ${SECONDS} s without a 5xx`, { timeout: (SECONDS + 120) * 1000 }, async () => {

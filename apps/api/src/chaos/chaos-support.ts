@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QueueService } from '../database/job-queues.provider';
 import type { ApiHarness } from '../testing/api-test-harness';
 import { spawnWorker, stopProcess, waitUntil } from '../testing/worker-process';
 
@@ -271,4 +272,12 @@ export async function assertCompleteWithoutDuplicates(prisma: PrismaClient, swee
   const artifacts = await prisma.artifact.groupBy({ by: ['runId', 'kind'], where: { runId: { in: ids } }, _count: true });
   assert.ok(artifacts.every((a) => a._count === 1), 'no artifact twice');
   assert.equal(artifacts.length, RUNS_PER_SWEEP * 2, 'last and source-val checkpoints of every run');
+}
+
+/** Deletes this harness's keys from the (shared) Redis: its queues live under a prefix of their own. */
+export async function dropQueueKeys(api: ApiHarness | undefined): Promise<void> {
+  if (!api) return;
+  const redis = api.app.get(QueueService).redis;
+  const keys = await redis.keys(`${api.queuePrefix}:*`).catch(() => [] as string[]);
+  for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500)).catch(() => undefined);
 }

@@ -6,6 +6,7 @@ import { waitUntil } from '../testing/worker-process';
 import {
   assertCompleteWithoutDuplicates,
   chaosSweep,
+  dropQueueKeys,
   importDomains,
   makeDomains,
   PrivatePostgres,
@@ -44,6 +45,7 @@ describe('chaos: PostgreSQL stopped for 10 s mid-sweep', () => {
   after(async () => {
     await workers?.stopAll();
     await pg?.start().catch(() => undefined);
+    await dropQueueKeys(api);
     await api?.close().catch(() => undefined);
     await pg?.destroy();
     data?.cleanup();

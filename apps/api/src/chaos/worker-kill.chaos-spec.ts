@@ -9,6 +9,7 @@ import {
   assertCompleteWithoutDuplicates,
   chaosSeed,
   chaosSweep,
+  dropQueueKeys,
   EVALUATIONS_PER_RUN,
   importDomains,
   makeDomains,
@@ -28,18 +29,19 @@ const FEATURES_SHARE = 0.15;
 
 type KillPoint =
   | { phase: 'feature-extraction'; afterBatches: number }
-  | { phase: 'mid-epoch'; ordinal: number; epoch: number; delayMs: number }
-  | { phase: 'evaluation'; ordinal: number; written: number };
+  /** Killed `into` of the way through the epoch after `epoch` (scaled by how long the last epoch took). */
+  | { phase: 'mid-epoch'; ordinal: number; epoch: number; into: number }
+  | { phase: 'evaluation'; written: number };
 
 /** Three kills, one per phase, at seeded places: a failing seed replays with FER_CHAOS_SEED. */
 function killPlan(seed: number): KillPoint[] {
   const random = seededRandom(seed);
   const pick = (n: number) => Math.floor(random() * n);
-  const midEpoch = { phase: 'mid-epoch' as const, ordinal: pick(3), epoch: 1 + pick(EPOCHS - 2), delayMs: pick(250) };
+  const midEpoch = { phase: 'mid-epoch' as const, ordinal: pick(3), epoch: 1 + pick(EPOCHS - 2), into: Math.round(random() * 80) / 100 };
   return [
     { phase: 'feature-extraction', afterBatches: 1 + pick(2) },
     midEpoch,
-    { phase: 'evaluation', ordinal: midEpoch.ordinal + 1 + pick(3 - midEpoch.ordinal), written: pick(2) },
+    { phase: 'evaluation', written: pick(2) },
   ];
 }
 
@@ -58,13 +60,16 @@ describe('chaos: worker processes SIGKILLed at random points of a sweep', () => 
       startApiHarness('chaos_kill', { FER_DATA_ROOTS: data.root }),
     ]);
     await Promise.all([importDomains(calm, data.root), importDomains(chaos, data.root)]);
-    calmWorkers = new Workers(() => workerEnv(calm, homes[0].home));
-    chaosWorkers = new Workers(() => workerEnv(chaos, homes[1].home));
+    // A lock long enough that a worker starved of CPU (other tests run beside this one) never loses its job alive.
+    calmWorkers = new Workers(() => workerEnv(calm, homes[0].home, { FER_JOB_LOCK_SECONDS: '8' }));
+    chaosWorkers = new Workers(() => workerEnv(chaos, homes[1].home, { FER_JOB_LOCK_SECONDS: '8' }));
   });
 
   after(async () => {
     await calmWorkers?.stopAll();
     await chaosWorkers?.stopAll();
+    await dropQueueKeys(calm);
+    await dropQueueKeys(chaos);
     await calm?.close();
     await chaos?.close();
     data?.cleanup();
@@ -98,16 +103,21 @@ describe('chaos: worker processes SIGKILLed at random points of a sweep', () => 
       training: { id: string; attempts: number }[];
     }
     const kills: Kill[] = [];
-    let evaluationOrdinal = plan[2].phase === 'evaluation' ? plan[2].ordinal : 3;
+    let trainingOrdinal = plan[1].phase === 'mid-epoch' ? plan[1].ordinal : 0;
     for (let p = 0, tries = 0; p < plan.length; ) {
       const point = plan[p];
       let describeKill = '';
       let victim = '';
+      let delayMs = 0;
+      const [current] = chaosWorkers.live();
       await waitUntil(
         async () => {
           const runs = await startedRuns();
+          // Training phases aim at the live worker's run (the dead one's progress stays in the row until resumed).
+          const live = await prisma.worker.findFirst({ where: { pid: current.pid }, orderBy: { startedAt: 'desc' } });
           if (point.phase === 'feature-extraction') {
             const run = runs[0];
+            if (run?.workerId !== live?.id) return false;
             const threshold = FEATURES_SHARE * ((64 * point.afterBatches) / (7 * PER_CLASS_TRAIN * 2)) - 1e-6;
             if (run && run.status === 'running' && run.epoch === 0 && run.progress >= threshold && run.progress < FEATURES_SHARE) {
               victim = run.id;
@@ -118,37 +128,42 @@ describe('chaos: worker processes SIGKILLed at random points of a sweep', () => 
             return false;
           }
           if (point.phase === 'mid-epoch') {
-            const run = runs[point.ordinal];
-            if (run && run.epoch >= point.epoch && !run.trainedAt) {
+            const run = runs[trainingOrdinal];
+            if (run?.trainedAt) {
+              // Trained before the kill landed (a fast machine): aim at the next run instead.
+              assert.ok(trainingOrdinal < 3, 'missed the training of every run');
+              trainingOrdinal++;
+              return false;
+            }
+            if (run && run.workerId === live?.id && run.epoch >= point.epoch) {
               victim = run.id;
-              describeKill = `run #${point.ordinal} after epoch ${run.epoch} + ${point.delayMs} ms`;
+              const last = await prisma.epochMetric.findUnique({ where: { runId_epoch: { runId: run.id, epoch: run.epoch } } });
+              delayMs = Math.round(point.into * (last?.seconds ?? 0) * 1000);
+              describeKill = `run #${trainingOrdinal} ${Math.round(point.into * 100)} % into epoch ${run.epoch + 1} (+${delayMs} ms)`;
               return true;
             }
-            assert.ok(!run?.trainedAt, `missed the training of run #${point.ordinal}`);
             return false;
           }
-          const run = runs[evaluationOrdinal];
-          if (!run?.trainedAt) return false;
-          const written = await prisma.evaluation.count({ where: { runId: run.id } });
-          if (written === EVALUATIONS_PER_RUN) {
-            assert.ok(evaluationOrdinal < 3, 'missed the evaluations of every run');
-            evaluationOrdinal++;
-            return false;
+          // Any run in evaluation will do (which one depends on the kills before): the first with an evaluate job
+          // in flight and at least `written` of its evaluations already written.
+          const evaluating = new Set((await queues.queue(QueueName.Evaluate).getActive()).map((job) => job.data.runId as string));
+          for (const run of runs.filter((r) => r.trainedAt && r.status !== 'succeeded' && evaluating.has(r.id))) {
+            const written = await prisma.evaluation.count({ where: { runId: run.id } });
+            if (written >= point.written && written < EVALUATIONS_PER_RUN) {
+              victim = run.id;
+              describeKill = `run #${runs.indexOf(run)} with ${written}/${EVALUATIONS_PER_RUN} evaluations written`;
+              return true;
+            }
           }
-          const evaluating = (await queues.queue(QueueName.Evaluate).getActive()).some((job) => job.data.runId === run.id);
-          if (written >= point.written && evaluating) {
-            victim = run.id;
-            describeKill = `run #${evaluationOrdinal} with ${written}/${EVALUATIONS_PER_RUN} evaluations written`;
-            return true;
-          }
+          assert.ok(runs.length < 4 || runs.some((r) => r.status !== 'succeeded'), 'missed the evaluations of every run');
           return false;
         },
         `the ${point.phase} kill point`,
         180_000,
         40,
       );
-      if (point.phase === 'mid-epoch') await sleep(point.delayMs);
-      const [victimWorker] = chaosWorkers.live();
+      if (point.phase === 'mid-epoch') await sleep(delayMs);
+      const victimWorker = current;
       await stopProcess(victimWorker, 'SIGKILL');
       chaosWorkers.spawn();
       // A command the worker sent just before it died can still land: look once Redis has settled.
@@ -163,7 +178,9 @@ describe('chaos: worker processes SIGKILLed at random points of a sweep', () => 
         point.phase === 'evaluation'
           ? interrupted.some((job) => job.id.startsWith(`run.${victim}.evaluate.`))
           : training.some((run) => run.id === victim) && interrupted.some((job) => job.id === `run.${victim}.train`);
-      console.log(`killed worker ${victimWorker.pid} during ${point.phase}: ${describeKill}; interrupted ${JSON.stringify(interrupted.map((j) => j.id))}${hit ? '' : ' (missed: the job had just finished)'}`);
+      const victimJob = point.phase === 'evaluation' ? undefined : await queues.queue(QueueName.Train).getJob(`run.${victim}.train`);
+      const missed = hit ? '' : ` (missed; the victim's train job is ${victimJob ? `${await victimJob.getState()}, stalled ${victimJob.stalledCounter}` : 'gone'})`;
+      console.log(`killed worker ${victimWorker.pid} during ${point.phase}: ${describeKill}; interrupted ${JSON.stringify(interrupted.map((j) => j.id))}${missed}`);
       kills.push({ phase: point.phase, at: describeKill, runId: victim, interrupted, training });
       if (hit) {
         p++;
@@ -179,6 +196,13 @@ describe('chaos: worker processes SIGKILLed at random points of a sweep', () => 
       waitForSweep(calm.app.get(PrismaService).client, calmSweep.body.sweep.id, 240_000, () => calmWorkers.output().slice(-4000)),
     ]);
 
+    // A job killed after its last write can stall past the sweep's end: let every interrupted job run again first.
+    const interruptedJobs = kills.flatMap((kill) => kill.interrupted);
+    await waitUntil(
+      async () => (await Promise.all(interruptedJobs.map(async ({ queue, id }) => (await queues.queue(queue).getJob(id))?.getState()))).every((state) => state === 'completed'),
+      'every interrupted job to complete',
+      60_000,
+    );
     // Nothing lost, nothing twice.
     await assertCompleteWithoutDuplicates(prisma, sweepId, EPOCHS);
     await assertCompleteWithoutDuplicates(calm.app.get(PrismaService).client, calmSweep.body.sweep.id, EPOCHS);
