@@ -1,3 +1,4 @@
+import { delimiter, resolve } from 'node:path';
 import { z } from 'zod';
 
 /** Every variable the API reads, validated once at boot; nothing else reads process.env. */
@@ -33,3 +34,8 @@ export function loadApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
 }
 
 export const API_ENV = Symbol('API_ENV');
+
+/** The folders datasets and weights files may be read from, absolute. */
+export function dataRootsOf(env: ApiEnv): string[] {
+  return env.FER_DATA_ROOTS.split(delimiter).filter(Boolean).map((root) => resolve(root));
+}

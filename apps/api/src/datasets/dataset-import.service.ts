@@ -2,10 +2,10 @@ import { DatasetDto } from '@fer/contracts';
 import { createFaceDetector, cropFaces, DATASET_FORMATS, sampleContentHash, validateDataset } from '@fer/datasets';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { delimiter, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../common/api-error';
-import { API_ENV, ApiEnv } from '../config/api-env.schema';
+import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { PrismaService } from '../database/prisma.service';
 import { toDatasetDto } from './datasets.service';
 
@@ -38,7 +38,7 @@ export class DatasetImportService {
   ) {}
 
   async import(input: ImportDatasetInput): Promise<{ dataset: DatasetDto; created: boolean }> {
-    const dataRoots = this.env.FER_DATA_ROOTS.split(delimiter).filter(Boolean).map((r) => resolve(r));
+    const dataRoots = dataRootsOf(this.env);
     if (dataRoots.length === 0) {
       throw ApiError.validation('no data roots are configured', [{ field: 'path', message: 'set FER_DATA_ROOTS on the API to the folders datasets may be imported from' }]);
     }

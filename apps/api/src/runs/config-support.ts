@@ -1,14 +1,39 @@
+import { listBackbones } from '@fer/cafe';
 import type { TrainingConfig } from '@fer/contracts';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { ApiError } from '../common/api-error';
 
 /**
- * Settings the schema allows but the workers cannot run yet: refused when a run is created, naming the field,
- * instead of failing hours later in a worker.
+ * What the schema cannot know: settings the workers cannot run (yet), a backbone that is not registered, a weights
+ * file outside the data roots. Refused when a run is created, naming the field, instead of failing hours later.
  */
-export function assertRunnable(config: TrainingConfig, field: string): void {
+export function assertRunnable(config: TrainingConfig, field: string, dataRoots?: readonly string[]): void {
   if (config.augment.frozenPath === 'recompute') {
     throw ApiError.validation('augment.frozenPath "recompute" is not supported by the workers yet', [
       { field: `${field}.augment.frozenPath`, message: 'not supported yet: use "cached" (original + flipped views, computed once)' },
     ]);
+  }
+  const backbone = listBackbones().find((b) => b.name === config.backbone);
+  if (!backbone) {
+    throw ApiError.validation(`unknown backbone "${config.backbone}"`, [
+      { field: `${field}.backbone`, message: `one of ${listBackbones().map((b) => b.name).join(', ')}` },
+    ]);
+  }
+  if (backbone.needsWeightsFile && !config.backboneWeights) {
+    throw ApiError.validation(`backbone "${config.backbone}" needs a weights file`, [
+      { field: `${field}.backboneWeights`, message: 'path of the .safetensors file (inside the data roots)' },
+    ]);
+  }
+  if (config.backboneWeights && dataRoots) {
+    const path = resolve(config.backboneWeights);
+    const inside = dataRoots.some((root) => {
+      const rel = relative(resolve(root), path);
+      return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+    });
+    if (!inside) {
+      throw ApiError.validation('backboneWeights is outside the data roots', [
+        { field: `${field}.backboneWeights`, message: 'must be a file inside FER_DATA_ROOTS' },
+      ]);
+    }
   }
 }

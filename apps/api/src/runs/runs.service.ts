@@ -10,7 +10,8 @@ import {
   TrainingConfigInput,
   trainingConfigSchema,
 } from '@fer/contracts';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../common/api-error';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
@@ -52,6 +53,7 @@ export class RunsService {
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
     private readonly benchmarks: BenchmarksService,
+    @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
   async create(input: CreateRunInput, createdById: string | null): Promise<RunSummaryDto> {
@@ -84,7 +86,7 @@ export class RunsService {
     options: { benchmark: string; targets?: string[]; priority: 'interactive' | 'background' },
     createdById: string | null,
   ): Promise<RunSummaryDto[]> {
-    assertRunnable(config, 'config');
+    assertRunnable(config, 'config', dataRootsOf(this.env));
     const benchmark = await this.benchmarks.get(options.benchmark);
     const source = await resolveDataset(this.prisma.client, sourceName, 'source');
     const targets = options.targets ?? benchmark.domains;

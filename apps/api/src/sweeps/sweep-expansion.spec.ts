@@ -58,4 +58,19 @@ describe('expandSearchSpace', () => {
       return true;
     });
   });
+
+  it('should refuse an unknown backbone, a CLIP without weights, and weights outside the data roots', () => {
+    const field = (input: object, roots?: string[]) => {
+      try {
+        expandSearchSpace(sweepSpecSchema.parse({ ...base, base: input }), roots);
+      } catch (error) {
+        return (error as ApiError).problems![0].field;
+      }
+      return null;
+    };
+    assert.equal(field({ backbone: 'resnet-imagenet' }), 'base.backbone');
+    assert.equal(field({ backbone: 'clip-vit-b32' }), 'base.backboneWeights');
+    assert.equal(field({ backbone: 'clip-vit-b32', backboneWeights: '/etc/clip.safetensors' }, ['/data']), 'base.backboneWeights');
+    assert.equal(field({ backbone: 'clip-vit-b32', backboneWeights: '/data/models/clip.safetensors' }, ['/data']), null);
+  });
 });

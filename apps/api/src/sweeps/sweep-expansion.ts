@@ -20,7 +20,7 @@ export interface ExpandedConfig {
 }
 
 /** The points of the search space, each a valid config; deterministic for a given spec. */
-export function expandSearchSpace(spec: SweepSpec): ExpandedConfig[] {
+export function expandSearchSpace(spec: SweepSpec, dataRoots?: readonly string[]): ExpandedConfig[] {
   const points = spec.search.kind === 'grid' ? gridPoints(spec.search.parameters) : randomPoints(spec.search);
   const runs = points.length * spec.sources.length * spec.seeds.length;
   if (runs > MAX_RUNS_PER_SWEEP) {
@@ -31,7 +31,7 @@ export function expandSearchSpace(spec: SweepSpec): ExpandedConfig[] {
   const seen = new Map<string, ExpandedConfig>();
   points.forEach((params, index) => {
     const config = applyParameters(spec.base, params, spec.search.kind === 'grid' ? `search.parameters` : `search.parameters (sample ${index})`);
-    assertRunnable(config, spec.search.kind === 'grid' && Object.keys(params).length === 0 ? 'base' : `search point ${index}`);
+    assertRunnable(config, spec.search.kind === 'grid' && Object.keys(params).length === 0 ? 'base' : `search point ${index}`, dataRoots);
     const configId = contentId('cfg', config);
     if (!seen.has(configId)) seen.set(configId, { configId, config, params });
   });

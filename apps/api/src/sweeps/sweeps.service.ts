@@ -11,7 +11,8 @@ import {
   SweepStatus,
   SweepSummaryDto,
 } from '@fer/contracts';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { ApiError } from '../common/api-error';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
 import { resolveDataset } from '../datasets/dataset-resolver';
@@ -28,6 +29,7 @@ export class SweepsService {
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
     private readonly benchmarks: BenchmarksService,
+    @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
   /** Validates everything first, then stores the sweep and its runs in one transaction: whole or nothing. */
@@ -35,7 +37,7 @@ export class SweepsService {
     const benchmark = await this.benchmarks.get(spec.benchmark).catch(() => {
       throw ApiError.validation(`unknown benchmark "${spec.benchmark}"`, [{ field: 'benchmark', message: 'no such benchmark' }]);
     });
-    const points = expandSearchSpace(spec);
+    const points = expandSearchSpace(spec, dataRootsOf(this.env));
     const targets = spec.targets ?? benchmark.domains;
     const sources = await Promise.all(spec.sources.map((s, i) => resolveDataset(this.prisma.client, s, `sources.${i}`)));
     await Promise.all(targets.map((t, i) => resolveDataset(this.prisma.client, t, spec.targets ? `targets.${i}` : `benchmark (domain ${t})`)));

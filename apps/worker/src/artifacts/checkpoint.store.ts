@@ -31,17 +31,13 @@ export class CheckpointStore {
     await rename(temp, path);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const uri = `file://${path}`;
-    await withDatabaseRetry(async () => {
-      await this.prisma.client.artifact.deleteMany({ where: { runId, kind } });
-      await this.prisma.client.artifact.create({
-        data: { id: `${runId}.${kind}`, runId, kind, uri, sha256, bytes: BigInt(bytes.byteLength) },
-      });
-    });
+    const row = { runId, kind, uri, sha256, bytes: BigInt(bytes.byteLength) };
+    await withDatabaseRetry(() => this.prisma.client.artifact.upsert({ where: { id: `${runId}.${kind}` }, create: { id: `${runId}.${kind}`, ...row }, update: row }));
   }
 
   /** The checkpoint's bytes, or null when there is none. Integrity is checked by the checkpoint format itself. */
   async load(runId: string, kind: CheckpointKind): Promise<Uint8Array | null> {
-    const artifact = await this.prisma.client.artifact.findFirst({ where: { runId, kind } });
+    const artifact = await withDatabaseRetry(() => this.prisma.client.artifact.findFirst({ where: { runId, kind } }));
     if (!artifact) return null;
     const path = new URL(artifact.uri).pathname;
     const bytes = await readFile(path).catch(() => null);

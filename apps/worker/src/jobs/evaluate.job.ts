@@ -32,7 +32,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
     if (run.status === 'cancelled') return { status: 'skipped', reason: 'run cancelled' };
     const config = trainingConfigSchema.parse(run.config.body);
     const lifecycle = { id: runId, targets: run.targets, sourceValFraction: config.sourceValFraction };
-    const existing = await db.evaluation.findUnique({ where: { runId_datasetId_checkpoint: { runId, datasetId, checkpoint } } });
+    const existing = await withDatabaseRetry(() => db.evaluation.findUnique({ where: { runId_datasetId_checkpoint: { runId, datasetId, checkpoint } } }));
     if (existing) {
       await completeRunIfEvaluated(db, lifecycle);
       return { status: 'skipped', reason: 'already evaluated' };
@@ -41,7 +41,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
     if (!bytes) throw new Error(`run ${runId} has no ${checkpoint} checkpoint to evaluate; retry the run`);
     await this.registry.setCurrentJob(context.jobId);
     try {
-      const dataset = await db.dataset.findUniqueOrThrow({ where: { id: datasetId } });
+      const dataset = await withDatabaseRetry(() => db.dataset.findUniqueOrThrow({ where: { id: datasetId } }));
       const splits = await this.splitFor(datasetId);
       const set = await this.data.load(datasetId, splits, config, { withFlipped: false, withImages: config.maskNet === 'resnet18' });
       const metrics = evaluateModel(bytes, set);
