@@ -18,3 +18,4 @@ export * from './synthetic/synthetic-benchmark.generator';
 export * from './faces/face-detector';
 export * from './faces/face-crop';
 export * from './faces/stored-crops';
+export * from './loading/batch-stream';

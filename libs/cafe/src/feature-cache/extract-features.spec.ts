@@ -152,6 +152,46 @@ describe('extractFeatures with the feature cache', () => {
     assert.deepEqual([resumed.fromCache, resumed.computed], [4, 2]);
   });
 
+  it('should load the next batch while the backbone runs the current one, and none ahead when prefetchBatches is 0', async () => {
+    const loadsAtReport = async (prefetchBatches?: number) => {
+      const loads = { count: 0 };
+      const seen: number[] = [];
+      await extractFeatures(backbone, Array.from({ length: 6 }, (_, i) => source(50 + i, loads)), {
+        cache: new FeatureCache(join(root, String(prefetchBatches))),
+        views: ['original'],
+        batchSize: 2,
+        prefetchBatches,
+        onProgress: () => seen.push(loads.count),
+      });
+      return seen;
+    };
+    assert.deepEqual(await loadsAtReport(), [0, 4, 6, 6]);
+    assert.deepEqual(await loadsAtReport(0), [0, 2, 4, 6]);
+  });
+
+  it('should leave no load running when it stops or a load fails with batches loaded ahead', async () => {
+    let running = 0;
+    const slow = (seed: number, fail = false): ImageSource => ({
+      contentHash: `5107${seed}`,
+      loadRgb: async (size) => {
+        running++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        running--;
+        if (fail) throw new Error(`cannot decode ${seed}`);
+        return { data: pixelsFor(seed, size), width: size, height: size };
+      },
+    });
+    const items = Array.from({ length: 8 }, (_, i) => slow(60 + i, i === 2));
+    await assert.rejects(extractFeatures(backbone, items, { cache: new FeatureCache(root), views: ['original'], batchSize: 2, prefetchBatches: 2 }), /cannot decode 62/);
+    assert.equal(running, 0);
+    let checks = 0;
+    await assert.rejects(
+      extractFeatures(backbone, items.slice(3), { cache: new FeatureCache(root), views: ['original'], batchSize: 2, prefetchBatches: 2, shouldStop: () => checks++ >= 1 }),
+      FeatureExtractionStoppedError,
+    );
+    assert.equal(running, 0);
+  });
+
   it('should name the expected size when an image source returns the wrong size', async () => {
     const wrong: ImageSource = { contentHash: 'abcd1234', loadRgb: async () => ({ data: new Uint8Array(12), width: 2, height: 2 }) };
     await assert.rejects(extractFeatures(backbone, [wrong], { cache: new FeatureCache(root), views: ['original'] }), /came as 2x2 .* needs 32x32 RGB/);

@@ -17,6 +17,11 @@ export interface ExtractFeaturesOptions<V extends FeatureView> {
   onProgress?(done: number, total: number, cached: number): void;
   /** Checked between batches; entries written so far stay cached, so a later call resumes cheaply. */
   shouldStop?(): boolean;
+  /**
+   * Batches whose images are loaded while the backbone runs the current one (default 1; 0 loads each batch only when
+   * it is its turn). Memory: (prefetchBatches + 1) batches of pixels.
+   */
+  prefetchBatches?: number;
 }
 
 export interface ExtractedFeatures<V extends FeatureView> {
@@ -42,10 +47,13 @@ export async function extractFeatures<V extends FeatureView>(
   items: readonly ImageSource[],
   options: ExtractFeaturesOptions<V>,
 ): Promise<ExtractedFeatures<V>> {
-  const { cache, batchSize = 32 } = options;
+  const { cache, batchSize = 32, prefetchBatches = 1 } = options;
   const views = [...new Set(options.views)];
   if (views.length === 0) throw new Error('extractFeatures: views must name at least one of original, flipped');
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`extractFeatures: batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(prefetchBatches) || prefetchBatches < 0) {
+    throw new Error(`extractFeatures: prefetchBatches must be an integer ≥ 0, got ${prefetchBatches}`);
+  }
   const dim = backbone.featureDim;
   const n = items.length;
   const total = n * views.length;
@@ -94,13 +102,35 @@ export async function extractFeatures<V extends FeatureView>(
 
   const pending = [...missing.keys()];
   const size = backbone.inputSize;
-  for (let start = 0; start < pending.length; start += batchSize) {
-    if (options.shouldStop?.()) {
-      throw new FeatureExtractionStoppedError(`feature extraction stopped after ${done} of ${total} (item, view) pairs; computed entries are cached`);
+  // Loads run ahead of the backbone: batch k+1's images decode (sharp, off the main thread) while batch k is embedded.
+  // Each started load is awaited before this function settles, so nothing keeps decoding after a stop or an error.
+  type Loaded = { data: Uint8Array; width: number; height: number }[];
+  const loads = new Map<number, Promise<Loaded>>();
+  const startLoad = (batch: number) => {
+    const batchHashes = pending.slice(batch * batchSize, (batch + 1) * batchSize);
+    const loading = Promise.all(batchHashes.map((hash) => items[rowsByHash.get(hash)![0]].loadRgb(size)));
+    loading.catch(() => undefined); // surfaced when the batch is awaited (or dropped after a stop)
+    loads.set(batch, loading);
+  };
+  const batchCount = Math.ceil(pending.length / batchSize);
+  try {
+    for (let batch = 0; batch < batchCount; batch++) {
+      const start = batch * batchSize;
+      if (options.shouldStop?.()) {
+        throw new FeatureExtractionStoppedError(`feature extraction stopped after ${done} of ${total} (item, view) pairs; computed entries are cached`);
+      }
+      for (let ahead = batch; ahead <= Math.min(batchCount - 1, batch + prefetchBatches); ahead++) if (!loads.has(ahead)) startLoad(ahead);
+      await runBatch(pending.slice(start, start + batchSize), await loads.get(batch)!);
+      loads.delete(batch);
+      report();
     }
-    const batchHashes = pending.slice(start, start + batchSize);
+  } finally {
+    await Promise.allSettled(loads.values());
+  }
+  return { dim, n, views: out, computed, fromCache };
+
+  async function runBatch(batchHashes: string[], loaded: Loaded): Promise<void> {
     const pixels = new Float32Array(batchHashes.length * size * size * 3);
-    const loaded = await Promise.all(batchHashes.map((hash) => items[rowsByHash.get(hash)![0]].loadRgb(size)));
     loaded.forEach((image, i) => {
       if (image.width !== size || image.height !== size || image.data.length !== size * size * 3) {
         throw new Error(
@@ -139,7 +169,5 @@ export async function extractFeatures<V extends FeatureView>(
     } finally {
       images.dispose();
     }
-    report();
   }
-  return { dim, n, views: out, computed, fromCache };
 }
