@@ -1,5 +1,6 @@
 import { FeatureCache, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
-import { getReader, loadRgb, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
+import { createBatchStream, getReader, loadRgb, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
+import { UnrecoverableError } from 'bullmq';
 import type { TrainingConfig } from '@fer/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { resolve } from 'node:path';
@@ -7,6 +8,9 @@ import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
 import { withDatabaseRetry } from '../persistence/database-retry';
 import { WorkerPrismaService } from '../persistence/worker-prisma.service';
 import type { FeatureSet } from './cafe-training.adapter';
+
+/** Image-space mask nets hold a split's pixels in memory; past this, the run fails with what to change. */
+const MAX_IMAGE_BYTES = 4 * 2 ** 30;
 
 export interface LoadedSplit extends FeatureSet {
   keys: string[];
@@ -73,8 +77,15 @@ export class RunDataService {
     let images: FeatureSet['images'];
     if (options.withImages) {
       const size = config.imageSize;
-      const data = new Uint8Array(samples.length * size * size * 3);
-      for (let i = 0; i < samples.length; i++) data.set((await loadRgb(samples[i].sample, size)).data, i * size * size * 3);
+      const bytes = samples.length * size * size * 3;
+      if (bytes > MAX_IMAGE_BYTES) {
+        throw new UnrecoverableError(
+          `${samples.length} images at ${size} px need ${(bytes / 2 ** 30).toFixed(1)} GiB in memory (limit ${MAX_IMAGE_BYTES / 2 ** 30} GiB); lower imageSize or maxTrainSamples`,
+        );
+      }
+      const data = new Uint8Array(bytes);
+      const stream = createBatchStream(samples.map((s) => s.sample), { batchSize: 64, size, concurrency: 4, prefetchBatches: 2 });
+      for await (const batch of stream) data.set(batch.data, batch.indices[0] * size * size * 3);
       images = { size, data };
     }
     return {
