@@ -20,3 +20,4 @@ export * from './evaluator';
 export * from './trainer';
 export * from './backbones';
 export * from './feature-cache';
+export * from './frozen-path-augment';

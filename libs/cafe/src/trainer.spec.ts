@@ -131,4 +131,27 @@ describe('classificationMetrics', () => {
     assert.ok(Math.abs(m.macroF1 - (f1[0] + f1[1] + f1[2]) / 3) < 1e-12);
     assert.equal(m.n, 6);
   });
+
+  it('should train on per-epoch features when the frozen path is recomputed, and resume to the same result', async () => {
+    await selectBackend({ override: 'wasm' });
+    const trainSet = syntheticSet(112, 28, 1);
+    const valSet = syntheticSet(56, 28, 2);
+    const recompute = config({ augment: { frozenPath: 'recompute' } });
+    const featuresForEpoch = async (epoch: number): Promise<FeatureSet> => {
+      const shifted = syntheticSet(112, 28, 1);
+      const rng = new SeededRandom(epoch);
+      for (let i = 0; i < shifted.features.length; i++) shifted.features[i] += 0.3 * rng.normal();
+      return { n: shifted.n, dim: shifted.dim, features: shifted.features, labels: shifted.labels };
+    };
+    const straight = await train({ config: recompute, seed: 4, train: trainSet, val: valSet, featuresForEpoch });
+    const cached = await train({ config: recompute, seed: 4, train: trainSet, val: valSet });
+    assert.notDeepEqual(withoutTime(straight.history), withoutTime(cached.history), 'the per-epoch features were used');
+    const first = await train({ config: config({ augment: { frozenPath: 'recompute' }, epochs: 1 }), seed: 4, train: trainSet, val: valSet, featuresForEpoch });
+    const resumed = await train({ config: recompute, seed: 4, train: trainSet, val: valSet, featuresForEpoch, resumeFrom: first.checkpoint! });
+    assert.deepEqual(withoutTime(resumed.history), withoutTime(straight.history));
+    await assert.rejects(
+      train({ config: recompute, seed: 4, train: trainSet, featuresForEpoch: async () => syntheticSet(10, 28, 1) }),
+      /rows, labels and width/,
+    );
+  });
 });

@@ -32,6 +32,11 @@ export interface TrainOptions {
   /** Checked between steps (cancellation): the loop returns `{ stopped: true }` with the last epoch's checkpoint. */
   shouldStop?(): boolean;
   onStep?(progress: StepProgress): void;
+  /**
+   * `augment.frozenPath: recompute`: the training features of each epoch (same rows and labels as `train`, the
+   * frozen model re-run on augmented images). Must depend on (seed, epoch) only, so a resumed run sees the same.
+   */
+  featuresForEpoch?(epoch: number): Promise<FeatureSet>;
 }
 
 export interface TrainResult {
@@ -83,12 +88,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     for (let epoch = (resumed?.epoch ?? 0) + 1; epoch <= config.epochs; epoch++) {
       const started = performance.now();
       const learningRate = optimizer.lr;
+      const epochData = options.featuresForEpoch ? capSamples(await epochFeatures(options, epoch, data), config.maxTrainSamples, seed) : data;
       const order = rng.permutation(data.n);
       const sums = { total: 0, ce: 0, diverse: 0, separation: 0, correct: 0 };
       for (let step = 0; step < stepsPerEpoch; step++) {
         if (options.shouldStop?.()) return { stopped: true, epochs, history, checkpoint: last, backend: tf.getBackend() };
         const rows = order.subarray(step * config.batchSize, Math.min((step + 1) * config.batchSize, data.n));
-        const values = trainStep(model, optimizer, trainable, data, rows, rng);
+        const values = trainStep(model, optimizer, trainable, epochData, rows, rng);
         // Loss terms are batch means: weight them by batch size for exact epoch means.
         sums.total += values[0] * rows.length;
         sums.ce += values[1] * rows.length;
@@ -163,6 +169,15 @@ function trainStep(model: CafeModel, optimizer: AdamOptimizer, trainable: tf.Var
   const values = result.dataSync() as Float32Array;
   result.dispose();
   return values;
+}
+
+async function epochFeatures(options: TrainOptions, epoch: number, reference: FeatureSet): Promise<FeatureSet> {
+  const set = await options.featuresForEpoch!(epoch);
+  validateFeatureSet(set, options.config.numClasses, `features of epoch ${epoch}`);
+  if (set.n !== options.train.n || set.dim !== options.train.dim || set.labels.some((label, i) => label !== options.train.labels[i])) {
+    throw new Error(`features of epoch ${epoch} must have the rows, labels and width of the training set (${reference.n} × ${reference.dim})`);
+  }
+  return set;
 }
 
 function capSamples(set: FeatureSet, max: number, seed: number): FeatureSet {

@@ -164,4 +164,27 @@ describe('a run through the API, Redis and a worker process', () => {
     const [evaluation] = await prisma.evaluation.findMany({ where: { runId: created.body.id } });
     assert.equal(evaluation.n, 21, 'every test image of the target (7 classes x 3)');
   });
+
+  it('should re-run the frozen model on augmented images every epoch when the frozen path is recomputed', async () => {
+    const body = (frozenPath: 'cached' | 'recompute') => ({
+      benchmark: 'synth5',
+      source: 'synth-studio',
+      targets: ['synth-dark'],
+      seed: 2,
+      config: { epochs: 2, batchSize: 8, maskNetHidden: 16, sourceValFraction: 0, augment: { frozenPath } },
+    });
+    const recomputed = await api.request('POST', '/runs', { key: api.keys.launch, body: body('recompute') });
+    const cached = await api.request('POST', '/runs', { key: api.keys.launch, body: body('cached') });
+    if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(workerEnv()));
+    const prisma = api.app.get(PrismaService).client;
+    for (const id of [recomputed.body.id, cached.body.id]) {
+      const done = await waitUntil(async () => {
+        const run = await prisma.run.findUnique({ where: { id } });
+        return run && ['succeeded', 'failed'].includes(run.status) ? run : null;
+      }, 'the run', 180_000);
+      assert.equal(done.status, 'succeeded', done.error ?? '');
+    }
+    const losses = async (id: string) => (await prisma.epochMetric.findMany({ where: { runId: id }, orderBy: { epoch: 'asc' } })).map((m) => m.lossTotal);
+    assert.notDeepEqual(await losses(recomputed.body.id), await losses(cached.body.id), 'augmented frozen inputs change training');
+  });
 });

@@ -4,15 +4,9 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { ApiError } from '../common/api-error';
 
 /**
- * What the schema cannot know: settings the workers cannot run (yet), a backbone that is not registered, a weights
- * file outside the data roots. Refused when a run is created, naming the field, instead of failing hours later.
+ * What the schema cannot know: a backbone that is not registered, a weights file outside the data roots. Refused when a run is created, naming the field, instead of failing hours later.
  */
 export function assertRunnable(config: TrainingConfig, field: string, dataRoots?: readonly string[]): void {
-  if (config.augment.frozenPath === 'recompute') {
-    throw ApiError.validation('augment.frozenPath "recompute" is not supported by the workers yet', [
-      { field: `${field}.augment.frozenPath`, message: 'not supported yet: use "cached" (original + flipped views, computed once)' },
-    ]);
-  }
   const backbone = listBackbones().find((b) => b.name === config.backbone);
   if (!backbone) {
     throw ApiError.validation(`unknown backbone "${config.backbone}"`, [

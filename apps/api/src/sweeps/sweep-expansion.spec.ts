@@ -51,14 +51,6 @@ describe('expandSearchSpace', () => {
     assert.throws(() => expandSearchSpace(spec), /unknown config parameter "epochs.inner"/);
   });
 
-  it('should refuse a setting the workers cannot run yet, naming the field', () => {
-    const spec = sweepSpecSchema.parse({ ...base, base: { augment: { frozenPath: 'recompute' } } });
-    assert.throws(() => expandSearchSpace(spec), (error: ApiError) => {
-      assert.equal(error.problems![0].field, 'base.augment.frozenPath');
-      return true;
-    });
-  });
-
   it('should refuse an unknown backbone, a CLIP without weights, and weights outside the data roots', () => {
     const field = (input: object, roots?: string[]) => {
       try {

@@ -1,4 +1,4 @@
-import { FeatureCache, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
+import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
 import { createBatchStream, getReader, loadRgb, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
 import { UnrecoverableError } from 'bullmq';
 import type { TrainingConfig } from '@fer/contracts';
@@ -45,20 +45,7 @@ export class RunDataService {
     config: TrainingConfig,
     options: { withFlipped: boolean; withImages?: boolean; onProgress?(done: number, total: number, cached: number): void; shouldStop?(): boolean },
   ): Promise<LoadedSplit> {
-    const dataset = await withDatabaseRetry(() => this.prisma.client.dataset.findUniqueOrThrow({ where: { id: datasetId } }));
-    const rows = await withDatabaseRetry(() =>
-      this.prisma.client.datasetSample.findMany({ where: { datasetId, split: { in: splits } }, orderBy: { key: 'asc' } }),
-    );
-    if (rows.length === 0) throw new Error(`dataset ${dataset.name} v${dataset.version} has no samples in split(s) ${splits.join(', ')}`);
-    const reader = getReader(dataset.format as DatasetFormat);
-    const read = await reader.read(dataset.root, { numClasses: dataset.numClasses as 7 | 8, ...(dataset.options as object) });
-    const cropDir = (dataset.options as { cropDir?: string }).cropDir;
-    const byKey = new Map<string, Sample>((cropDir ? withStoredCrops(read.samples, cropDir) : read.samples).map((s) => [s.key, s]));
-    const samples = rows.map((row) => {
-      const sample = byKey.get(row.key);
-      if (!sample) throw new Error(`sample ${row.key} of dataset ${dataset.name} v${dataset.version} is gone from ${dataset.root}; re-import the dataset`);
-      return { row, sample };
-    });
+    const { rows, samples } = await this.resolveSamples(datasetId, splits);
     const backbone = await this.backbone(config);
     const views = options.withFlipped ? (['original', 'flipped'] as const) : (['original'] as const);
     const extracted = await extractFeatures(
@@ -97,5 +84,45 @@ export class RunDataService {
       images,
       keys: rows.map((r) => r.key),
     };
+  }
+
+  /** The registered samples of the splits (in key order), with their pixels as the dataset's reader finds them. */
+  private async resolveSamples(datasetId: string, splits: string[]) {
+    const dataset = await withDatabaseRetry(() => this.prisma.client.dataset.findUniqueOrThrow({ where: { id: datasetId } }));
+    const rows = await withDatabaseRetry(() =>
+      this.prisma.client.datasetSample.findMany({ where: { datasetId, split: { in: splits } }, orderBy: { key: 'asc' } }),
+    );
+    if (rows.length === 0) throw new Error(`dataset ${dataset.name} v${dataset.version} has no samples in split(s) ${splits.join(', ')}`);
+    const reader = getReader(dataset.format as DatasetFormat);
+    const read = await reader.read(dataset.root, { numClasses: dataset.numClasses as 7 | 8, ...(dataset.options as object) });
+    const cropDir = (dataset.options as { cropDir?: string }).cropDir;
+    const byKey = new Map<string, Sample>((cropDir ? withStoredCrops(read.samples, cropDir) : read.samples).map((s) => [s.key, s]));
+    const samples = rows.map((row) => {
+      const sample = byKey.get(row.key);
+      if (!sample) throw new Error(`sample ${row.key} of dataset ${dataset.name} v${dataset.version} is gone from ${dataset.root}; re-import the dataset`);
+      return { row, sample };
+    });
+    return { rows, samples };
+  }
+
+  /**
+   * `augment.frozenPath: recompute`: features of the same rows as `load`, the frozen model run on images augmented
+   * from (seed, epoch, row) — a fresh pass over the backbone, never cached.
+   */
+  async augmentedFeatures(datasetId: string, splits: string[], config: TrainingConfig, seed: number, epoch: number): Promise<FeatureSet> {
+    const { rows, samples } = await this.resolveSamples(datasetId, splits);
+    const backbone = await this.backbone(config);
+    const size = backbone.inputSize;
+    const features = new Float32Array(rows.length * backbone.featureDim);
+    const stream = createBatchStream(samples.map((s) => s.sample), { batchSize: 32, size, concurrency: 4, prefetchBatches: 1 });
+    for await (const batch of stream) {
+      const augmented = new Uint8Array(batch.data.length);
+      batch.indices.forEach((row, i) => {
+        const pixels = batch.data.subarray(i * size * size * 3, (i + 1) * size * size * 3);
+        augmented.set(augmentFrozenInput(pixels, size, config.augment, seed, epoch, row), i * size * size * 3);
+      });
+      features.set(await embedImages(backbone, augmented, batch.indices.length, size), batch.indices[0] * backbone.featureDim);
+    }
+    return { n: rows.length, dim: backbone.featureDim, features, labels: Int32Array.from(rows.map((r) => r.label)) };
   }
 }

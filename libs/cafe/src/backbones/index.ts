@@ -3,3 +3,4 @@ export { DEFAULT_BACKBONE, listBackbones, loadBackbone } from './backbone.regist
 export { benchmarkBackbone, type BackboneBenchmarkResult } from './backbone.benchmark';
 export { ClipVitBackbone, loadClipVit, type ClipVitHyperparameters } from './clip-vit.backbone';
 export { SafetensorsFile, SafetensorsFormatError, type SafetensorsEntry, type Float32TensorData } from './safetensors.reader';
+export { embedImages } from './embed-images';
