@@ -138,6 +138,20 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     }
   });
 
+  it('should sort by a column from the keyboard alone', async () => {
+    await page.goto(`${webUrl}/?benchmark=synth5&source=synth-studio&selection=last`);
+    const sortButton = page.getByTestId('sort-synth-dark');
+    await sortButton.focus();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'sort-synth-dark');
+    await page.keyboard.press('Enter');
+    const header = page.locator('th', { has: sortButton });
+    await waitUntil(async () => ['ascending', 'descending'].includes(await header.getAttribute('aria-sort')), 'aria-sort to change', 10_000);
+    const means = await page.locator('[data-testid^="cell-"][data-testid$="-synth-dark"]').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-mean'))));
+    const direction = await header.getAttribute('aria-sort');
+    const sorted = [...means].sort((a, b) => (direction === 'ascending' ? a - b : b - a));
+    assert.deepEqual(means, sorted, `rows follow the ${direction} order`);
+  });
+
   it('should copy the leaderboard as the API\'s LaTeX table', async () => {
     await page.goto(`${webUrl}/?benchmark=synth5&source=synth-studio&selection=last`);
     await page.getByTestId('copy-latex').click();
