@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['frozen', 'training', 'orchestration', 'api'];
+const SECTIONS = ['frozen', 'training', 'orchestration', 'pipeline', 'api'];
 const PYTHON = process.env.FER_BENCH_PYTHON ?? '/usr/bin/python3';
 
 const HELP = `Usage: npm run bench -- [options]
@@ -78,6 +78,7 @@ const PLAN = {
   orchestration: quick
     ? { workers: [1, 4], sequential: 20, burst: 200, submit: 20 }
     : { workers: [1, 4], sequential: 100, burst: 1000, submit: 100 },
+  pipeline: quick ? { workers: [1, 4], runs: 10 } : { workers: [1, 4, 16], runs: 40 },
   api: quick
     ? { runs: [1000, 10000], requests: 10, sweepRuns: [1000], sweepRepeats: 3 }
     : { runs: [1000, 10000], requests: 50, sweepRuns: [1000, 5000], sweepRepeats: 10 },
@@ -292,6 +293,7 @@ const orchestrationSection = () => (
   log('orchestration: API + workers + bare BullMQ'),
   node('orchestration.mjs', PLAN.orchestration)
 );
+const pipelineSection = () => (log('pipeline: runs through API, Postgres, Redis and worker processes'), node('pipeline.mjs', PLAN.pipeline));
 const apiSection = () => (log('api: seeding and querying'), node('api.mjs', PLAN.api));
 
 // ---------- rendering ----------
@@ -503,6 +505,27 @@ function renderOrchestration(r, summary) {
   return out.join('\n');
 }
 
+function renderPipeline(r, summary) {
+  const rows = r.platform.map((p) => {
+    const b = r.bare.find((x) => x.workers === p.workers);
+    summary.push([`runs end to end, ${p.workers} worker(s): platform / bare BullMQ runs/s`, ratio(p.runsPerSecond, b.runsPerSecond)]);
+    return [
+      p.workers,
+      p.runs,
+      fx(p.runsPerSecond),
+      fx(b.runsPerSecond),
+      fr(ratio(p.runsPerSecond, b.runsPerSecond)),
+      `${fx(p.latencyMs.p50)} / ${fx(p.latencyMs.p99)}`,
+      `${fx(b.latencyMs.p50)} / ${fx(b.latencyMs.p99)}`,
+    ];
+  });
+  return [
+    'A burst of near-empty runs through the whole path: `POST /api/v1/runs` → PostgreSQL → BullMQ/Redis → N worker processes (train job: run, config and samples from PostgreSQL, cached features, 1 epoch of 7 samples, checkpoint file and rows, epoch metric; then an evaluate job on 7 test images) → run closed in PostgreSQL. Reference: bare BullMQ on the same Redis with N no-op worker processes per queue, 2 chained jobs (train, evaluate) per run. Latency: submit → run succeeded. With 16 workers the 2 cores are oversubscribed: that row measures contention as much as the queue.',
+    '',
+    table(['workers', 'runs', 'platform runs/s', 'bare runs/s', 'platform / bare', 'platform latency ms p50/p99', 'bare latency ms p50/p99'], rows),
+  ].join('\n');
+}
+
 function renderApi(r, summary) {
   const out = [];
   const rows = r.leaderboard.map((l) => {
@@ -624,6 +647,7 @@ const runners = {
   frozen: frozenSection,
   training: trainingSection,
   orchestration: orchestrationSection,
+  pipeline: pipelineSection,
   api: apiSection,
 };
 for (const name of SECTIONS.filter((s) => only.includes(s))) {
@@ -643,12 +667,14 @@ const renderers = {
   frozen: renderFrozen,
   training: renderTraining,
   orchestration: renderOrchestration,
+  pipeline: renderPipeline,
   api: renderApi,
 };
 const titles = {
   frozen: '1. Frozen features',
   training: '2. Training',
   orchestration: '3. Orchestration',
+  pipeline: '3b. Runs end to end',
   api: '4. API',
 };
 const body = [];
