@@ -141,11 +141,19 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
   it('should sort by a column from the keyboard alone', async () => {
     await page.goto(`${webUrl}/?benchmark=synth5&source=synth-studio&selection=last`);
     const sortButton = page.getByTestId('sort-synth-dark');
-    await sortButton.focus();
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'sort-synth-dark');
-    await page.keyboard.press('Enter');
     const header = page.locator('th', { has: sortButton });
-    await waitUntil(async () => ['ascending', 'descending'].includes(await header.getAttribute('aria-sort')), 'aria-sort to change', 10_000);
+    // Until the page has hydrated, a key press reaches no handler: focus and press until the header reports a sort.
+    await waitUntil(
+      async () => {
+        await sortButton.focus();
+        if ((await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))) !== 'sort-synth-dark') return false;
+        await page.keyboard.press('Enter');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return ['ascending', 'descending'].includes(await header.getAttribute('aria-sort'));
+      },
+      'a keyboard sort',
+      15_000,
+    );
     const means = await page.locator('[data-testid^="cell-"][data-testid$="-synth-dark"]').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-mean'))));
     const direction = await header.getAttribute('aria-sort');
     const sorted = [...means].sort((a, b) => (direction === 'ascending' ? a - b : b - a));
