@@ -27,6 +27,15 @@ function freePort() {
   });
 }
 
+/** Waits until React has hydrated the element (it carries React's fiber): before that, clicks and keys do nothing. */
+async function hydrated(page, testId) {
+  await page.getByTestId(testId).waitFor();
+  await page.waitForFunction((id) => {
+    const element = document.querySelector(`[data-testid="${id}"]`);
+    return element !== null && Object.keys(element).some((key) => key.startsWith('__react'));
+  }, testId);
+}
+
 describe('web UI on the real stack', { timeout: 600_000 }, () => {
   let api, worker, web, browser, page, webUrl, dataRoot, home, sweepId;
 
@@ -106,6 +115,7 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     assert.equal(await page.getByTestId('column-synth-studio').getAttribute('data-in-domain'), 'true');
     await page.screenshot({ path: join(SHOTS, 'leaderboard.png'), fullPage: true });
 
+    await hydrated(page, 'picker-source');
     await page.getByTestId('picker-source').selectOption('synth-dark');
     await page.waitForURL(/source=synth-dark/);
     await expectCellsMatch('synth-dark');
@@ -162,6 +172,7 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
 
   it('should copy the leaderboard as the API\'s LaTeX table', async () => {
     await page.goto(`${webUrl}/?benchmark=synth5&source=synth-studio&selection=last`);
+    await hydrated(page, 'copy-latex');
     await page.getByTestId('copy-latex').click();
     const output = page.getByTestId('copy-output');
     await output.waitFor();
@@ -187,6 +198,7 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
 
   it('should start runs when a sweep is created from the form', async () => {
     await page.goto(`${webUrl}/sweeps/new`);
+    await hydrated(page, 'sweep-mode-paste');
     await page.getByTestId('sweep-mode-paste').click();
     const spec = { name: 'from the form', benchmark: 'synth5', sources: ['synth-wild'], seeds: [7], base: { epochs: 1, maskNetHidden: 8 } };
     await page.getByTestId('sweep-spec-text').fill(JSON.stringify(spec, null, 2));
@@ -198,6 +210,7 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     assert.equal(detail.runs.length, 1);
 
     await page.goto(`${webUrl}/sweeps/new`);
+    await hydrated(page, 'sweep-mode-paste');
     await page.getByTestId('sweep-mode-paste').click();
     await page.getByTestId('sweep-spec-text').fill(JSON.stringify({ ...spec, name: 'bad', base: { epochs: -1 } }));
     await page.getByTestId('sweep-spec-submit').click();
