@@ -4,19 +4,30 @@ import { buildBatch } from './batch-builder';
 import { CafeModel, modelFromCheckpoint } from './cafe-model';
 import { CafeCheckpoint, deserializeCheckpoint } from './checkpoint';
 import { FeatureSet, validateFeatureSet } from './feature-set';
+import { nextImageBatch } from './split-images';
 
-/** Predicted class of every row: argmax of the FC logits, or of the group maxima for `head: group-max`. */
-export function predictClasses(model: CafeModel, set: FeatureSet): Int32Array {
+/**
+ * Predicted class of every row: argmax of the FC logits, or of the group maxima for `head: group-max`. Image-space
+ * models read the pixels batch by batch from the set's image source.
+ */
+export async function predictClasses(model: CafeModel, set: FeatureSet): Promise<Int32Array> {
   const batchSize = model.method.needsImages ? 32 : 512;
   const predictions = new Int32Array(set.n);
-  for (let start = 0; start < set.n; start += batchSize) {
-    const rows = new Int32Array(Math.min(batchSize, set.n - start)).map((_, i) => start + i);
-    const predicted = tf.tidy(() => {
-      const { batch } = buildBatch(set, rows, model.config, model.method);
-      return tf.argMax(model.method.logits(batch, { training: false }), 1);
-    });
-    predictions.set(predicted.dataSync() as Int32Array, start);
-    predicted.dispose();
+  const order = Int32Array.from({ length: set.n }, (_, i) => i);
+  const images = model.method.needsImages && set.images ? set.images.batches(order, batchSize) : null;
+  try {
+    for (let start = 0; start < set.n; start += batchSize) {
+      const rows = order.subarray(start, Math.min(start + batchSize, set.n));
+      const pixels = images ? await nextImageBatch(images, rows.length, set.images!.size) : undefined;
+      const predicted = tf.tidy(() => {
+        const { batch } = buildBatch(set, rows, model.config, model.method, undefined, pixels);
+        return tf.argMax(model.method.logits(batch, { training: false }), 1);
+      });
+      predictions.set(predicted.dataSync() as Int32Array, start);
+      predicted.dispose();
+    }
+  } finally {
+    await images?.return?.();
   }
   return predictions;
 }
@@ -36,7 +47,7 @@ export function classificationMetrics(labels: Int32Array, predictions: Int32Arra
 }
 
 /** Evaluates a model, a checkpoint or serialized checkpoint bytes on a feature set (original view, eval mode). */
-export function evaluate(source: CafeModel | CafeCheckpoint | Uint8Array, set: FeatureSet): EvaluationMetrics {
+export async function evaluate(source: CafeModel | CafeCheckpoint | Uint8Array, set: FeatureSet): Promise<EvaluationMetrics> {
   const checkpoint = source instanceof Uint8Array ? deserializeCheckpoint(source) : 'method' in source ? null : source;
   const model = checkpoint ? modelFromCheckpoint(checkpoint) : (source as CafeModel);
   try {
@@ -44,13 +55,13 @@ export function evaluate(source: CafeModel | CafeCheckpoint | Uint8Array, set: F
       throw new Error(`the model expects ${model.featureDim}-d features, the dataset gives ${set.dim}-d (another backbone?)`);
     }
     validateFeatureSet(set, model.config.numClasses, 'evaluation set');
-    return classificationMetrics(set.labels, predictClasses(model, set), model.config.numClasses);
+    return classificationMetrics(set.labels, await predictClasses(model, set), model.config.numClasses);
   } finally {
     if (checkpoint) model.dispose();
   }
 }
 
 /** Evaluates serialized checkpoint bytes (the worker's entry point). */
-export function evaluateCheckpoint(bytes: Uint8Array, set: FeatureSet): EvaluationMetrics {
+export function evaluateCheckpoint(bytes: Uint8Array, set: FeatureSet): Promise<EvaluationMetrics> {
   return evaluate(bytes, set);
 }

@@ -1,8 +1,4 @@
-/** Images of a split for image-space mask nets: n × size × size × 3 RGB, rows in sample order. */
-export interface FeatureImages {
-  size: number;
-  data: Uint8Array;
-}
+import { imageRows, type SplitImages } from './split-images';
 
 /** Cached frozen features of one split, rows in sample order. */
 export interface FeatureSet {
@@ -13,8 +9,8 @@ export interface FeatureSet {
   /** n × dim, horizontally flipped view (same row order); enables the flip augmentation on the frozen path. */
   flipped?: Float32Array;
   labels: Int32Array;
-  /** Only for image-space mask nets (resnet18). */
-  images?: FeatureImages;
+  /** Only for image-space mask nets (resnet18): the pixels of the same rows, read per batch. */
+  images?: SplitImages;
 }
 
 /** Throws a message naming the field when a feature set is inconsistent. */
@@ -27,9 +23,7 @@ export function validateFeatureSet(set: FeatureSet, numClasses: number, name: st
   for (let i = 0; i < set.n; i++) {
     if (set.labels[i] < 0 || set.labels[i] >= numClasses) throw new Error(`${name}: labels[${i}] = ${set.labels[i]} is outside [0, ${numClasses})`);
   }
-  if (set.images && set.images.data.length !== set.n * set.images.size * set.images.size * 3) {
-    throw new Error(`${name}: images.data has ${set.images.data.length} bytes, expected n*size*size*3 = ${set.n * set.images.size ** 2 * 3}`);
-  }
+  if (set.images && set.images.n !== set.n) throw new Error(`${name}: images has ${set.images.n} images, expected n = ${set.n}`);
 }
 
 /** Deterministic hold-out of a share of the source's training split for source-validation model selection. */
@@ -45,19 +39,18 @@ export function splitSourceValidation<T extends FeatureSet>(set: T, fraction: nu
 
 /** A feature set of the given rows, in that order. */
 export function selectRows(set: FeatureSet, rows: ArrayLike<number>): FeatureSet {
-  const imageBytes = set.images ? set.images.size * set.images.size * 3 : 0;
   return {
     n: rows.length,
     dim: set.dim,
     features: gatherRows(set.features, rows, set.dim),
     flipped: set.flipped ? gatherRows(set.flipped, rows, set.dim) : undefined,
     labels: Int32Array.from(rows as ArrayLike<number>, (r) => set.labels[r]),
-    images: set.images ? { size: set.images.size, data: gatherRows(set.images.data, rows, imageBytes) } : undefined,
+    images: set.images ? imageRows(set.images, rows) : undefined,
   };
 }
 
-export function gatherRows<T extends Float32Array | Uint8Array>(values: T, rows: ArrayLike<number>, width: number): T {
-  const out = new (values.constructor as new (length: number) => T)(rows.length * width);
+function gatherRows(values: Float32Array, rows: ArrayLike<number>, width: number): Float32Array {
+  const out = new Float32Array(rows.length * width);
   for (let i = 0; i < rows.length; i++) out.set(values.subarray(rows[i] * width, rows[i] * width + width), i * width);
   return out;
 }

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AugmentConfig } from '@fer/contracts';
-import type { FeatureImages } from './feature-set';
 import type { SeededRandom } from './seeded-random';
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
@@ -56,46 +55,47 @@ export function drawImageAugmentation(rng: SeededRandom, batchSize: number, inpu
 }
 
 /**
- * Rows of `images` → network input [B, S, S, 3]: optional flip and Gaussian noise on the 0-255 image (clipped and
- * rounded to bytes as the official code does), bilinear resize to `inputSize`, ImageNet normalisation, erasing (0).
+ * A batch of B stored images (B × size × size × 3 bytes, flipped in place where drawn) → network input [B, S, S, 3]: optional flip and Gaussian
+ * noise on the 0-255 image (clipped and rounded to bytes as the official code does), bilinear resize to `inputSize`,
+ * ImageNet normalisation, erasing (0).
  */
-export function imageBatch(images: FeatureImages, rows: ArrayLike<number>, inputSize: number, augmentation?: ImageAugmentation, noiseVariance = 0): tf.Tensor4D {
-  const size = images.size;
+export function imageBatch(batch: Uint8Array, size: number, inputSize: number, augmentation?: ImageAugmentation, noiseVariance = 0): tf.Tensor4D {
   const pixels = size * size * 3;
-  const bytes = new Uint8Array(rows.length * pixels);
-  for (let i = 0; i < rows.length; i++) {
-    const source = images.data.subarray(rows[i] * pixels, rows[i] * pixels + pixels);
-    if (augmentation?.flips[i]) {
-      for (let y = 0; y < size; y++) {
-        for (let x = 0; x < size; x++) {
-          const from = (y * size + (size - 1 - x)) * 3;
-          const to = i * pixels + (y * size + x) * 3;
-          bytes[to] = source[from];
-          bytes[to + 1] = source[from + 1];
-          bytes[to + 2] = source[from + 2];
-        }
-      }
-    } else bytes.set(source, i * pixels);
-  }
+  const count = batch.length / pixels;
+  if (!Number.isInteger(count)) throw new Error(`imageBatch: ${batch.length} bytes is not a whole number of ${size}×${size} RGB images`);
+  augmentation?.flips.forEach((flip, i) => flip && flipHorizontally(batch.subarray(i * pixels, (i + 1) * pixels), size));
   return tf.tidy(() => {
-    let x: tf.Tensor4D = tf.tensor4d(bytes, [rows.length, size, size, 3], 'float32');
+    let x: tf.Tensor4D = tf.tensor4d(batch, [count, size, size, 3], 'float32');
     if (augmentation && noiseVariance > 0 && augmentation.noisy.some(Boolean)) {
       const noise = tf.randomNormal(x.shape, 0, Math.sqrt(noiseVariance), 'float32', augmentation.noiseSeed);
-      const which = tf.tensor4d(augmentation.noisy.map((b) => (b ? 1 : 0)), [rows.length, 1, 1, 1]);
+      const which = tf.tensor4d(augmentation.noisy.map((b) => (b ? 1 : 0)), [count, 1, 1, 1]);
       x = tf.round(tf.clipByValue(tf.add(x, tf.mul(noise, which)), 0, 255)) as tf.Tensor4D;
     }
     if (size !== inputSize) x = tf.image.resizeBilinear(x, [inputSize, inputSize]);
     x = tf.div(tf.sub(tf.div(x, 255), IMAGENET_MEAN), IMAGENET_STD) as tf.Tensor4D;
     if (augmentation?.erase.some(Boolean)) {
-      const keep = new Float32Array(rows.length * inputSize * inputSize).fill(1);
+      const keep = new Float32Array(count * inputSize * inputSize).fill(1);
       augmentation.erase.forEach((rect, i) => {
         if (!rect) return;
         for (let y = rect.top; y < rect.top + rect.height; y++) {
           keep.fill(0, i * inputSize * inputSize + y * inputSize + rect.left, i * inputSize * inputSize + y * inputSize + rect.left + rect.width);
         }
       });
-      x = tf.mul(x, tf.tensor4d(keep, [rows.length, inputSize, inputSize, 1])) as tf.Tensor4D;
+      x = tf.mul(x, tf.tensor4d(keep, [count, inputSize, inputSize, 1])) as tf.Tensor4D;
     }
     return x;
   });
+}
+
+/** Mirrors one size × size RGB image left-right, in place. */
+function flipHorizontally(image: Uint8Array, size: number): void {
+  for (let y = 0; y < size; y++) {
+    for (let left = y * size * 3, right = left + (size - 1) * 3; left < right; left += 3, right -= 3) {
+      for (let c = 0; c < 3; c++) {
+        const value = image[left + c];
+        image[left + c] = image[right + c];
+        image[right + c] = value;
+      }
+    }
+  }
 }

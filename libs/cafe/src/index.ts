@@ -10,6 +10,7 @@ export * from './exponential-lr.scheduler';
 export * from './golden-input';
 export * from './golden-parity';
 export * from './feature-set';
+export * from './split-images';
 export * from './image-augment';
 export * from './batch-builder';
 export * from './mask-nets';

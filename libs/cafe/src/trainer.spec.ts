@@ -59,7 +59,7 @@ describe('train', () => {
       return { ...rest, history: withoutTime(deserializeCheckpoint(bytes).history) };
     };
     assert.deepEqual(last(resumed.checkpoint!), last(straight.checkpoint!));
-    assert.deepEqual(evaluate(resumed.checkpoint!, valSet), evaluate(straight.checkpoint!, valSet));
+    assert.deepEqual(await evaluate(resumed.checkpoint!, valSet), await evaluate(straight.checkpoint!, valSet));
   });
 
   it('should refuse to resume when the config differs in more than epochs', async () => {
@@ -82,7 +82,7 @@ describe('train', () => {
     assert.ok(last.sourceValAccuracy! > 0.6, `source-val accuracy ${last.sourceValAccuracy}`);
     assert.ok(Math.abs(last.learningRate - 5e-3 * 0.9 ** 5) < 1e-12);
     assert.ok(last.lossDiverse > 0 && last.lossSeparation > 0);
-    const metrics = evaluate(result.checkpoint!, valSet);
+    const metrics = await evaluate(result.checkpoint!, valSet);
     assert.equal(metrics.n, valSet.n);
     assert.equal(metrics.accuracy, last.sourceValAccuracy);
     assert.equal(metrics.confusion.flat().reduce((a, b) => a + b, 0), valSet.n);
@@ -109,7 +109,7 @@ describe('train', () => {
       assert.ok(Number.isFinite(last.lossTotal));
       if (overrides.method !== 'cafe' || overrides.lambdaDiverse === 0) assert.equal(last.lossDiverse, 0);
       else assert.ok(last.lossDiverse > 0);
-      assert.equal(evaluate(result.checkpoint!, valSet).n, valSet.n);
+      assert.equal((await evaluate(result.checkpoint!, valSet)).n, valSet.n);
     });
   }
 

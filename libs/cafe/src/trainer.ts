@@ -8,6 +8,7 @@ import { drawDropMask } from './drop-mask';
 import { classificationMetrics, predictClasses } from './evaluator';
 import { ExponentialLrScheduler } from './exponential-lr.scheduler';
 import { FeatureSet, selectRows, validateFeatureSet } from './feature-set';
+import { nextImageBatch } from './split-images';
 import type { ForwardMode } from './mask-nets/mask-net';
 import { assignVariables, readVariables } from './model-parameters';
 import { SeededRandom } from './seeded-random';
@@ -54,7 +55,7 @@ export interface TrainResult {
 const SUBSET_SALT = 0x5bd1e995;
 
 /**
- * Trains a config on in-memory feature sets. Seeded: the same seed gives the same numbers on the same backend
+ * Trains a config on feature sets (features in memory; pixels, for image-space mask nets, streamed per batch). Seeded: the same seed gives the same numbers on the same backend
  * (init, shuffling, drop masks and augmentations all come from one SeededRandom whose state is checkpointed).
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
@@ -88,25 +89,32 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     for (let epoch = (resumed?.epoch ?? 0) + 1; epoch <= config.epochs; epoch++) {
       const started = performance.now();
       const learningRate = optimizer.lr;
-      const epochData = options.featuresForEpoch ? capSamples(await epochFeatures(options, epoch, data), config.maxTrainSamples, seed) : data;
+      const epochData = options.featuresForEpoch ? { ...capSamples(await epochFeatures(options, epoch, data), config.maxTrainSamples, seed), images: data.images } : data;
       const order = rng.permutation(data.n);
       const sums = { total: 0, ce: 0, diverse: 0, separation: 0, correct: 0 };
-      for (let step = 0; step < stepsPerEpoch; step++) {
-        if (options.shouldStop?.()) return { stopped: true, epochs, history, checkpoint: last, backend: tf.getBackend() };
-        const rows = order.subarray(step * config.batchSize, Math.min((step + 1) * config.batchSize, data.n));
-        const values = trainStep(model, optimizer, trainable, epochData, rows, rng);
-        // Loss terms are batch means: weight them by batch size for exact epoch means.
-        sums.total += values[0] * rows.length;
-        sums.ce += values[1] * rows.length;
-        sums.diverse += values[2] * rows.length;
-        sums.separation += values[3] * rows.length;
-        sums.correct += values[4];
-        options.onStep?.({ epoch, step: step + 1, stepsPerEpoch, lossTotal: values[0] });
-        // Yield to the event loop between steps: a worker renews its queue lock and reads cancel flags here.
-        await new Promise((resolve) => setImmediate(resolve));
+      // Image-space mask nets read this epoch's pixels in its shuffled order, one batch per step (read ahead by the source).
+      const images = model.method.needsImages && data.images ? data.images.batches(order, config.batchSize) : null;
+      try {
+        for (let step = 0; step < stepsPerEpoch; step++) {
+          if (options.shouldStop?.()) return { stopped: true, epochs, history, checkpoint: last, backend: tf.getBackend() };
+          const rows = order.subarray(step * config.batchSize, Math.min((step + 1) * config.batchSize, data.n));
+          const pixels = images ? await nextImageBatch(images, rows.length, data.images!.size) : undefined;
+          const values = trainStep(model, optimizer, trainable, epochData, rows, rng, pixels);
+          // Loss terms are batch means: weight them by batch size for exact epoch means.
+          sums.total += values[0] * rows.length;
+          sums.ce += values[1] * rows.length;
+          sums.diverse += values[2] * rows.length;
+          sums.separation += values[3] * rows.length;
+          sums.correct += values[4];
+          options.onStep?.({ epoch, step: step + 1, stepsPerEpoch, lossTotal: values[0] });
+          // Yield to the event loop between steps: a worker renews its queue lock and reads cancel flags here.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } finally {
+        await images?.return?.();
       }
       scheduler.step();
-      const sourceValAccuracy = options.val ? classificationMetrics(options.val.labels, predictClasses(model, options.val), config.numClasses).accuracy : null;
+      const sourceValAccuracy = options.val ? classificationMetrics(options.val.labels, await predictClasses(model, options.val), config.numClasses).accuracy : null;
       const isBest = sourceValAccuracy !== null && (bestSourceVal === null || sourceValAccuracy > bestSourceVal);
       if (isBest) bestSourceVal = sourceValAccuracy;
       const metrics: EpochMetrics = {
@@ -145,13 +153,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 }
 
 /** One optimisation step; returns [total, ce, diverse, separation, correct]. */
-function trainStep(model: CafeModel, optimizer: AdamOptimizer, trainable: tf.Variable[], data: FeatureSet, rows: Int32Array, rng: SeededRandom): Float32Array {
+function trainStep(
+  model: CafeModel,
+  optimizer: AdamOptimizer,
+  trainable: tf.Variable[],
+  data: FeatureSet,
+  rows: Int32Array,
+  rng: SeededRandom,
+  pixels: Uint8Array | undefined,
+): Float32Array {
   const { config } = model;
   const mode: ForwardMode = { training: true, stateUpdates: [] };
   // variableGrads frees every tensor its function made except the loss: what we must read afterwards is kept.
   let kept: tf.Tensor[] = [];
   const result = tf.tidy(() => {
-    const { batch, labels } = buildBatch(data, rows, config, model.method, rng);
+    const { batch, labels } = buildBatch(data, rows, config, model.method, rng, pixels);
     const oneHot = tf.cast(tf.oneHot(labels, config.numClasses), 'float32') as tf.Tensor2D;
     const dropMask = model.method.needsDropMask ? tf.tensor1d(drawDropMask(rng, data.dim, config.numClasses, config.dropRatio)) : null;
     const { value, grads } = tf.variableGrads(() => {

@@ -73,9 +73,9 @@ describe('chaos: memory of a 50-epoch training run', () => {
       seed: 0,
       train: trainSet,
       val,
-      onEpoch: (metrics, checkpoint) => {
+      onEpoch: async (metrics, checkpoint) => {
         writeFileSync(join(dir, 'checkpoint-last.ckpt'), checkpoint);
-        if (metrics.epoch % 10 === 0) evaluateCheckpoint(checkpoint, target);
+        if (metrics.epoch % 10 === 0) await evaluateCheckpoint(checkpoint, target);
         gc();
         const memory = tf.memory();
         samples.push({ epoch: metrics.epoch, tensors: memory.numTensors, bytes: memory.numBytes, rssMb: process.memoryUsage().rss / 2 ** 20 });

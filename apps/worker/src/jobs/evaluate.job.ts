@@ -44,7 +44,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
       const dataset = await withDatabaseRetry(() => db.dataset.findUniqueOrThrow({ where: { id: datasetId } }));
       const splits = await this.splitFor(datasetId);
       const set = await this.data.load(datasetId, splits, config, { withFlipped: false, withImages: config.maskNet === 'resnet18' });
-      const metrics = evaluateModel(bytes, set);
+      const metrics = await evaluateModel(bytes, set);
       await withDatabaseRetry(() =>
         db.evaluation.upsert({
           where: { runId_datasetId_checkpoint: { runId, datasetId, checkpoint } },

@@ -1,6 +1,5 @@
 import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
 import { createBatchStream, getReader, loadRgb, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
-import { UnrecoverableError } from 'bullmq';
 import type { TrainingConfig } from '@fer/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { resolve } from 'node:path';
@@ -8,9 +7,7 @@ import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
 import { withDatabaseRetry } from '../persistence/database-retry';
 import { WorkerPrismaService } from '../persistence/worker-prisma.service';
 import type { FeatureSet } from './cafe-training.adapter';
-
-/** Image-space mask nets hold a split's pixels in memory; past this, the run fails with what to change. */
-const MAX_IMAGE_BYTES = 4 * 2 ** 30;
+import { streamedImages } from './streamed-images';
 
 export interface LoadedSplit extends FeatureSet {
   keys: string[];
@@ -60,28 +57,14 @@ export class RunDataService {
         update: { samples: rows.length, computed: extracted.computed, fromCache: extracted.fromCache },
       }),
     );
-    // Image-space mask nets (resnet18) also see the pixels, at the config's resolution.
-    let images: FeatureSet['images'];
-    if (options.withImages) {
-      const size = config.imageSize;
-      const bytes = samples.length * size * size * 3;
-      if (bytes > MAX_IMAGE_BYTES) {
-        throw new UnrecoverableError(
-          `${samples.length} images at ${size} px need ${(bytes / 2 ** 30).toFixed(1)} GiB in memory (limit ${MAX_IMAGE_BYTES / 2 ** 30} GiB); lower imageSize or maxTrainSamples`,
-        );
-      }
-      const data = new Uint8Array(bytes);
-      const stream = createBatchStream(samples.map((s) => s.sample), { batchSize: 64, size, concurrency: 4, prefetchBatches: 2 });
-      for await (const batch of stream) data.set(batch.data, batch.indices[0] * size * size * 3);
-      images = { size, data };
-    }
     return {
       n: rows.length,
       dim: extracted.dim,
       features: extracted.views.original,
       flipped: (extracted.views as Record<string, Float32Array>).flipped,
       labels: Int32Array.from(rows.map((r) => r.label)),
-      images,
+      // Image-space mask nets (resnet18) also see the pixels, at the config's resolution, decoded per batch.
+      images: options.withImages ? streamedImages(samples.map((s) => s.sample), config.imageSize) : undefined,
       keys: rows.map((r) => r.key),
     };
   }
