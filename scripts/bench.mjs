@@ -8,6 +8,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { sectionPlots } from '../bench/plots.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECTIONS = ['frozen', 'training', 'orchestration', 'pipeline', 'api'];
@@ -687,6 +688,8 @@ for (const name of SECTIONS.filter((s) => only.includes(s))) {
   else {
     try {
       body.push(renderers[name](results[name], summary));
+      const plots = await sectionPlots(name, results[name], join(dirname(args.out), 'plots'), dirname(args.out));
+      if (plots.length) body.push('', ...plots);
     } catch (error) {
       body.push(`**Could not render**: ${error.message}`);
       errors[name] = error.message;
