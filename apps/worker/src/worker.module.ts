@@ -6,6 +6,7 @@ import { EvaluateJob } from './jobs/evaluate.job';
 import { ExtractFeaturesJob } from './jobs/extract-features.job';
 import { JOB_QUEUES } from './jobs/job-queues.token';
 import { JobRunnerService } from './jobs/job-runner.service';
+import { ProbeJob } from './jobs/probe.job';
 import { TrainJob } from './jobs/train.job';
 import { RunLogWriter } from './persistence/run-log.writer';
 import { WorkerPrismaService } from './persistence/worker-prisma.service';
@@ -34,6 +35,7 @@ export class WorkerModule {
         TrainJob,
         EvaluateJob,
         ExtractFeaturesJob,
+        ProbeJob,
         JobRunnerService,
       ],
     };

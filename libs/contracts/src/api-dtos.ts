@@ -183,6 +183,49 @@ export interface QueueOverviewDto {
   workers: WorkerDto[];
 }
 
+/** `POST /queues/probes`: the probes were stored and enqueued. */
+export interface QueueProbesCreatedDto {
+  batchId: string;
+  probeIds: string[];
+}
+
+/** One probe's timings (ISO 8601); null until that step happened. */
+export interface QueueProbeDto {
+  id: string;
+  requestedAt: string;
+  enqueuedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  workerId: string | null;
+}
+
+/** Nearest-rank percentiles in milliseconds over the answered probes; null when none answered. */
+export interface LatencyPercentilesDto {
+  p50: number | null;
+  p99: number | null;
+}
+
+export interface QueueProbeSummaryDto {
+  count: number;
+  answered: number;
+  pending: number;
+  /** startedAt - requestedAt: from the API receiving the request to a worker starting the job. */
+  requestToStartMs: LatencyPercentilesDto;
+  /** startedAt - enqueuedAt: time in the queue, from BullMQ accepting the job to a worker starting it. */
+  enqueueToStartMs: LatencyPercentilesDto;
+  /** finishedAt - requestedAt: the whole round trip as the database records it. */
+  requestToFinishMs: LatencyPercentilesDto;
+  /** Workers that answered, most answers first. */
+  workers: { workerId: string; answered: number }[];
+}
+
+/** `GET /queues/probes/:batchId`. */
+export interface QueueProbeBatchDto {
+  batchId: string;
+  probes: QueueProbeDto[];
+  summary: QueueProbeSummaryDto;
+}
+
 export interface ApiKeyCreatedDto {
   id: string;
   name: string;

@@ -5,6 +5,8 @@ export enum QueueName {
   ExtractFeatures = 'extract-features',
   Train = 'train',
   Evaluate = 'evaluate',
+  /** An empty canary job (POST /queues/probes): proves some worker is consuming, and times the dispatch. */
+  Probe = 'probe',
 }
 
 /** Payloads hold ids, never data: Postgres is the source of truth. */
@@ -19,6 +21,7 @@ export const jobPayloadSchemas = {
       checkpoint: z.enum(['last', 'source-val']),
     })
     .strict(),
+  [QueueName.Probe]: z.object({ probeId: z.string().min(1) }).strict(),
 } as const;
 
 export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloadSchemas)[Q]>;
@@ -28,6 +31,7 @@ export const jobIds = {
   [QueueName.ExtractFeatures]: (p: JobPayload<QueueName.ExtractFeatures>) => `features.${p.datasetId}.${p.backbone}`,
   [QueueName.Train]: (p: JobPayload<QueueName.Train>) => `run.${p.runId}.train`,
   [QueueName.Evaluate]: (p: JobPayload<QueueName.Evaluate>) => `run.${p.runId}.evaluate.${p.datasetId}.${p.checkpoint}`,
+  [QueueName.Probe]: (p: JobPayload<QueueName.Probe>) => `probe.${p.probeId}`,
 };
 
 /** BullMQ priorities: lower runs first. */

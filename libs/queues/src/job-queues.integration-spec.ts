@@ -28,6 +28,14 @@ describe('JobQueues (real Redis)', () => {
     assert.ok((interactive.opts.priority ?? 0) < (background.opts.priority ?? 0));
   });
 
+  it('should enqueue many probes in one call with their derived ids, and none when one payload is bad', async () => {
+    const jobs = await queues.enqueueMany(QueueName.Probe, [{ probeId: 'p1' }, { probeId: 'p2' }]);
+    assert.deepEqual(jobs.map((job) => job.id), ['probe.p1', 'probe.p2']);
+    assert.equal(jobs[0].opts.attempts, 1);
+    await assert.rejects(queues.enqueueMany(QueueName.Probe, [{ probeId: 'p3' }, { probeId: '' }]), /probeId/);
+    assert.equal(await queues.queue(QueueName.Probe).getJob('probe.p3'), undefined);
+  });
+
   it('should refuse a payload that is not the job\'s schema', async () => {
     await assert.rejects(queues.enqueue(QueueName.Train, { runId: '' }), /runId/);
     await assert.rejects(queues.enqueue(QueueName.Train, { runId: 'x', extra: 1 } as never));

@@ -3,6 +3,11 @@ import { Job, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ALL_QUEUES, QUEUE_CONFIG } from './queue-config';
 
+export interface EnqueueOptions {
+  priority?: JobPriorityName;
+  delayMs?: number;
+}
+
 /** The producers' side of every queue, sharing one connection and one key prefix. */
 export class JobQueues {
   private readonly queues = new Map<QueueName, Queue>();
@@ -23,12 +28,30 @@ export class JobQueues {
   }
 
   /** Idempotent: the job id derives from the payload, so enqueueing the same work twice is a no-op. */
-  async enqueue<Q extends QueueName>(
+  async enqueue<Q extends QueueName>(name: Q, payload: JobPayload<Q>, options: EnqueueOptions = {}): Promise<Job> {
+    const job = this.jobOf(name, payload, options);
+    return this.queue(name).add(name, job.data, job.opts);
+  }
+
+  /**
+   * Many jobs of one queue in one Redis round trip (a MULTI of BullMQ's add scripts); every payload is checked
+   * before anything is sent, so a bad payload enqueues nothing.
+   */
+  async enqueueMany<Q extends QueueName>(
+    name: Q,
+    payloads: JobPayload<Q>[],
+    options: EnqueueOptions = {},
+  ): Promise<Job[]> {
+    const jobs = payloads.map((payload) => ({ name, ...this.jobOf(name, payload, options) }));
+    return this.queue(name).addBulk(jobs);
+  }
+
+  private jobOf<Q extends QueueName>(
     name: Q,
     payload: JobPayload<Q>,
-    options: { priority?: JobPriorityName; delayMs?: number } = {},
-  ): Promise<Job> {
-    const data = jobPayloadSchemas[name].parse(payload);
+    options: EnqueueOptions,
+  ): { data: JobPayload<Q>; opts: JobsOptions } {
+    const data = jobPayloadSchemas[name].parse(payload) as JobPayload<Q>;
     const config = QUEUE_CONFIG[name];
     const jobId = (jobIds[name] as (p: JobPayload<Q>) => string)(payload);
     const opts: JobsOptions = {
@@ -40,7 +63,7 @@ export class JobQueues {
       removeOnComplete: { age: 24 * 3600, count: 10_000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     };
-    return this.queue(name).add(name, data, opts);
+    return { data, opts };
   }
 
   /** Removes a finished or failed job with this id so the same work can be enqueued again (retry). */

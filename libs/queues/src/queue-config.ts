@@ -26,11 +26,27 @@ const ONE_JOB_PER_GPU: QueueConfig = {
   backoffMs: 2_000,
 };
 
+/**
+ * Probes are empty canary jobs (one row update in PostgreSQL): a few at once per process, as many as the worker's
+ * database pool holds (4); a short lock because the job takes milliseconds; no retries, because a probe that failed
+ * is the answer the operator asked for. One stall is tolerated so a probe taken by a worker that died is answered by
+ * another live one.
+ */
+const PROBE: QueueConfig = {
+  concurrency: 4,
+  lockDurationMs: 10_000,
+  stalledIntervalMs: 5_000,
+  maxStalledCount: 1,
+  attempts: 1,
+  backoffMs: 1_000,
+};
+
 /** Every queue with its settings: a queue without settings does not compile. */
 export const QUEUE_CONFIG: Record<QueueName, QueueConfig> = {
   [QueueName.ExtractFeatures]: ONE_JOB_PER_GPU,
   [QueueName.Train]: ONE_JOB_PER_GPU,
   [QueueName.Evaluate]: ONE_JOB_PER_GPU,
+  [QueueName.Probe]: PROBE,
 };
 
 export const ALL_QUEUES = Object.values(QueueName) as QueueName[];

@@ -9,7 +9,7 @@ export const workerEnvSchema = z.object({
   /** Feature cache and checkpoints live under here (shared storage when workers run on many hosts). */
   FER_HOME: z.string().default('.fer'),
   FER_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-  /** Queues this process consumes, comma-separated. */
+  /** Queues this process consumes, comma-separated; by default all, probes included, so a probe says "a worker is alive". */
   FER_WORKER_QUEUES: z
     .string()
     .default(Object.values(QueueName).join(','))

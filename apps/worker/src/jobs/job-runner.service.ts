@@ -6,6 +6,7 @@ import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
 import { EvaluateJob } from './evaluate.job';
 import { ExtractFeaturesJob } from './extract-features.job';
 import type { JobHandler } from './job-handler';
+import { ProbeJob } from './probe.job';
 import { TrainJob } from './train.job';
 
 /** One BullMQ Worker per consumed queue, each with its settings from QUEUE_CONFIG and exactly one handler. */
@@ -20,8 +21,14 @@ export class JobRunnerService implements OnApplicationShutdown {
     train: TrainJob,
     evaluate: EvaluateJob,
     extractFeatures: ExtractFeaturesJob,
+    probe: ProbeJob,
   ) {
-    this.handlers = { [QueueName.Train]: train, [QueueName.Evaluate]: evaluate, [QueueName.ExtractFeatures]: extractFeatures };
+    this.handlers = {
+      [QueueName.Train]: train,
+      [QueueName.Evaluate]: evaluate,
+      [QueueName.ExtractFeatures]: extractFeatures,
+      [QueueName.Probe]: probe,
+    };
   }
 
   start(): void {
