@@ -19,6 +19,8 @@ import { ApiKeysController } from './keys/api-keys.controller';
 import { ApiKeysService } from './keys/api-keys.service';
 import { LeaderboardsController } from './leaderboards/leaderboards.controller';
 import { LeaderboardsService } from './leaderboards/leaderboards.service';
+import { ProbesController } from './queues/probes.controller';
+import { ProbesService } from './queues/probes.service';
 import { QueuesController } from './queues/queues.controller';
 import { QueuesService } from './queues/queues.service';
 import { ReconcilerService } from './queues/reconciler.service';
@@ -54,6 +56,7 @@ export class AppModule {
         RunsController,
         LeaderboardsController,
         QueuesController,
+        ProbesController,
         ApiKeysController,
         WebhooksController,
       ],
@@ -70,6 +73,7 @@ export class AppModule {
         RunsService,
         LeaderboardsService,
         QueuesService,
+        ProbesService,
         ReconcilerService,
         ApiKeysService,
         WebhookDeliveryService,

@@ -33,7 +33,7 @@ describe('bad input to the API: a 4xx naming the problem, nothing stored', () =>
 
   it('should refuse malformed, truncated, non-object and oversized JSON on every write endpoint', async () => {
     // (POST /sweeps with truncated or oversized JSON is covered in api.integration-spec.ts.)
-    for (const path of ['/runs', '/retrain', '/datasets', '/webhooks', '/keys', '/sweeps']) {
+    for (const path of ['/runs', '/retrain', '/datasets', '/webhooks', '/keys', '/queues/probes', '/sweeps']) {
       if (path !== '/sweeps') {
         await assertRefused(prisma, `${path} truncated JSON`, post(path, { raw: '{"source": "synth-studio", "config": {"epochs": ' }), { status: 400, names: /malformed JSON/, code: 'malformed_json' });
         await assertRefused(prisma, `${path} 2 MB`, post(path, { raw: JSON.stringify({ name: 'x', pad: 'y'.repeat(2_000_000) }) }), { status: 413, names: /too large/, code: 'payload_too_large' });

@@ -7,17 +7,22 @@ import { PrismaService } from '../database/prisma.service';
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
+/** Queue probes are diagnostics: kept a week, then deleted so periodic probing does not grow the table forever. */
+export const PROBE_RETENTION_DAYS = 7;
+
 export interface ReconcileReport {
   workersMarkedLost: number;
   trainJobsRestored: number;
   evaluateJobsRestored: number;
   runsCompleted: number;
+  probesPruned: number;
 }
 
 /**
  * Postgres is the source of truth, Redis only carries jobs. Every interval: workers silent too long are marked
  * lost; every queued or running run without a live job (Redis flushed or restarted without persistence) gets its
- * job back; and runs whose evaluations are all written are closed.
+ * job back; and runs whose evaluations are all written are closed. Queue probes are never re-enqueued: a probe whose
+ * job Redis lost stays unanswered, which is what it exists to show; old probes are pruned.
  */
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -54,13 +59,17 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async reconcile(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { workersMarkedLost: 0, trainJobsRestored: 0, evaluateJobsRestored: 0, runsCompleted: 0 };
+    const report: ReconcileReport = { workersMarkedLost: 0, trainJobsRestored: 0, evaluateJobsRestored: 0, runsCompleted: 0, probesPruned: 0 };
     const cutoff = new Date(Date.now() - this.env.FER_WORKER_LOST_AFTER_SECONDS * 1000);
     const lost = await this.prisma.client.worker.updateMany({
       where: { status: 'online', lastHeartbeatAt: { lt: cutoff } },
       data: { status: 'lost', currentJob: null },
     });
     report.workersMarkedLost = lost.count;
+    const pruned = await this.prisma.client.queueProbe.deleteMany({
+      where: { requestedAt: { lt: new Date(Date.now() - PROBE_RETENTION_DAYS * 24 * 3600 * 1000) } },
+    });
+    report.probesPruned = pruned.count;
 
     const queues = this.queue.queues;
     const runs = await this.prisma.client.run.findMany({
