@@ -1,24 +1,17 @@
-import { findRepoRoot } from '@fer/db';
 import { generateSyntheticBenchmark } from '@fer/datasets';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+import { runFer } from '../testing/fer-cli';
 
 /** The `fer` binary against the real API, as a user runs it. */
 describe('fer CLI against the API', () => {
   let api: ApiHarness;
   let root: string;
-  // Asynchronous on purpose: the API under test lives in this process, so a synchronous spawn would deadlock it.
-  const fer = (args: string[], key = api.keys.admin) =>
-    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [join(findRepoRoot(), 'apps/cli/bin/fer.js'), '--api-url', api.url, '--api-key', key, ...args], { timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ status: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const fer = (args: string[], key = api.keys.admin) => runFer(api.url, key, args);
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'fer-cli-'));
@@ -71,8 +64,22 @@ describe('fer CLI against the API', () => {
     assert.doesNotMatch(listed.stdout, /"hash"/);
   });
 
+  it('should exit 1 saying to start a worker when no worker answers a probe, and refuse a bad --count before calling the API', async () => {
+    const probe = await fer(['queue', 'probe', '--count', '2', '--timeout', '1'], api.keys.launch);
+    assert.equal(probe.status, 1, probe.stderr);
+    assert.match(probe.stdout, /0\/2 probe\(s\) answered/);
+    assert.match(probe.stderr, /no worker answered any of 2 probe\(s\) within 1 s\. No worker is registered online\./);
+    assert.match(probe.stderr, /Start a worker .*REDIS_URL/);
+    const bad = await fer(['queue', 'probe', '--count', '0']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--count.*1 to 1000/);
+    const overview = await fer(['queue']);
+    assert.equal(overview.status, 0, overview.stderr);
+    assert.ok(JSON.parse(overview.stdout).queues.some((q: { name: string }) => q.name === 'probe'));
+  });
+
   it('should print --help for every command', async () => {
-    for (const command of [[], ['sweep', 'create'], ['datasets', 'import'], ['datasets', 'inspect'], ['leaderboard'], ['keys', 'create'], ['cafe', 'head'], ['runs', 'retry']]) {
+    for (const command of [[], ['sweep', 'create'], ['datasets', 'import'], ['datasets', 'inspect'], ['leaderboard'], ['keys', 'create'], ['cafe', 'head'], ['runs', 'retry'], ['queue', 'probe']]) {
       const result = await fer([...command, '--help']);
       assert.equal(result.status, 0, command.join(' '));
       assert.match(result.stdout, /Usage: fer/);

@@ -13,6 +13,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { apiRequest, resolveConnection } from '../api-client';
+import { registerQueueProbeCommand } from './queue-probe.command';
 
 function connection(command: Command) {
   return resolveConnection(command.optsWithGlobals());
@@ -205,8 +206,9 @@ export function registerApiCommands(program: Command): void {
     .command('health')
     .description('Check the API, PostgreSQL and Redis')
     .action(async (_o: unknown, command: Command) => print(await apiRequest(connection(command), 'GET', '/health')));
-  program
+  const queue = program
     .command('queue')
-    .description('Queue depths and workers')
+    .description('Queue depths and workers; `fer queue probe` checks that workers answer')
     .action(async (_o: unknown, command: Command) => print(await apiRequest(connection(command), 'GET', '/queues')));
+  registerQueueProbeCommand(queue);
 }
