@@ -47,7 +47,12 @@ const charts = {
       ...featureCases(r.backends.find((b) => b.backend === 'wasm')?.results ?? []).map((x) => ({ x: x.dim, y: x.samplesPerSecond, series: 'TF.js wasm' })),
       ...featureCases(r.torch?.results ?? []).map((x) => ({ x: x.dim, y: x.samplesPerSecond, series: 'PyTorch' })),
     ];
-    return [{ name: 'training-width', title: 'CAFE training step (cached features): samples/s by feature width C', xTitle: 'feature width C', yTitle: 'samples/s', points, logX: true }];
+    const charts = [{ name: 'training-width', title: 'CAFE training step (cached features): samples/s by feature width C', xTitle: 'feature width C', yTitle: 'samples/s', points, logX: true }];
+    if (r.loader) {
+      const rss = r.loader.results.map((x) => ({ x: x.n, y: x.peakRssMB, series: x.mode === 'streamed' ? 'streamed per batch (worker now)' : 'whole split in memory first (reference)' }));
+      charts.push({ name: 'training-loader-memory', title: `Image input pipeline: peak RSS by dataset size (${r.loader.size} px)`, xTitle: 'images in the split', yTitle: 'peak RSS MB', points: rss, logX: true, xValues: [...new Set(r.loader.results.map((x) => x.n))] });
+    }
+    return charts;
   },
   pipeline(r) {
     const points = [

@@ -66,15 +66,23 @@ const PLAN = {
   },
   training: {
     rounds: quick ? 1 : 2,
+    // kind "image": the image-space config (ResNet-18 mask net on 40 px images resized to imageSize, 512-d features).
     cases: quick
-      ? [{ n: 1000, dim: 256, epochs: 3 }]
+      ? [
+          { n: 1000, dim: 256, epochs: 3 },
+          { kind: 'image', n: 64, imageSize: 32, storedSize: 40, epochs: 3 },
+        ]
       : [
           { n: 1000, dim: 256, epochs: 3 },
           { n: 5000, dim: 256, epochs: 3 },
           { n: 1000, dim: 128, epochs: 3 },
           { n: 1000, dim: 512, epochs: 3 },
+          { kind: 'image', n: 128, imageSize: 32, storedSize: 40, epochs: 3 },
+          { kind: 'image', n: 32, imageSize: 64, storedSize: 80, epochs: 3 },
         ],
     cpuCases: [{ n: 1000, dim: 256, epochs: 2 }],
+    // Image input pipeline, streamed per batch vs the whole split in memory (bench/image-loader.mjs).
+    loader: { sizes: quick ? [1000, 4000] : [1000, 5000, 20000], distinct: 1000, storedPx: 100, size: 64, batchSize: 32 },
   },
   orchestration: quick
     ? { workers: [1, 4], sequential: 20, burst: 200, submit: 20 }
@@ -283,10 +291,13 @@ async function trainingSection() {
   }
   log('training: TF.js cpu');
   const cpu = await node('train-tfjs.mjs', { cases: p.cpuCases }, ['--backend', 'cpu']);
+  log(`training: image input pipeline, streamed vs in memory (${p.loader.sizes.join(', ')} images)`);
+  const loader = await node('image-loader.mjs', p.loader);
   return {
     torch: bestOf(torchRounds),
     backends: [bestOf(wasmRounds), cpu],
     rounds: { torch: torchRounds, wasm: wasmRounds },
+    loader,
   };
 }
 
@@ -384,10 +395,10 @@ function renderFrozen(r, summary) {
 }
 
 function renderTraining(r, summary) {
-  const torch = r.torch.results;
+  const torch = r.torch.results.filter((y) => y.kind !== 'image');
   const rows = [];
   for (const backend of r.backends) {
-    for (const x of backend.results) {
+    for (const x of backend.results.filter((y) => y.kind !== 'image')) {
       const t = torch.find((y) => y.n === x.n && y.dim === x.dim);
       rows.push([
         x.engine,
@@ -426,6 +437,106 @@ function renderTraining(r, summary) {
     ),
     '',
     `PyTorch ${r.torch.torch}, ${r.torch.threads} thread(s). Final losses differ because initialisation and random streams differ (same shapes and work, not the same numbers).`,
+    '',
+    renderImageTraining(r, summary),
+    '',
+    renderImageLoader(r.loader, summary),
+  ].join('\n');
+}
+
+function renderImageTraining(r, summary) {
+  const torch = r.torch.results.filter((y) => y.kind === 'image');
+  const rows = [];
+  for (const backend of r.backends) {
+    for (const x of backend.results.filter((y) => y.kind === 'image')) {
+      const t = torch.find((y) => y.n === x.n && y.imageSize === x.imageSize && y.storedSize === x.storedSize);
+      rows.push([
+        x.engine,
+        x.n,
+        `${x.storedSize} -> ${x.imageSize} px`,
+        x.steps,
+        fx(x.samplesPerSecond),
+        t ? fx(t.samplesPerSecond) : 'n/a',
+        fr(ratio(x.samplesPerSecond, t?.samplesPerSecond)),
+        `${fx(x.wallSamplesPerSecond)} / ${t ? fx(t.wallSamplesPerSecond) : 'n/a'}`,
+        `${fx(x.finalLoss, 3)} / ${t ? fx(t.finalLoss, 3) : 'n/a'}`,
+      ]);
+      if (x.engine === 'tfjs-wasm')
+        summary.push([
+          `training image-space ResNet-18 n=${x.n} ${x.imageSize} px: tfjs-wasm / pytorch samples/s`,
+          ratio(x.samplesPerSecond, t?.samplesPerSecond),
+        ]);
+    }
+  }
+  if (!rows.length) return 'Image-space config: not in this plan.';
+  return [
+    '### Image-space config (the paper\'s): ResNet-18 mask net on the pixels',
+    '',
+    "ResNet-18 trunk (torchvision topology, BatchNorm in train mode, no fc; C = 512 so no projection follows) on the image -> sigmoid mask over 512-d cached frozen features -> FC head; same losses, drop mask, Adam, ExponentialLR and batch (32, the config default) as above. Random 0..255 pixels stored at the first size, in memory (`inMemoryImages`), augmented per batch as image-augment.ts does (flip p=0.5 with the flipped feature view, Gaussian noise var 30 on 0-255 p=0.5, bilinear resize, ImageNet normalisation, random erasing p=0.5). TF.js = `train()` of @fer/cafe with `maskNet: 'resnet18'` on wasm (convolution gradients by conv2d.op.ts); PyTorch = the same computation in bench/torch_cafe_train.py (plain-PyTorch ResNet-18, NCHW, oneDNN convolutions). Same rate definition, rounds and best-round rule as the table above; the whole call of TF.js also serialises an 11M-parameter checkpoint (with Adam state) every epoch.",
+    '',
+    table(
+      [
+        'engine',
+        'samples',
+        'stored -> network input',
+        'steps',
+        'samples/s',
+        'PyTorch samples/s',
+        'TF.js / PyTorch',
+        'whole call samples/s TF.js / PyTorch',
+        'final loss TF.js / PyTorch',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
+function renderImageLoader(l, summary) {
+  if (!l) return '';
+  const byN = new Map();
+  for (const x of l.results) byN.set(x.n, { ...byN.get(x.n), [x.mode]: x });
+  const rows = [...byN.entries()].map(([n, { streamed: s, 'in-memory': m }]) => [
+    n,
+    fx(s?.pixelBytesMB),
+    fx(s?.peakRssMB),
+    fx(m?.peakRssMB),
+    fr(ratio(s?.peakRssMB, m?.peakRssMB)),
+    fx(s?.imagesPerSecond),
+    `${fx(m?.imagesPerSecond)} (${fx(m?.preloadSeconds)} s preload + ${fx(m?.epochSeconds)} s epoch)`,
+    fr(ratio(s?.imagesPerSecond, m?.imagesPerSecond)),
+    fx(m?.epochImagesPerSecond),
+    `${fx(s?.baselineRssMB)} / ${fx(m?.baselineRssMB)}`,
+  ]);
+  const largest = Math.max(...byN.keys());
+  const big = byN.get(largest);
+  summary.push([
+    `image input pipeline ${largest} images: streamed / whole split in memory peak RSS (memory ratio)`,
+    ratio(big?.streamed?.peakRssMB, big?.['in-memory']?.peakRssMB),
+  ]);
+  summary.push([
+    `image input pipeline ${largest} images: streamed / whole split in memory images/s (incl. preload)`,
+    ratio(big?.streamed?.imagesPerSecond, big?.['in-memory']?.imagesPerSecond),
+  ]);
+  return [
+    '### Image input pipeline: memory against the dataset size',
+    '',
+    `One epoch of the trainer's input path for image-space training, without the network: a shuffled order, \`images.batches(order, ${l.batchSize})\`, per batch the augmentation draw and \`imageBatch()\` of @fer/cafe to the [${l.batchSize}, ${l.size}, ${l.size}, 3] input tensor (flip, noise, normalisation, erasing; wasm), then dispose. **streamed** = \`streamedImages(samples, ${l.size})\` of apps/worker (what the worker does now: decodes from the files per batch, 4 decodes in flight, 2 batches read ahead). **in memory** (reference, what the worker did before): the whole split decoded into one Uint8Array first (same decoder, batches of 64), then \`inMemoryImages\` and the same epoch; its rate includes that preload. Each case runs in its own Node process; peak RSS = \`process.resourceUsage().maxRSS\` of that process (baseline = RSS once TF.js and the readers are loaded, before any pixel). ${l.files} distinct synthetic faces were written as ${l.storedPx} px PNGs (RAF-DB layout) and repeated to N entries, each decoded from its file (warm page cache). The memory ratio is streamed / in memory (below 1 = the streamed loader holds less). The streamed source decodes again every epoch, so its rate is that of every epoch; the in-memory source pays its preload once, and its later epochs run at the "in-memory later epochs" rate.`,
+    '',
+    table(
+      [
+        'images N',
+        `pixels of the split at ${l.size} px, MB`,
+        'streamed peak RSS MB',
+        'in-memory peak RSS MB',
+        'streamed / in memory (memory)',
+        'streamed img/s',
+        'in-memory img/s (incl. preload)',
+        'streamed / in memory (rate)',
+        'in-memory later epochs img/s',
+        'baseline RSS MB streamed / in memory',
+      ],
+      rows,
+    ),
   ].join('\n');
 }
 
