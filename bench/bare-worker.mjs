@@ -1,22 +1,27 @@
 #!/usr/bin/env node
 // Reference consumer for the orchestration bench: a bare BullMQ Worker in its own process with the same queue
-// settings as the platform's worker (concurrency 1, lock 30 s, stalled check 10 s) and a processor that does nothing.
+// settings as the platform's worker for that queue (QUEUE_CONFIG of @fer/queues: concurrency, lock, stalled check;
+// for train: 1 job at a time, lock 30 s, check every 10 s; for probe: 4 at a time, lock 10 s, check every 5 s) and a
+// processor that does nothing.
 // Usage: node bench/bare-worker.mjs PREFIX QUEUE   (prints "consuming" when ready; exits on SIGTERM)
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { Worker } = require('bullmq');
 const { Redis } = require('ioredis');
+const { QUEUE_CONFIG } = require('@fer/queues');
 
 const [prefix, queue] = process.argv.slice(2);
+const config = QUEUE_CONFIG[queue];
+if (!config) throw new Error(`unknown queue "${queue}"; known: ${Object.keys(QUEUE_CONFIG).join(', ')}`);
 const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const worker = new Worker(queue, async () => ({ status: 'skipped' }), {
   connection,
   prefix,
-  concurrency: 1,
-  lockDuration: 30_000,
-  stalledInterval: 10_000,
-  maxStalledCount: 5,
+  concurrency: config.concurrency,
+  lockDuration: config.lockDurationMs,
+  stalledInterval: config.stalledIntervalMs,
+  maxStalledCount: config.maxStalledCount,
   autorun: true,
 });
 await worker.waitUntilReady();

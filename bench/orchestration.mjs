@@ -8,8 +8,14 @@
 //    a no-op processor: the ceiling on the same Redis.
 //  submit: POST /api/v1/runs through the real API (auth, validation, Postgres insert, BullMQ enqueue) with no worker
 //    consuming, beside the bare Queue.add call.
+//  api (queue probes): POST /api/v1/queues/probes through the real API (auth, validation, QueueProbe rows in Postgres,
+//    BullMQ enqueue) -> Redis -> N real worker processes consuming only the probe queue -> ProbeJob writes startedAt,
+//    finishedAt and its id on the row. Timings from the rows (ms): request-to-start = startedAt - requestedAt, the
+//    enqueue-to-start of a job submitted through the API. Beside it, bare BullMQ on the probe queue with the probe
+//    queue's settings and the same N.
 // Enqueue-to-start = job.processedOn - job.timestamp (both stamped in Redis from this machine's clock, 1 ms steps).
-// Usage: node bench/orchestration.mjs --plan '{"workers":[1,4],"sequential":100,"burst":1000,"submit":100}'
+// Usage: node bench/orchestration.mjs --plan '{"workers":[1,4],"sequential":100,"burst":1000,"submit":100,
+//   "api":{"workers":[1,4,16],"sequential":100,"burst":1000,"clients":16,"batch":100,"warmup":5,"pollMs":2}}'
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { deleteRedisPrefix, emit, redisUrl, summarize, waitFor } from './lib.mjs';
+import { deleteRedisPrefix, emit, redisUrl, sleep, summarize, waitFor } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,12 +41,12 @@ const plan = JSON.parse(values.plan);
 const DOMAINS = ['rafdb', 'ferplus', 'affectnet', 'sfew', 'mma'];
 const QUEUE = QueueName.Train;
 
-/** Bare BullMQ producer with the options JobQueues.enqueue gives a train job. */
-function bareOptions(jobId) {
-  const config = QUEUE_CONFIG[QUEUE];
+/** Bare BullMQ producer with the options JobQueues.enqueue gives a job of this queue (train: background priority). */
+function bareOptions(jobId, queue = QUEUE, priority = 'background') {
+  const config = QUEUE_CONFIG[queue];
   return {
     jobId,
-    priority: JOB_PRIORITY.background,
+    priority: JOB_PRIORITY[priority],
     attempts: config.attempts,
     backoff: { type: 'exponential', delay: config.backoffMs },
     removeOnComplete: { age: 24 * 3600, count: 10_000 },
@@ -68,8 +74,8 @@ async function startWorkers(count, start) {
   return { children, bootSeconds: (performance.now() - t0) / 1000 };
 }
 
-function spawnBare(prefix) {
-  const child = spawn(process.execPath, [join(here, 'bare-worker.mjs'), prefix, QUEUE], {
+function spawnBare(prefix, queue = QUEUE) {
+  const child = spawn(process.execPath, [join(here, 'bare-worker.mjs'), prefix, queue], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -132,7 +138,115 @@ async function burst(queue, enqueue, ids) {
   };
 }
 
-const result = { plan, platform: [], bare: [], submit: null, notes: [] };
+// ---------- through the API: queue probes ----------
+const PROBE = QueueName.Probe;
+
+/** Probe rows of these batches, times as epoch milliseconds (the columns are UTC timestamps, 1 ms steps). */
+async function probeRows(pg, batchIds) {
+  const { rows } = await pg.query(
+    `SELECT "workerId",
+            EXTRACT(EPOCH FROM "requestedAt") * 1000 AS requested, EXTRACT(EPOCH FROM "enqueuedAt") * 1000 AS enqueued,
+            EXTRACT(EPOCH FROM "startedAt") * 1000 AS started, EXTRACT(EPOCH FROM "finishedAt") * 1000 AS finished
+     FROM "QueueProbe" WHERE "batchId" = ANY($1)`,
+    [batchIds],
+  );
+  return rows.map((r) => ({
+    ...r,
+    requested: Number(r.requested),
+    enqueued: Number(r.enqueued),
+    started: Number(r.started),
+    finished: Number(r.finished),
+  }));
+}
+
+async function postProbes(api, count) {
+  const response = await api.request('POST', '/queues/probes', { key: api.keys.launch, body: { count } });
+  if (response.status !== 202)
+    throw new Error(`POST /queues/probes answered ${response.status}: ${response.text.slice(0, 300)}`);
+  return response.body;
+}
+
+/** One probe at a time, each sent after the previous one was answered: what an operator's canary sees on an idle system. */
+async function apiSequential(api, pg, count, pollMs) {
+  const roundTripMs = [];
+  const postMs = [];
+  const batchIds = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const { batchId } = await postProbes(api, 1);
+    postMs.push(performance.now() - t0);
+    for (;;) {
+      const batch = await api.request('GET', `/queues/probes/${batchId}`, { key: api.keys.read });
+      if (batch.body.summary.answered === 1) break;
+      await sleep(pollMs);
+    }
+    roundTripMs.push(performance.now() - t0);
+    batchIds.push(batchId);
+  }
+  const rows = await probeRows(pg, batchIds);
+  return {
+    probes: count,
+    requestToStartMs: summarize(rows.map((r) => r.started - r.requested)),
+    enqueueToStartMs: summarize(rows.map((r) => r.started - r.enqueued)),
+    requestToFinishMs: summarize(rows.map((r) => r.finished - r.requested)),
+    roundTripMs: summarize(roundTripMs),
+    postMs: summarize(postMs),
+  };
+}
+
+/** `total` probes sent by `clients` concurrent clients, `perPost` per request; waits for every answer in the rows. */
+async function apiBurst(api, pg, total, clients, perPost) {
+  let next = 0;
+  const batchIds = [];
+  const postMs = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < total) {
+        const n = Math.min(perPost, total - next);
+        next += n;
+        const at = performance.now();
+        batchIds.push((await postProbes(api, n)).batchId);
+        postMs.push(performance.now() - at);
+      }
+    }),
+  );
+  const sendSeconds = (performance.now() - t0) / 1000;
+  await waitFor(
+    async () => {
+      const { rows } = await pg.query(
+        `SELECT count(*)::int AS n FROM "QueueProbe" WHERE "batchId" = ANY($1) AND "finishedAt" IS NOT NULL`,
+        [batchIds],
+      );
+      return rows[0].n >= total;
+    },
+    `${total} probes to be answered`,
+    300_000,
+    50,
+  );
+  const rows = await probeRows(pg, batchIds);
+  const first = Math.min(...rows.map((r) => r.requested));
+  const last = Math.max(...rows.map((r) => r.finished));
+  const seconds = (last - first) / 1000;
+  const perWorker = {};
+  for (const r of rows) perWorker[r.workerId] = (perWorker[r.workerId] ?? 0) + 1;
+  return {
+    probes: total,
+    clients,
+    perPost,
+    requests: batchIds.length,
+    sendSeconds,
+    seconds,
+    probesPerSecond: total / seconds,
+    requestToStartMs: summarize(rows.map((r) => r.started - r.requested)),
+    requestToFinishMs: summarize(rows.map((r) => r.finished - r.requested)),
+    postMs: summarize(postMs),
+    workersAnswered: Object.keys(perWorker).length,
+    answersPerWorker: summarize(Object.values(perWorker)),
+  };
+}
+
+const result = { plan, platform: [], bare: [], submit: null, api: null, notes: [] };
 const api = await startApiHarness('bench-orch', { FER_RATE_LIMIT_PER_MINUTE: '1000000' });
 const home = mkdtempSync(join(tmpdir(), 'fer-bench-orch-'));
 const barePrefixes = [];
@@ -229,6 +343,57 @@ try {
     httpMs: summarize(submitMs),
     jobsQueued: queued.prioritized + queued.waiting,
   };
+
+  // Through the API: queue probes with N real workers consuming only the probe queue, then bare BullMQ on the probe
+  // queue with the same N (its settings from QUEUE_CONFIG), one N after the other so the two see the same machine.
+  if (plan.api) {
+    const p = plan.api;
+    result.api = { plan: p, probeConfig: QUEUE_CONFIG[PROBE], platform: [], bare: [] };
+    for (const count of p.workers) {
+      process.stderr.write(`[orchestration] through the API, ${count} worker(s)\n`);
+      const { children, bootSeconds } = await startWorkers(count, (i) => {
+        const child = spawnWorker({
+          DATABASE_URL: api.databaseUrl,
+          REDIS_URL: redisUrl(),
+          FER_QUEUE_PREFIX: api.queuePrefix,
+          FER_WORKER_QUEUES: PROBE,
+          FER_HOME: home,
+          FER_BACKEND: 'wasm',
+          FER_WORKER_NAME: `bench-probe-${count}-${i}`,
+        });
+        live.push(child);
+        return child;
+      });
+      await apiSequential(api, pg, p.warmup, p.pollMs);
+      const seq = await apiSequential(api, pg, p.sequential, p.pollMs);
+      const bur = await apiBurst(api, pg, p.burst, p.clients, 1);
+      const batched = await apiBurst(api, pg, p.burst, Math.ceil(p.burst / p.batch), p.batch);
+      await Promise.all(children.map((c) => stopProcess(c)));
+      result.api.platform.push({ workers: count, bootSeconds, sequential: seq, burst: bur, batched });
+
+      process.stderr.write(`[orchestration] bare BullMQ probe queue, ${count} worker(s)\n`);
+      const prefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
+      barePrefixes.push(prefix);
+      const queue = new Queue(PROBE, { connection: createRedisConnection(redisUrl()), prefix });
+      const bareEvents = new QueueEvents(PROBE, { connection: createRedisConnection(redisUrl()), prefix });
+      await bareEvents.waitUntilReady();
+      const bare = await startWorkers(count, () => {
+        const child = spawnBare(prefix, PROBE);
+        live.push(child);
+        return child;
+      });
+      let k = 0;
+      const ids = (n) => Array.from({ length: n }, () => `bare-${k++}`);
+      const enqueue = (id) => queue.add(PROBE, { probeId: id }, bareOptions(`probe.${id}`, PROBE, 'interactive'));
+      await sequential(queue, bareEvents, enqueue, ids(p.warmup));
+      const bareSeq = await sequential(queue, bareEvents, enqueue, ids(p.sequential));
+      const bareBurst = await burst(queue, enqueue, ids(p.burst));
+      await Promise.all(bare.children.map((c) => stopProcess(c)));
+      await bareEvents.close();
+      await queue.close();
+      result.api.bare.push({ workers: count, bootSeconds: bare.bootSeconds, sequential: bareSeq, burst: bareBurst });
+    }
+  }
 } finally {
   for (const child of live) await stopProcess(child, 'SIGKILL').catch(() => undefined);
   await events?.close().catch(() => undefined);

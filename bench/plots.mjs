@@ -54,6 +54,15 @@ const charts = {
     }
     return charts;
   },
+  orchestration(r) {
+    if (!r.api) return [];
+    const points = [
+      ...r.api.platform.map((x) => ({ x: x.workers, y: x.burst.probesPerSecond, series: 'queue probes through the API, 1 per POST' })),
+      ...r.api.platform.map((x) => ({ x: x.workers, y: x.batched.probesPerSecond, series: `queue probes through the API, ${r.api.plan.batch} per POST` })),
+      ...r.api.bare.map((x) => ({ x: x.workers, y: x.burst.jobsPerSecond, series: 'bare BullMQ, no-op workers' })),
+    ];
+    return [{ name: 'orchestration-workers', title: 'Empty jobs: burst throughput by worker processes (2 cores)', xTitle: 'worker processes', yTitle: 'jobs/s (log)', points, logX: true, logY: true, xValues: r.api.platform.map((x) => x.workers) }];
+  },
   pipeline(r) {
     const points = [
       ...r.platform.map((x) => ({ x: x.workers, y: x.runsPerSecond, series: 'platform (API → PostgreSQL → BullMQ → worker)' })),
