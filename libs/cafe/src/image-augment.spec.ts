@@ -47,6 +47,15 @@ describe('imageBatch', () => {
     x.dispose();
   });
 
+  it('should resize with half-pixel centres like PyTorch (align_corners=False) when the stored size differs', () => {
+    // 2 → 4 px along a row of values 0 and 255: PyTorch's bilinear upsampling gives 0, 63.75, 191.25, 255.
+    const row = new Uint8Array([0, 0, 0, 255, 255, 255]);
+    const x = tf.tidy(() => tf.add(tf.mul(imageBatch(new Uint8Array([...row, ...row]), 2, 4), 0.229), 0.485).mul(255));
+    const red = Array.from((x.arraySync() as number[][][][])[0][0], (pixel) => Math.round(pixel[0] * 100) / 100);
+    assert.deepEqual(red, [0, 63.75, 191.25, 255]);
+    x.dispose();
+  });
+
   it('should refuse bytes that are not whole images', () => {
     assert.throws(() => imageBatch(new Uint8Array(SIZE * SIZE * 3 + 2), SIZE, SIZE), /77 bytes is not a whole number of 5×5 RGB images/);
   });

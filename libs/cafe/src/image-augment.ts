@@ -55,9 +55,9 @@ export function drawImageAugmentation(rng: SeededRandom, batchSize: number, inpu
 }
 
 /**
- * A batch of B stored images (B × size × size × 3 bytes, flipped in place where drawn) → network input [B, S, S, 3]: optional flip and Gaussian
- * noise on the 0-255 image (clipped and rounded to bytes as the official code does), bilinear resize to `inputSize`,
- * ImageNet normalisation, erasing (0).
+ * A batch of B stored images (B × size × size × 3 bytes, flipped in place where drawn) → network input [B, S, S, 3]:
+ * optional flip and Gaussian noise on the 0-255 image (clipped and rounded to bytes as the official code does),
+ * bilinear resize to `inputSize` (half-pixel centres, as PyTorch and PIL sample), ImageNet normalisation, erasing (0).
  */
 export function imageBatch(batch: Uint8Array, size: number, inputSize: number, augmentation?: ImageAugmentation, noiseVariance = 0): tf.Tensor4D {
   const pixels = size * size * 3;
@@ -71,7 +71,7 @@ export function imageBatch(batch: Uint8Array, size: number, inputSize: number, a
       const which = tf.tensor4d(augmentation.noisy.map((b) => (b ? 1 : 0)), [count, 1, 1, 1]);
       x = tf.round(tf.clipByValue(tf.add(x, tf.mul(noise, which)), 0, 255)) as tf.Tensor4D;
     }
-    if (size !== inputSize) x = tf.image.resizeBilinear(x, [inputSize, inputSize]);
+    if (size !== inputSize) x = tf.image.resizeBilinear(x, [inputSize, inputSize], false, true);
     x = tf.div(tf.sub(tf.div(x, 255), IMAGENET_MEAN), IMAGENET_STD) as tf.Tensor4D;
     if (augmentation?.erase.some(Boolean)) {
       const keep = new Float32Array(count * inputSize * inputSize).fill(1);
