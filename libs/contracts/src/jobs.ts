@@ -34,6 +34,11 @@ export const jobIds = {
   [QueueName.Probe]: (p: JobPayload<QueueName.Probe>) => `probe.${p.probeId}`,
 };
 
+/** The run a train or evaluate job id belongs to (the inverse of `jobIds`); undefined for other jobs. */
+export function runIdOfJobId(jobId: string): string | undefined {
+  return /^run\.([^.]+)\.(?:train$|evaluate\.)/.exec(jobId)?.[1];
+}
+
 /** BullMQ priorities: lower runs first. */
 export const JOB_PRIORITY = { interactive: 1, background: 10 } as const;
 export type JobPriorityName = keyof typeof JOB_PRIORITY;

@@ -1,4 +1,4 @@
-import type { Page, QueueOverviewDto, RunSummaryDto, WorkerDto } from '@fer/contracts';
+import { runIdOfJobId, type Page, type QueueOverviewDto, type RunSummaryDto, type WorkerDto } from '@fer/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ApiErrorNotice } from '@/components/api-error-notice';
@@ -21,9 +21,9 @@ function workerHealth(worker: WorkerDto): WorkerHealth {
   return worker.heartbeatAgeSeconds > STALLED_AFTER_SECONDS ? 'stalled' : 'online';
 }
 
-/** Train and evaluate job ids name their run (`run:<id>:train`); link those to the run page. */
+/** Train and evaluate job ids name their run (`run.<id>.train`); link those to the run page. */
 function JobLink({ job }: { job: string }) {
-  const runId = /^run:([^:]+):/.exec(job)?.[1] ?? (/^run_[\w-]+$/.test(job) ? job : undefined);
+  const runId = runIdOfJobId(job);
   return runId ? (
     <Link prefetch={false} href={`/runs/${encodeURIComponent(runId)}`}>
       {job}
