@@ -407,16 +407,21 @@ function renderFrozen(r, summary) {
   return out.join('\n');
 }
 
-function renderTraining(r, summary) {
-  const torch = r.torch.results.filter((y) => y.kind !== 'image');
+/**
+ * Rows of the TF.js training results of one kind ('features' or 'image') beside their PyTorch twin, with the
+ * shape columns `shape(x)` gives; the wasm rows also go to the headline ratios as `headline(x)`.
+ */
+function trainingRows(r, kind, { twin, shape, headline }, summary) {
+  const ofKind = (y) => (y.kind ?? 'features') === kind;
+  const torch = r.torch.results.filter(ofKind);
   const rows = [];
   for (const backend of r.backends) {
-    for (const x of backend.results.filter((y) => y.kind !== 'image')) {
-      const t = torch.find((y) => y.n === x.n && y.dim === x.dim);
+    for (const x of backend.results.filter(ofKind)) {
+      const t = torch.find((y) => twin(x, y));
       rows.push([
         x.engine,
         x.n,
-        x.dim,
+        ...shape(x),
         x.steps,
         fx(x.samplesPerSecond),
         t ? fx(t.samplesPerSecond) : 'n/a',
@@ -424,30 +429,29 @@ function renderTraining(r, summary) {
         `${fx(x.wallSamplesPerSecond)} / ${t ? fx(t.wallSamplesPerSecond) : 'n/a'}`,
         `${fx(x.finalLoss, 3)} / ${t ? fx(t.finalLoss, 3) : 'n/a'}`,
       ]);
-      if (x.engine === 'tfjs-wasm')
-        summary.push([
-          `training n=${x.n} C=${x.dim}: tfjs-wasm / pytorch samples/s`,
-          ratio(x.samplesPerSecond, t?.samplesPerSecond),
-        ]);
+      if (x.engine === 'tfjs-wasm') summary.push([headline(x), ratio(x.samplesPerSecond, t?.samplesPerSecond)]);
     }
   }
+  return rows;
+}
+
+const TRAINING_RATE_COLUMNS = ['steps', 'samples/s', 'PyTorch samples/s', 'TF.js / PyTorch', 'whole call samples/s TF.js / PyTorch', 'final loss TF.js / PyTorch'];
+
+function renderTraining(r, summary) {
+  const rows = trainingRows(
+    r,
+    'features',
+    {
+      twin: (x, y) => y.n === x.n && y.dim === x.dim,
+      shape: (x) => [x.dim],
+      headline: (x) => `training n=${x.n} C=${x.dim}: tfjs-wasm / pytorch samples/s`,
+    },
+    summary,
+  );
   return [
     `CPU config: cached features (original + flipped view, flip p=0.5) -> MLP mask net (C->512->C) -> sigmoid mask -> FC head; batch 32; CE + 5 diverse + 1.5 separation (fresh drop mask per step); Adam lr 2e-4 wd 1e-4; ExponentialLR. TF.js = \`train()\` of @fer/cafe; PyTorch = bench/torch_cafe_train.py (the official code's computation). Rate = samples / median seconds of the warm epochs (all but the first); PyTorch and TF.js wasm run in ${r.rounds ? r.rounds.torch.length : 1} alternating round(s), best round kept per row (all rounds are in the raw JSON); "whole call" includes model build and, for TF.js, the per-epoch checkpoint.`,
     '',
-    table(
-      [
-        'engine',
-        'samples',
-        'feature dim',
-        'steps',
-        'samples/s',
-        'PyTorch samples/s',
-        'TF.js / PyTorch',
-        'whole call samples/s TF.js / PyTorch',
-        'final loss TF.js / PyTorch',
-      ],
-      rows,
-    ),
+    table(['engine', 'samples', 'feature dim', ...TRAINING_RATE_COLUMNS], rows),
     '',
     `PyTorch ${r.torch.torch}, ${r.torch.threads} thread(s). Final losses differ because initialisation and random streams differ (same shapes and work, not the same numbers).`,
     '',
@@ -458,49 +462,23 @@ function renderTraining(r, summary) {
 }
 
 function renderImageTraining(r, summary) {
-  const torch = r.torch.results.filter((y) => y.kind === 'image');
-  const rows = [];
-  for (const backend of r.backends) {
-    for (const x of backend.results.filter((y) => y.kind === 'image')) {
-      const t = torch.find((y) => y.n === x.n && y.imageSize === x.imageSize && y.storedSize === x.storedSize);
-      rows.push([
-        x.engine,
-        x.n,
-        `${x.storedSize} -> ${x.imageSize} px`,
-        x.steps,
-        fx(x.samplesPerSecond),
-        t ? fx(t.samplesPerSecond) : 'n/a',
-        fr(ratio(x.samplesPerSecond, t?.samplesPerSecond)),
-        `${fx(x.wallSamplesPerSecond)} / ${t ? fx(t.wallSamplesPerSecond) : 'n/a'}`,
-        `${fx(x.finalLoss, 3)} / ${t ? fx(t.finalLoss, 3) : 'n/a'}`,
-      ]);
-      if (x.engine === 'tfjs-wasm')
-        summary.push([
-          `training image-space ResNet-18 n=${x.n} ${x.imageSize} px: tfjs-wasm / pytorch samples/s`,
-          ratio(x.samplesPerSecond, t?.samplesPerSecond),
-        ]);
-    }
-  }
+  const rows = trainingRows(
+    r,
+    'image',
+    {
+      twin: (x, y) => y.n === x.n && y.imageSize === x.imageSize && y.storedSize === x.storedSize,
+      shape: (x) => [`${x.storedSize} -> ${x.imageSize} px`],
+      headline: (x) => `training image-space ResNet-18 n=${x.n} ${x.imageSize} px: tfjs-wasm / pytorch samples/s`,
+    },
+    summary,
+  );
   if (!rows.length) return 'Image-space config: not in this plan.';
   return [
     '### Image-space config (the paper\'s): ResNet-18 mask net on the pixels',
     '',
     "ResNet-18 trunk (torchvision topology, BatchNorm in train mode, no fc; C = 512 so no projection follows) on the image -> sigmoid mask over 512-d cached frozen features -> FC head; same losses, drop mask, Adam, ExponentialLR and batch (32, the config default) as above. Random 0..255 pixels stored at the first size, in memory (`inMemoryImages`), augmented per batch as image-augment.ts does (flip p=0.5 with the flipped feature view, Gaussian noise var 30 on 0-255 p=0.5, bilinear resize, ImageNet normalisation, random erasing p=0.5). TF.js = `train()` of @fer/cafe with `maskNet: 'resnet18'` on wasm (convolution gradients by conv2d.op.ts); PyTorch = the same computation in bench/torch_cafe_train.py (plain-PyTorch ResNet-18, NCHW, oneDNN convolutions). Same rate definition, rounds and best-round rule as the table above; the whole call of TF.js also serialises an 11M-parameter checkpoint (with Adam state) every epoch.",
     '',
-    table(
-      [
-        'engine',
-        'samples',
-        'stored -> network input',
-        'steps',
-        'samples/s',
-        'PyTorch samples/s',
-        'TF.js / PyTorch',
-        'whole call samples/s TF.js / PyTorch',
-        'final loss TF.js / PyTorch',
-      ],
-      rows,
-    ),
+    table(['engine', 'samples', 'stored -> network input', ...TRAINING_RATE_COLUMNS], rows),
   ].join('\n');
 }
 

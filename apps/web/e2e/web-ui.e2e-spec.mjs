@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, '../../..');
 const { startApiHarness } = require(join(root, 'apps/api/dist/testing/api-test-harness.js'));
-const { spawnWorker, stopProcess, waitUntil } = require(join(root, 'apps/api/dist/testing/worker-process.js'));
+const { spawnWorker, stopProcess, waitUntil, workerEnv } = require(join(root, 'apps/api/dist/testing/worker-process.js'));
 const { generateSyntheticBenchmark, SYNTH_DOMAINS } = require(join(root, 'libs/datasets/dist'));
 const SHOTS = join(root, 'test-artifacts', 'web');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -49,13 +49,7 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
       const imported = await api.request('POST', '/datasets', { body: { name: domain, domain, format: 'rafdb', path: join(dataRoot, domain) } });
       assert.equal(imported.status, 201);
     }
-    worker = spawnWorker({
-      DATABASE_URL: api.databaseUrl,
-      REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      FER_QUEUE_PREFIX: api.queuePrefix,
-      FER_HOME: home,
-      FER_BACKEND: 'wasm',
-    });
+    worker = spawnWorker(workerEnv(api, home));
     const created = await api.request('POST', '/sweeps', {
       body: {
         name: 'web e2e',

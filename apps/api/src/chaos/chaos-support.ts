@@ -181,23 +181,7 @@ export function chaosSweep(name: string, epochs: number): SweepSpecInput {
 export const RUNS_PER_SWEEP = 4;
 export const EVALUATIONS_PER_RUN = TARGETS.length * 2;
 
-export function workerEnv(
-  api: ApiHarness,
-  home: string,
-  overrides: Record<string, string> = {},
-): Record<string, string> {
-  return {
-    DATABASE_URL: api.databaseUrl,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    FER_QUEUE_PREFIX: api.queuePrefix,
-    FER_HOME: home,
-    FER_BACKEND: 'wasm',
-    FER_HEARTBEAT_SECONDS: '1',
-    FER_JOB_LOCK_SECONDS: '3',
-    FER_CANCEL_POLL_SECONDS: '0.5',
-    ...overrides,
-  };
-}
+export { workerEnv } from '../testing/worker-process';
 
 /** Worker processes of one test, every one of them stopped at the end whatever happened. */
 export class Workers {

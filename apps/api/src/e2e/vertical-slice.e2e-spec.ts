@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PrismaService } from '../database/prisma.service';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
-import { spawnWorker, stopProcess, waitUntil } from '../testing/worker-process';
+import { spawnWorker, stopProcess, waitUntil, workerEnv } from '../testing/worker-process';
 
 /**
  * The vertical slice with real processes: API → PostgreSQL → BullMQ/Redis → a separate worker process → PostgreSQL.
@@ -36,16 +36,7 @@ describe('a run through the API, Redis and a worker process', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  const workerEnv = () => ({
-    DATABASE_URL: api.databaseUrl,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    FER_QUEUE_PREFIX: api.queuePrefix,
-    FER_HOME: home,
-    FER_BACKEND: 'wasm',
-    FER_HEARTBEAT_SECONDS: '1',
-    FER_JOB_LOCK_SECONDS: '4',
-    FER_CANCEL_POLL_SECONDS: '0.5',
-  });
+  const env = () => workerEnv(api, home, { FER_JOB_LOCK_SECONDS: '4' });
 
   it('should go queued → running → succeeded and survive a SIGKILL of its worker mid-training', async () => {
     const created = await api.request('POST', '/runs', {
@@ -62,7 +53,7 @@ describe('a run through the API, Redis and a worker process', () => {
     const runId: string = created.body.id;
     assert.equal(created.body.status, 'queued');
 
-    const first = spawnWorker(workerEnv());
+    const first = spawnWorker(env());
     workers.push(first);
     const prisma = api.app.get(PrismaService).client;
     await waitUntil(async () => (await prisma.run.findUnique({ where: { id: runId } }))!.epoch >= 3, 'epoch 3', 120_000);
@@ -72,7 +63,7 @@ describe('a run through the API, Redis and a worker process', () => {
     await stopProcess(first, 'SIGKILL');
     const epochAtKill = (await prisma.run.findUnique({ where: { id: runId } }))!.epoch;
 
-    const second = spawnWorker(workerEnv());
+    const second = spawnWorker(env());
     workers.push(second);
     const done = await waitUntil(async () => {
       const run = await prisma.run.findUnique({ where: { id: runId } });
@@ -107,7 +98,7 @@ describe('a run through the API, Redis and a worker process', () => {
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const runId: string = created.body.id;
-    if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(workerEnv()));
+    if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(env()));
 
     const controller = new AbortController();
     const response = await fetch(`${api.url}/api/v1/runs/${runId}/events`, { headers: { authorization: `Bearer ${api.keys.read}` }, signal: controller.signal });
@@ -154,7 +145,7 @@ describe('a run through the API, Redis and a worker process', () => {
       body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-dark'], seed: 1, config: { maskNet: 'resnet18', imageSize: 32, epochs: 1, batchSize: 14, sourceValFraction: 0 } },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(workerEnv()));
+    if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(env()));
     const prisma = api.app.get(PrismaService).client;
     const done = await waitUntil(async () => {
       const run = await prisma.run.findUnique({ where: { id: created.body.id } });
@@ -175,7 +166,7 @@ describe('a run through the API, Redis and a worker process', () => {
     });
     const recomputed = await api.request('POST', '/runs', { key: api.keys.launch, body: body('recompute') });
     const cached = await api.request('POST', '/runs', { key: api.keys.launch, body: body('cached') });
-    if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(workerEnv()));
+    if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(env()));
     const prisma = api.app.get(PrismaService).client;
     for (const id of [recomputed.body.id, cached.body.id]) {
       const done = await waitUntil(async () => {

@@ -8,7 +8,7 @@ import { QueueService } from '../database/job-queues.provider';
 import { PrismaService } from '../database/prisma.service';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 import { runFer } from '../testing/fer-cli';
-import { spawnWorker, stopProcess, waitUntil } from '../testing/worker-process';
+import { spawnWorker, stopProcess, waitUntil, workerEnv } from '../testing/worker-process';
 
 /** Probes through the real path: API → PostgreSQL → BullMQ/Redis → a worker process with default settings → PostgreSQL. */
 describe('queue probes answered by a worker process', () => {
@@ -21,13 +21,7 @@ describe('queue probes answered by a worker process', () => {
     home = mkdtempSync(join(tmpdir(), 'fer-probe-home-'));
     api = await startApiHarness('probes_e2e');
     // No FER_WORKER_QUEUES: a worker consumes probes by default, so an answer means "a worker is alive".
-    worker = spawnWorker({
-      DATABASE_URL: api.databaseUrl,
-      REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      FER_QUEUE_PREFIX: api.queuePrefix,
-      FER_HOME: home,
-      FER_BACKEND: 'wasm',
-    });
+    worker = spawnWorker(workerEnv(api, home));
     const prisma = api.app.get(PrismaService).client;
     const row = await waitUntil(
       async () => {
