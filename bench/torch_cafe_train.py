@@ -74,25 +74,34 @@ def run_case(n, dim, epochs):
     torch.manual_seed(1)
     random.seed(1)
     features, flipped, labels = synthetic_set(n, dim, 1)
-    group = dim // NUM_CLASSES
+    wall_start = time.perf_counter()
     model = Cafe(dim)
+
+    def forward(rows, flip):
+        return model(torch.where(flip[:, None], flipped[rows], features[rows]))
+
+    epoch_seconds, last = train_epochs(model, forward, labels, dim, epochs)
+    return summary('features', n, dim, epochs, epoch_seconds, time.perf_counter() - wall_start, last)
+
+
+def train_epochs(model, forward, labels, dim, epochs):
+    """The trainer's loop: a shuffled order per epoch, batches of 32, flip drawn per row (p = 0.5), `forward(rows,
+    flip)` -> (x, logits), one cafe_step per batch, ExponentialLR per epoch. Returns epoch seconds and the last values."""
+    n, group = labels.shape[0], dim // NUM_CLASSES
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-4, weight_decay=1e-4)
     scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.9)
     epoch_seconds, last = [], None
-    wall_start = time.perf_counter()
     for _ in range(epochs):
         start = time.perf_counter()
         order = torch.randperm(n)
         for step in range((n + BATCH - 1) // BATCH):
             rows = order[step * BATCH:(step + 1) * BATCH]
             flip = torch.rand(rows.shape[0]) < 0.5
-            f = torch.where(flip[:, None], flipped[rows], features[rows])
-            y = labels[rows]
-            x, logits = model(f)
-            last = cafe_step(optimizer, x, logits, y, dim, group)
+            x, logits = forward(rows, flip)
+            last = cafe_step(optimizer, x, logits, labels[rows], dim, group)
         scheduler.step()
         epoch_seconds.append(time.perf_counter() - start)
-    return summary('features', n, dim, epochs, epoch_seconds, time.perf_counter() - wall_start, last)
+    return epoch_seconds, last
 
 
 def cafe_step(optimizer, x, logits, y, dim, group):
@@ -218,25 +227,14 @@ def run_image_case(n, image_size, stored_size, epochs, dim=RESNET_WIDTH):
     features, flipped, labels = synthetic_set(n, dim, 1)
     pixels = torch.randint(0, 256, (n, stored_size, stored_size, 3), dtype=torch.uint8,
                            generator=torch.Generator().manual_seed(2))
-    group = dim // NUM_CLASSES
     wall_start = time.perf_counter()
     model = CafeImage(dim)
     model.train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=2e-4, weight_decay=1e-4)
-    scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.9)
-    epoch_seconds, last = [], None
-    for _ in range(epochs):
-        start = time.perf_counter()
-        order = torch.randperm(n)
-        for step in range((n + BATCH - 1) // BATCH):
-            rows = order[step * BATCH:(step + 1) * BATCH]
-            flip = torch.rand(rows.shape[0]) < 0.5
-            images = augment(pixels[rows], image_size, flip)
-            f = torch.where(flip[:, None], flipped[rows], features[rows])
-            x, logits = model(images, f)
-            last = cafe_step(optimizer, x, logits, labels[rows], dim, group)
-        scheduler.step()
-        epoch_seconds.append(time.perf_counter() - start)
+
+    def forward(rows, flip):
+        return model(augment(pixels[rows], image_size, flip), torch.where(flip[:, None], flipped[rows], features[rows]))
+
+    epoch_seconds, last = train_epochs(model, forward, labels, dim, epochs)
     return summary('image', n, dim, epochs, epoch_seconds, time.perf_counter() - wall_start, last,
                    imageSize=image_size, storedSize=stored_size)
 
