@@ -20,12 +20,15 @@ function gradients([size, kernel, stride, pad, inC, outC]: Case, useOurs: boolea
   });
 }
 
-describe('conv2d with a convolution-based filter gradient', () => {
+describe('conv2d with convolution-based gradients', () => {
   const cases: Case[] = [
     [9, 3, 1, 1, 3, 4],
     [9, 3, 2, 1, 3, 4],
     [10, 7, 2, 3, 3, 5],
     [8, 1, 2, 0, 4, 6],
+    [6, 3, 2, 1, 4, 3],
+    [2, 3, 2, 1, 5, 4],
+    [1, 3, 1, 1, 4, 4],
   ];
   for (const backend of ['cpu', 'wasm']) {
     for (const c of cases) {
@@ -42,4 +45,15 @@ describe('conv2d with a convolution-based filter gradient', () => {
       });
     }
   }
+
+  it('should give a zero input gradient and the same filter gradient when the input gradient is not wanted', async () => {
+    await selectBackend({ override: 'wasm' });
+    const [x, w] = [tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 1), tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2)] as tf.Tensor4D[];
+    const loss = (inputGradient: boolean) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 1, { inputGradient })));
+    const [dxOff, dwOff] = tf.grads(loss(false))([x, w]);
+    const [, dwOn] = tf.grads(loss(true))([x, w]);
+    assert.equal(tf.max(tf.abs(dxOff)).dataSync()[0], 0);
+    assert.deepEqual(Array.from(dwOff.dataSync()), Array.from(dwOn.dataSync()));
+    tf.dispose([x, w, dxOff, dwOff, dwOn]);
+  });
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { conv2d } from '../conv2d.op';
+import { conv2d, type Conv2dOptions } from '../conv2d.op';
 import { dense } from '../dense.op';
 import { NamedVariable, createVariable } from '../model-parameters';
 import { initConvKaimingNormal, initLinear } from '../parameter-init';
@@ -69,8 +69,8 @@ export function createResnet18MaskNet({ rng, outputDim }: MaskNetOptions): MaskN
     projection = [kernel.variable, bias.variable];
   }
 
-  const applyConvBn = (x: tf.Tensor4D, layer: ConvBn, mode: ForwardMode): tf.Tensor4D => {
-    const y = conv2d(x, layer.kernel as tf.Tensor4D, layer.stride, layer.pad);
+  const applyConvBn = (x: tf.Tensor4D, layer: ConvBn, mode: ForwardMode, options?: Conv2dOptions): tf.Tensor4D => {
+    const y = conv2d(x, layer.kernel as tf.Tensor4D, layer.stride, layer.pad, options);
     let mean: tf.Tensor;
     let variance: tf.Tensor;
     if (mode.training) {
@@ -95,7 +95,8 @@ export function createResnet18MaskNet({ rng, outputDim }: MaskNetOptions): MaskN
     input: 'image',
     parameters,
     apply: (images, mode) => {
-      let x = tf.relu(applyConvBn(images as tf.Tensor4D, stem, mode));
+      // The images train nothing: the stem skips its input gradient.
+      let x = tf.relu(applyConvBn(images as tf.Tensor4D, stem, mode, { inputGradient: false }));
       x = tf.maxPool(x, 3, 2, 1);
       for (const block of blocks) {
         const identity = block.shortcut ? applyConvBn(x, block.shortcut, mode) : x;
