@@ -41,7 +41,7 @@ function tryLoadTensorflow(): string | null {
 /**
  * Picks and activates the TF.js backend: tensorflow (native) → wasm → cpu. The MLP training step is about 4x
  * faster on wasm than on cpu here (2 cores, measured), so wasm is the default; so is it for conv training
- * (ResNet-18 step at 32 px: wasm 1.5 s, cpu 12 s) thanks to conv2d.op.ts.
+ * (ResNet-18 step of 32 images at 32 px: wasm about 1 s, cpu 12 s) thanks to conv2d.op.ts and batch-norm.op.ts.
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
   const override = options.override?.trim().toLowerCase();

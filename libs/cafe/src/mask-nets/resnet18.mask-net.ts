@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTraining } from '../batch-norm.op';
 import { conv2d, type Conv2dOptions } from '../conv2d.op';
 import { dense } from '../dense.op';
 import { NamedVariable, createVariable } from '../model-parameters';
@@ -71,23 +72,16 @@ export function createResnet18MaskNet({ rng, outputDim }: MaskNetOptions): MaskN
 
   const applyConvBn = (x: tf.Tensor4D, layer: ConvBn, mode: ForwardMode, options?: Conv2dOptions): tf.Tensor4D => {
     const y = conv2d(x, layer.kernel as tf.Tensor4D, layer.stride, layer.pad, options);
-    let mean: tf.Tensor;
-    let variance: tf.Tensor;
-    if (mode.training) {
-      ({ mean, variance } = tf.moments(y, [0, 1, 2]));
-      if (mode.stateUpdates) {
-        const count = y.size / y.shape[3];
-        const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
-        mode.stateUpdates.push(
-          { variable: layer.runningMean, value: tf.keep(tf.add(tf.mul(layer.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))) },
-          { variable: layer.runningVar, value: tf.keep(tf.add(tf.mul(layer.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))) },
-        );
-      }
-    } else {
-      mean = layer.runningMean;
-      variance = layer.runningVar;
-    }
-    return tf.batchNorm(y, mean, variance, layer.beta, layer.gamma, BN_EPSILON) as tf.Tensor4D;
+    if (!mode.training) return tf.batchNorm(y, layer.runningMean, layer.runningVar, layer.beta, layer.gamma, BN_EPSILON) as tf.Tensor4D;
+    return batchNormTraining(y, layer.gamma as tf.Tensor1D, layer.beta as tf.Tensor1D, BN_EPSILON, (mean, variance) => {
+      if (!mode.stateUpdates) return;
+      const count = y.size / y.shape[3];
+      const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
+      mode.stateUpdates.push(
+        { variable: layer.runningMean, value: tf.keep(tf.add(tf.mul(layer.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))) },
+        { variable: layer.runningVar, value: tf.keep(tf.add(tf.mul(layer.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))) },
+      );
+    });
   };
 
   return {
