@@ -212,6 +212,19 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     assert.match(await page.getByTestId('sweep-problems').innerText(), /base\.epochs/);
   });
 
+  it('should show which workers answer when the queue page probes them', async () => {
+    await page.goto(`${webUrl}/queue`);
+    await hydrated(page, 'probe-workers-button');
+    await page.getByTestId('probe-workers-button').click();
+    const result = page.getByTestId('probe-result');
+    await result.waitFor({ timeout: 20_000 });
+    const text = await result.innerText();
+    const workers = (await api.request('GET', '/queues')).body.workers.map((w) => w.id);
+    assert.match(text, /^8\/8 probes answered in [\d.]+ s by /, text);
+    assert.ok(workers.some((id) => text.includes(id)), `names a registered worker: ${text}`);
+    assert.match(text, /Request → start p50 \d+ ms, p99 \d+ ms/);
+  });
+
   it('should render every page without an error, and save a screenshot of each', async () => {
     const datasets = (await api.request('GET', '/datasets')).body.items;
     const runs = (await api.request('GET', `/runs?sweepId=${sweepId}`)).body.items;
@@ -228,6 +241,9 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     for (const [name, path] of Object.entries(pages)) {
       const response = await page.goto(`${webUrl}${path}`);
       assert.equal(response.status(), 200, path);
+      // The page streams in behind a loading state: judge (and photograph) it once its content has arrived.
+      await page.getByTestId('loading').waitFor({ state: 'detached' });
+      await page.locator('main h1').first().waitFor();
       assert.equal(await page.getByTestId('api-error').count(), 0, `${path} shows an API error`);
       await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
     }

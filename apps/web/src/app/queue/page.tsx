@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { ApiErrorNotice } from '@/components/api-error-notice';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { EmptyState } from '@/components/empty-state';
+import { ProbeWorkers } from '@/components/queue/probe-workers';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime, formatNumber, formatSeconds } from '@/lib/format';
 import { apiGet, load } from '@/server/api-client';
@@ -127,6 +128,7 @@ export default async function QueuePage() {
           )}
 
           <h2>Workers</h2>
+          <ProbeWorkers />
           {workers.length === 0 ? (
             <EmptyState title="No worker has registered." testId="workers-empty">
               Start a worker process (apps/worker); runs stay queued until one takes them.

@@ -16,9 +16,11 @@ const ALLOWED: { method: 'GET' | 'POST'; pattern: RegExp }[] = [
   { method: 'GET', pattern: /^datasets(\/[\w.:%-]+)?$/ },
   { method: 'GET', pattern: /^datasets\/[\w.:%-]+\/samples(\/image)?$/ },
   { method: 'GET', pattern: /^queues$/ },
+  { method: 'GET', pattern: /^queues\/probes\/[\w-]+$/ },
   { method: 'POST', pattern: /^sweeps$/ },
   { method: 'POST', pattern: /^sweeps\/[\w.:%-]+\/cancel$/ },
   { method: 'POST', pattern: /^runs\/[\w.:%-]+\/(cancel|retry)$/ },
+  { method: 'POST', pattern: /^queues\/probes$/ },
 ];
 
 function refuse(status: number, code: string, message: string): Response {
