@@ -18,7 +18,8 @@ export class BenchmarksService {
 
   async list(): Promise<BenchmarkDto[]> {
     const benchmarks = await this.prisma.client.benchmark.findMany({ orderBy: { name: 'asc' } });
-    return Promise.all(benchmarks.map((b) => this.toDto(b)));
+    const newest = await this.newestReadyDatasets(benchmarks.flatMap((b) => b.domains));
+    return benchmarks.map((b) => toDto(b, newest));
   }
 
   async get(name: string) {
@@ -28,19 +29,23 @@ export class BenchmarksService {
   }
 
   async getDto(name: string): Promise<BenchmarkDto> {
-    return this.toDto(await this.get(name));
+    const benchmark = await this.get(name);
+    return toDto(benchmark, await this.newestReadyDatasets(benchmark.domains));
   }
 
-  private async toDto(benchmark: { name: string; description: string; domains: string[]; numClasses: number }): Promise<BenchmarkDto> {
-    const datasets: Record<string, string | null> = {};
-    for (const domain of benchmark.domains) {
-      const newest = await this.prisma.client.dataset.findFirst({
-        where: { domain, status: 'ready' },
-        orderBy: [{ createdAt: 'desc' }, { version: 'desc' }],
-        select: { id: true },
-      });
-      datasets[domain] = newest?.id ?? null;
-    }
-    return { ...benchmark, datasets };
+  /** domain → id of its newest ready dataset version, in one query. */
+  private async newestReadyDatasets(domains: string[]): Promise<Map<string, string>> {
+    const rows = await this.prisma.client.dataset.findMany({
+      where: { domain: { in: [...new Set(domains)] }, status: 'ready' },
+      orderBy: [{ createdAt: 'desc' }, { version: 'desc' }],
+      select: { id: true, domain: true },
+    });
+    const newest = new Map<string, string>();
+    for (const row of rows) if (!newest.has(row.domain)) newest.set(row.domain, row.id);
+    return newest;
   }
+}
+
+function toDto(benchmark: { name: string; description: string; domains: string[]; numClasses: number }, newest: Map<string, string>): BenchmarkDto {
+  return { ...benchmark, datasets: Object.fromEntries(benchmark.domains.map((domain) => [domain, newest.get(domain) ?? null])) };
 }

@@ -54,6 +54,11 @@ describe('dataset registration through the API', () => {
     assert.notEqual(v2.body.checksum, v1.body.checksum);
     const old = await api.request('GET', `/datasets/${v1.body.id}`);
     assert.equal(old.body.checksum, v1.body.checksum);
+    // Benchmarks resolve each domain to its newest ready version (and null where none was imported).
+    const benchmarks = await api.request('GET', '/benchmarks');
+    const synth5 = benchmarks.body.find((b: { name: string }) => b.name === 'synth5');
+    assert.equal(synth5.datasets['synth-studio'], v2.body.id);
+    assert.equal(synth5.datasets['synth-dark'], null);
   });
 
   it('should reject a dataset with a corrupt image, naming the file, and register nothing', async () => {
