@@ -76,7 +76,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
         shouldStop: () => watch.cancelled,
         featuresForEpoch:
           config.augment.frozenPath === 'recompute'
-            ? async (epoch) => splitSourceValidation(await this.data.augmentedFeatures(run.sourceDatasetId, ['train'], config, run.seed, epoch), config.sourceValFraction, run.seed).train
+            ? async (epoch) => splitSourceValidation(await this.data.augmentedFeatures(source, config, run.seed, epoch), config.sourceValFraction, run.seed).train
             : undefined,
         // Metrics before the checkpoint: a worker killed in between retrains that epoch (deterministically, so the
         // upsert rewrites the same row) instead of resuming past an epoch whose metrics were never written.

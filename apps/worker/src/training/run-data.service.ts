@@ -10,7 +10,8 @@ import type { FeatureSet } from './cafe-training.adapter';
 import { streamedImages } from './streamed-images';
 
 export interface LoadedSplit extends FeatureSet {
-  keys: string[];
+  /** The registered samples of the rows, as the dataset's reader finds their pixels. */
+  samples: Sample[];
 }
 
 /**
@@ -57,6 +58,7 @@ export class RunDataService {
         update: { samples: rows.length, computed: extracted.computed, fromCache: extracted.fromCache },
       }),
     );
+    const readable = samples.map((s) => s.sample);
     return {
       n: rows.length,
       dim: extracted.dim,
@@ -64,8 +66,8 @@ export class RunDataService {
       flipped: (extracted.views as Record<string, Float32Array>).flipped,
       labels: Int32Array.from(rows.map((r) => r.label)),
       // Image-space mask nets (resnet18) also see the pixels, at the config's resolution, decoded per batch.
-      images: options.withImages ? streamedImages(samples.map((s) => s.sample), config.imageSize) : undefined,
-      keys: rows.map((r) => r.key),
+      images: options.withImages ? streamedImages(readable, config.imageSize) : undefined,
+      samples: readable,
     };
   }
 
@@ -89,15 +91,14 @@ export class RunDataService {
   }
 
   /**
-   * `augment.frozenPath: recompute`: features of the same rows as `load`, the frozen model run on images augmented
+   * `augment.frozenPath: recompute`: features of the rows of a loaded split, the frozen model run on images augmented
    * from (seed, epoch, row) — a fresh pass over the backbone, never cached.
    */
-  async augmentedFeatures(datasetId: string, splits: string[], config: TrainingConfig, seed: number, epoch: number): Promise<FeatureSet> {
-    const { rows, samples } = await this.resolveSamples(datasetId, splits);
+  async augmentedFeatures(split: LoadedSplit, config: TrainingConfig, seed: number, epoch: number): Promise<FeatureSet> {
     const backbone = await this.backbone(config);
     const size = backbone.inputSize;
-    const features = new Float32Array(rows.length * backbone.featureDim);
-    const stream = createBatchStream(samples.map((s) => s.sample), { batchSize: 32, size, concurrency: 4, prefetchBatches: 1 });
+    const features = new Float32Array(split.n * backbone.featureDim);
+    const stream = createBatchStream(split.samples, { batchSize: 32, size, concurrency: 4, prefetchBatches: 1 });
     for await (const batch of stream) {
       const augmented = new Uint8Array(batch.data.length);
       batch.indices.forEach((row, i) => {
@@ -106,6 +107,6 @@ export class RunDataService {
       });
       features.set(await embedImages(backbone, augmented, batch.indices.length, size), batch.indices[0] * backbone.featureDim);
     }
-    return { n: rows.length, dim: backbone.featureDim, features, labels: Int32Array.from(rows.map((r) => r.label)) };
+    return { n: split.n, dim: backbone.featureDim, features, labels: split.labels };
   }
 }
