@@ -9,6 +9,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueService } from '../database/job-queues.provider';
+import { PrismaService } from '../database/prisma.service';
 import type { ApiHarness } from '../testing/api-test-harness';
 import { spawnWorker, stopProcess, waitUntil } from '../testing/worker-process';
 
@@ -205,6 +206,14 @@ export class Workers {
   async stopAll(): Promise<void> {
     for (const worker of this.all) await stopProcess(worker, 'SIGKILL');
   }
+}
+
+/** Submits a chaos sweep and starts a worker for it; returns the sweep's id and the API's database client. */
+export async function startChaosSweep(api: ApiHarness, workers: Workers, name: string, epochs: number): Promise<{ sweepId: string; prisma: PrismaClient }> {
+  const created = await api.request('POST', '/sweeps', { body: chaosSweep(name, epochs) });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  workers.spawn();
+  return { sweepId: created.body.sweep.id, prisma: api.app.get(PrismaService).client };
 }
 
 export function tempHome(): { home: string; cleanup(): void } {

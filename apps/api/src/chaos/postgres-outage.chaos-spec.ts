@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PrismaService } from '../database/prisma.service';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 import { waitUntil } from '../testing/worker-process';
 import {
@@ -11,6 +10,7 @@ import {
   makeDomains,
   PrivatePostgres,
   sleep,
+  startChaosSweep,
   startPrivatePostgres,
   tempHome,
   waitForSweep,
@@ -57,11 +57,7 @@ describe('chaos: PostgreSQL stopped for 10 s mid-sweep', () => {
     'should answer 503 while PostgreSQL is down and complete the sweep after it returns',
     { timeout: 240_000 },
     async () => {
-      const created = await api.request('POST', '/sweeps', { body: chaosSweep('postgres sweep', EPOCHS) });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const sweepId: string = created.body.sweep.id;
-      workers.spawn();
-      const prisma = api.app.get(PrismaService).client;
+      const { sweepId, prisma } = await startChaosSweep(api, workers, 'postgres sweep', EPOCHS);
 
       await waitUntilMidSweep(prisma, sweepId, 1);
       const stoppedAt = Date.now();

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PrismaService } from '../database/prisma.service';
 import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
 import { waitUntil } from '../testing/worker-process';
 import {
   assertCompleteWithoutDuplicates,
-  chaosSweep,
   importDomains,
   makeDomains,
   PrivateRedis,
   sleep,
+  startChaosSweep,
   startPrivateRedis,
   tempHome,
   TARGETS,
@@ -56,11 +55,7 @@ describe('chaos: Redis killed and restarted empty mid-sweep', () => {
     'should finish every run, including one submitted while Redis was down, with nothing lost or written twice',
     { timeout: 240_000 },
     async () => {
-      const created = await api.request('POST', '/sweeps', { body: chaosSweep('redis sweep', EPOCHS) });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const sweepId: string = created.body.sweep.id;
-      workers.spawn();
-      const prisma = api.app.get(PrismaService).client;
+      const { sweepId, prisma } = await startChaosSweep(api, workers, 'redis sweep', EPOCHS);
 
       // Mid-sweep: one run is through, another is training.
       await waitUntilMidSweep(prisma, sweepId, 2);
