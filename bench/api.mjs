@@ -19,13 +19,13 @@ const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const { Client } = require('pg');
-const { contentId, parseTrainingConfig, sweepSpecSchema } = require('@fer/contracts');
+const { contentId, FER5_DOMAINS, parseTrainingConfig, sweepSpecSchema } = require('@fer/contracts');
 const { startApiHarness } = require(join(root, 'apps/api/dist/testing/api-test-harness.js'));
 const { expandSearchSpace } = require(join(root, 'apps/api/dist/sweeps/sweep-expansion.js'));
 
 const { values } = parseArgs({ options: { plan: { type: 'string' } } });
 const plan = JSON.parse(values.plan);
-const DOMAINS = ['rafdb', 'ferplus', 'affectnet', 'sfew', 'mma'];
+const DOMAINS = [...FER5_DOMAINS];
 const CONFIGS = 50;
 
 const AGGREGATE_SQL = `

@@ -31,14 +31,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const { Queue, QueueEvents } = require('bullmq');
 const { Client } = require('pg');
-const { contentId, parseTrainingConfig, JOB_PRIORITY, QueueName } = require('@fer/contracts');
+const { contentId, FER5_DOMAINS, parseTrainingConfig, JOB_PRIORITY, QueueName } = require('@fer/contracts');
 const { JobQueues, createRedisConnection, QUEUE_CONFIG } = require('@fer/queues');
 const { startApiHarness } = require(join(root, 'apps/api/dist/testing/api-test-harness.js'));
 const { spawnWorker, stopProcess } = require(join(root, 'apps/api/dist/testing/worker-process.js'));
 
 const { values } = parseArgs({ options: { plan: { type: 'string' } } });
 const plan = JSON.parse(values.plan);
-const DOMAINS = ['rafdb', 'ferplus', 'affectnet', 'sfew', 'mma'];
+const DOMAINS = [...FER5_DOMAINS];
 const QUEUE = QueueName.Train;
 
 /** Bare BullMQ producer with the options JobQueues.enqueue gives a job of this queue (train: background priority). */
