@@ -25,7 +25,7 @@ Integration tests need PostgreSQL and Redis: DATABASE_URL / REDIS_URL, or the lo
 }
 const tiers = values.tier ?? ['unit', 'integration', 'e2e'];
 const suffix = { unit: ['.spec.js', '.spec.mjs'], integration: ['.integration-spec.js'], e2e: ['.e2e-spec.js', '.e2e-spec.mjs'], chaos: ['.chaos-spec.js'] };
-const projects = (values.project ?? ['libs/contracts', 'libs/cafe', 'libs/datasets', 'libs/db', 'libs/queues', 'apps/api', 'apps/worker', 'apps/cli', 'apps/web', 'infra', 'scripts'])
+const projects = (values.project ?? ['libs/contracts', 'libs/experiments', 'libs/cafe', 'libs/datasets', 'libs/db', 'libs/queues', 'libs/testing', 'apps/api', 'apps/worker', 'apps/cli', 'apps/web', 'infra', 'scripts'])
   .map((p) => resolve(process.cwd(), p))
   .map((p) => relative(root, p));
 
@@ -50,15 +50,19 @@ function findSpecs(dir, out = []) {
   }
   return out;
 }
-// TypeScript projects run their compiled specs from dist/ (only those whose source still exists: tsc leaves stale
-// outputs of deleted files behind); plain-JS folders (infra, scripts) run in place.
-const hasSource = (project, file) => existsSync(join(root, project, 'src', relative(join(root, project, 'dist'), file).replace(/\.js$/, '.ts')));
+// TypeScript projects run their compiled specs (only those whose source still exists: tsc leaves stale outputs of
+// deleted files behind). A project with a tsconfig.spec.json (apps/api: tests under test/ beside src/) compiles its
+// specs into dist-test/ from its root, so production dist/ ships none; the others compile src/ into dist/. Plain-JS
+// folders (infra, scripts) run in place.
+function compiledSpecs(project) {
+  const { out, sourceRoot } = existsSync(join(root, project, 'tsconfig.spec.json'))
+    ? { out: join(root, project, 'dist-test'), sourceRoot: join(root, project) }
+    : { out: join(root, project, 'dist'), sourceRoot: join(root, project, 'src') };
+  const hasSource = (file) => existsSync(join(sourceRoot, relative(out, file).replace(/\.js$/, '.ts')));
+  return findSpecs(out).filter(hasSource);
+}
 const files = projects
-  .flatMap((p) =>
-    existsSync(join(root, p, 'tsconfig.json'))
-      ? [...findSpecs(join(root, p, 'dist')).filter((f) => hasSource(p, f)), ...findSpecs(join(root, p, 'e2e'))]
-      : findSpecs(join(root, p)),
-  )
+  .flatMap((p) => (existsSync(join(root, p, 'tsconfig.json')) ? [...compiledSpecs(p), ...findSpecs(join(root, p, 'e2e'))] : findSpecs(join(root, p))))
   .sort();
 if (files.length === 0) {
   console.error(`no test files found for tiers ${tiers.join(', ')} in ${projects.join(', ')}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PrismaService } from './database/prisma.service';
-import { ApiHarness, startApiHarness } from './testing/api-test-harness';
+import { ApiHarness, startApiHarness } from '../test/support/api-test-harness';
 
 describe('API (real PostgreSQL and Redis)', () => {
   let api: ApiHarness;

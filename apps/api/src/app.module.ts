@@ -9,6 +9,7 @@ import { ApiExceptionFilter } from './common/api-exception.filter';
 import { ApiKeyThrottlerGuard } from './common/api-key-throttler.guard';
 import { API_ENV, ApiEnv } from './config/api-env.schema';
 import { DatabaseModule } from './database/database.module';
+import { JobQueuesModule } from './queues/job-queues.module';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsService } from './datasets/datasets.service';
 import { DatasetImportService } from './datasets/dataset-import.service';
@@ -47,6 +48,7 @@ export class AppModule {
         }),
         ThrottlerModule.forRoot([{ name: 'per-key', ttl: 60_000, limit: env.FER_RATE_LIMIT_PER_MINUTE }]),
         DatabaseModule,
+        JobQueuesModule,
       ],
       controllers: [
         HealthController,

@@ -4,7 +4,7 @@ import { loadWorkerEnv } from './config/worker-env.schema';
 import { JobRunnerService } from './jobs/job-runner.service';
 import { workerIdentity } from './registration/worker-identity';
 import { WorkerRegistryService } from './registration/worker-registry.service';
-import { initializeBackend } from './training/cafe-training.adapter';
+import { initializeBackend } from '@fer/cafe';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {

@@ -9,3 +9,6 @@ export * from './metrics';
 export * from './validation-error';
 export * from './leaderboard';
 export * from './api-dtos';
+export * from './seeded-random';
+export * from './backbones';
+export * from './environment';

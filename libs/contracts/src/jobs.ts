@@ -25,20 +25,3 @@ export const jobPayloadSchemas = {
 } as const;
 
 export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloadSchemas)[Q]>;
-
-/** Deterministic job ids make a duplicate enqueue a no-op (BullMQ ignores an existing id). */
-export const jobIds = {
-  [QueueName.ExtractFeatures]: (p: JobPayload<QueueName.ExtractFeatures>) => `features.${p.datasetId}.${p.backbone}`,
-  [QueueName.Train]: (p: JobPayload<QueueName.Train>) => `run.${p.runId}.train`,
-  [QueueName.Evaluate]: (p: JobPayload<QueueName.Evaluate>) => `run.${p.runId}.evaluate.${p.datasetId}.${p.checkpoint}`,
-  [QueueName.Probe]: (p: JobPayload<QueueName.Probe>) => `probe.${p.probeId}`,
-};
-
-/** The run a train or evaluate job id belongs to (the inverse of `jobIds`); undefined for other jobs. */
-export function runIdOfJobId(jobId: string): string | undefined {
-  return /^run\.([^.]+)\.(?:train$|evaluate\.)/.exec(jobId)?.[1];
-}
-
-/** BullMQ priorities: lower runs first. */
-export const JOB_PRIORITY = { interactive: 1, background: 10 } as const;
-export type JobPriorityName = keyof typeof JOB_PRIORITY;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BACKBONE } from './backbones';
 
 /**
  * One training configuration. Immutable once stored: its id is the hash of its canonical JSON
@@ -46,7 +47,7 @@ export const trainingConfigSchema = z
   .object({
     method: z.enum(METHODS).default('cafe'),
     /** Frozen face model, a name from the backbone registry of libs/cafe. */
-    backbone: z.string().min(1).max(100).default('face-api-expression'),
+    backbone: z.string().min(1).max(100).default(DEFAULT_BACKBONE),
     /** Path to weights for backbones that need a user file (clip-vit-b32). */
     backboneWeights: z.string().max(4096).optional(),
     maskNet: z.enum(MASK_NETS).default('mlp'),

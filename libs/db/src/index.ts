@@ -1,6 +1,4 @@
 export * from './migrator';
 export * from './prisma-client.factory';
+export * from './prisma-run-ledger';
 export * from './repo-paths';
-export * from './test-database';
-export * from './run-lifecycle';
-export * from './webhook-events';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,15 +7,40 @@ import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { migrateDatabase } from './migrator';
 import { defaultMigrationsDir } from './repo-paths';
-import { createTestDatabase } from './test-database';
+
+/**
+ * An empty database of its own (the migrator is what is under test, so it is not migrated first; @fer/testing's
+ * createTestDatabase builds on this lib and cannot be used here).
+ */
+async function emptyDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const name = `fer_${label}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
 
 describe('migrateDatabase', () => {
   const databases: { drop(): Promise<void> }[] = [];
   after(async () => Promise.all(databases.map((db) => db.drop())));
 
   it('should create every table of the schema and record the migration when the database is empty', async () => {
-    const db = await createTestDatabase('migrator');
+    const db = await emptyDatabase('migrator');
     databases.push(db);
+    const first = await migrateDatabase(db.url, defaultMigrationsDir());
+    assert.ok(first.applied.length >= 1);
     const client = new Client({ connectionString: db.url });
     await client.connect();
     const { rows } = await client.query<{ table_name: string }>(
@@ -31,7 +57,7 @@ describe('migrateDatabase', () => {
   });
 
   it('should roll a failing migration back whole and name it when its SQL is invalid', async () => {
-    const db = await createTestDatabase('migrator_bad');
+    const db = await emptyDatabase('migrator_bad');
     databases.push(db);
     const dir = mkdtempSync(join(tmpdir(), 'fer-migrations-'));
     mkdirSync(join(dir, '0001_ok'));
@@ -48,7 +74,7 @@ describe('migrateDatabase', () => {
   });
 
   it('should refuse to run when an applied migration was edited', async () => {
-    const db = await createTestDatabase('migrator_edit');
+    const db = await emptyDatabase('migrator_edit');
     databases.push(db);
     const dir = mkdtempSync(join(tmpdir(), 'fer-migrations-'));
     mkdirSync(join(dir, '0001_ok'));

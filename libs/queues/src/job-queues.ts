@@ -1,4 +1,5 @@
-import { JOB_PRIORITY, JobPayload, JobPriorityName, QueueName, jobIds, jobPayloadSchemas } from '@fer/contracts';
+import { JobPayload, QueueName, jobPayloadSchemas } from '@fer/contracts';
+import { JOB_PRIORITY, jobIdOf, JobPriorityName } from '@fer/experiments';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ALL_QUEUES, QUEUE_CONFIG } from './queue-config';
@@ -53,7 +54,7 @@ export class JobQueues {
   ): { data: JobPayload<Q>; opts: JobsOptions } {
     const data = jobPayloadSchemas[name].parse(payload) as JobPayload<Q>;
     const config = QUEUE_CONFIG[name];
-    const jobId = (jobIds[name] as (p: JobPayload<Q>) => string)(payload);
+    const jobId = jobIdOf(name, payload);
     const opts: JobsOptions = {
       jobId,
       priority: JOB_PRIORITY[options.priority ?? 'background'],

@@ -1,5 +1,6 @@
 import { ApiErrorBody, fieldProblems } from '@fer/contracts';
 import { Prisma } from '@fer/db';
+import { ExperimentError, ExperimentErrorCode } from '@fer/experiments';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { ZodError } from 'zod';
@@ -24,6 +25,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   private toApiError(exception: unknown): ApiError {
     if (exception instanceof ApiError) return exception;
+    if (exception instanceof ExperimentError) return experimentError(exception);
     if (exception instanceof ZodError) {
       const problems = fieldProblems(exception);
       const first = problems[0];
@@ -61,6 +63,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
       ApiErrorCode.DependencyUnavailable,
       `${dependency} is unavailable; the request changed nothing. Retry shortly (GET /api/v1/health shows what is down).`,
     );
+  }
+}
+
+/** The experiment domain's refusals, as HTTP: exhaustive, so a new code does not compile until it is mapped here. */
+function experimentError(error: ExperimentError): ApiError {
+  switch (error.code) {
+    case ExperimentErrorCode.InvalidExperiment:
+      return ApiError.validation(error.message, error.problems);
   }
 }
 

@@ -1,3 +1,4 @@
+import { loadEnvironment } from '@fer/contracts';
 import { delimiter, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -25,12 +26,7 @@ export const apiEnvSchema = z.object({
 export type ApiEnv = z.output<typeof apiEnvSchema>;
 
 export function loadApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
-  const parsed = apiEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid API environment:\n${lines.join('\n')}\nSet these variables (see README "Configuration").`);
-  }
-  return parsed.data;
+  return loadEnvironment(apiEnvSchema, 'API', env);
 }
 
 export const API_ENV = Symbol('API_ENV');

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { QueueService } from './job-queues.provider';
 import { PrismaService } from './prisma.service';
 
 @Global()
-@Module({ providers: [PrismaService, QueueService], exports: [PrismaService, QueueService] })
+@Module({ providers: [PrismaService], exports: [PrismaService] })
 export class DatabaseModule {}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { after, before, describe, it } from 'node:test';
-import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+import { ApiHarness, startApiHarness } from '../../test/support/api-test-harness';
 
 describe('dataset registration through the API', () => {
   let api: ApiHarness;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
-import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
-import { stopProcess, waitUntil } from '../testing/worker-process';
+import { ApiHarness, startApiHarness } from '../../test/support/api-test-harness';
+import { stopProcess, waitUntil } from '@fer/testing';
 
 /** A private redis-server, so this test can stop and restart Redis without touching anyone else's. */
 function startRedis(port: number): ChildProcess {

@@ -2,7 +2,7 @@ import { HealthDto } from '@fer/contracts';
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { QueueService } from '../database/job-queues.provider';
+import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { Public } from '../keys/api-key-roles';
 

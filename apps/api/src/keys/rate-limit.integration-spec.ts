@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+import { ApiHarness, startApiHarness } from '../../test/support/api-test-harness';
 
 describe('per-key rate limit', () => {
   let api: ApiHarness;

@@ -3,7 +3,7 @@ import type { PrismaClient } from '@fer/db';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PrismaService } from '../database/prisma.service';
-import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+import { ApiHarness, startApiHarness } from '../../test/support/api-test-harness';
 
 const DOMAINS = ['rafdb', 'ferplus', 'affectnet', 'sfew', 'mma'];
 

@@ -7,11 +7,11 @@ import {
   trainingConfigSchema,
   TransferMatrix,
 } from '@fer/contracts';
+import { CellAggregate, leaderboardAggregateQuery, parseStoredConfig } from '@fer/experiments';
 import { Injectable } from '@nestjs/common';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
 import { ApiError } from '../common/api-error';
 import { PrismaService } from '../database/prisma.service';
-import { aggregateLeaderboard, CellAggregate } from './leaderboard.query';
 
 const EMPTY: LeaderboardCell = { mean: null, std: null, n: 0 };
 const DEFAULTS = trainingConfigSchema.parse({});
@@ -23,6 +23,12 @@ export class LeaderboardsService {
     private readonly benchmarks: BenchmarksService,
   ) {}
 
+  /** The leaderboard statement of @fer/experiments, run as it is (parameterised). */
+  private aggregate(input: Parameters<typeof leaderboardAggregateQuery>[0]): Promise<CellAggregate[]> {
+    const { text, values } = leaderboardAggregateQuery(input);
+    return this.prisma.client.$queryRawUnsafe<CellAggregate[]>(text, ...values);
+  }
+
   async leaderboard(benchmarkName: string, source: string, selection: ModelSelection): Promise<Leaderboard> {
     const benchmark = await this.benchmarks.get(benchmarkName);
     if (!benchmark.domains.includes(source)) {
@@ -30,7 +36,7 @@ export class LeaderboardsService {
         { field: 'source', message: `one of ${benchmark.domains.join(', ')}` },
       ]);
     }
-    const aggregates = await aggregateLeaderboard(this.prisma.client, { source, domains: benchmark.domains, selection });
+    const aggregates = await this.aggregate({ source, domains: benchmark.domains, selection });
     const byGroup = groupBy(aggregates);
     const configs = await this.prisma.client.config.findMany({ where: { id: { in: [...byGroup.keys()] } } });
     const runs = await this.prisma.client.run.findMany({
@@ -40,7 +46,7 @@ export class LeaderboardsService {
     });
     const rows: LeaderboardRow[] = configs.map((config) => {
       const cells = byGroup.get(config.id)!;
-      const body = trainingConfigSchema.parse(config.body);
+      const body = parseStoredConfig(config.body, `config ${config.id}`);
       const summary = configDifferences(body);
       return {
         groupKey: config.id,
@@ -79,7 +85,7 @@ export class LeaderboardsService {
     if (!config) throw ApiError.notFound('config', configId);
     const cells = await Promise.all(
       benchmark.domains.map(async (source) => {
-        const aggregates = await aggregateLeaderboard(this.prisma.client, { source, domains: benchmark.domains, selection, groupKeys: [configId] });
+        const aggregates = await this.aggregate({ source, domains: benchmark.domains, selection, groupKeys: [configId] });
         const byColumn = new Map(aggregates.map((a) => [a.column, a]));
         return benchmark.domains.map((target) => {
           const a = byColumn.get(target);

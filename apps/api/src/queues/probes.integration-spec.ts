@@ -1,10 +1,10 @@
 import type { PrismaClient } from '@fer/db';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertRefused } from '../bad-input/bad-input-support';
-import { QueueService } from '../database/job-queues.provider';
+import { assertRefused } from '../../test/bad-input/bad-input-support';
+import { QueueService } from './queue.service';
 import { PrismaService } from '../database/prisma.service';
-import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+import { ApiHarness, startApiHarness } from '../../test/support/api-test-harness';
 import { PROBE_RETENTION_DAYS } from './reconciler.service';
 
 /** Queue probes without a worker: what is stored and enqueued, and what is refused. (With a worker: probes.e2e-spec.) */

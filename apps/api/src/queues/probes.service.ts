@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ApiError } from '../common/api-error';
-import { QueueService } from '../database/job-queues.provider';
+import { QueueService } from './queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { summarizeProbes } from './probe-summary';
 

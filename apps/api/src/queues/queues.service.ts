@@ -1,7 +1,7 @@
 import { QueueOverviewDto, QueueStatsDto, WorkerDto } from '@fer/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { API_ENV, ApiEnv } from '../config/api-env.schema';
-import { QueueService } from '../database/job-queues.provider';
+import { QueueService } from './queue.service';
 import { PrismaService } from '../database/prisma.service';
 
 @Injectable()

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { QueueService } from '../database/job-queues.provider';
+import { QueueService } from './queue.service';
 import { PrismaService } from '../database/prisma.service';
-import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+import { ApiHarness, startApiHarness } from '../../test/support/api-test-harness';
 
 describe('reconciler: Postgres restores what Redis lost', () => {
   let api: ApiHarness;

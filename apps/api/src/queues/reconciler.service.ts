@@ -1,8 +1,10 @@
 import { QueueName } from '@fer/contracts';
-import { completeRunIfEvaluated, missingEvaluations, sourceValFractionOf } from '@fer/db';
+import { prismaRunLedger } from '@fer/db';
+import { completeRunIfEvaluated, jobIdOf, missingEvaluations, parseStoredConfig, priorityName, RunLedger } from '@fer/experiments';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task';
 import { API_ENV, ApiEnv } from '../config/api-env.schema';
-import { QueueService } from '../database/job-queues.provider';
+import { QueueService } from './queue.service';
 import { PrismaService } from '../database/prisma.service';
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
@@ -27,35 +29,30 @@ export interface ReconcileReport {
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReconcilerService.name);
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly ledger: RunLedger;
+  private readonly loop = new PeriodicTask(
+    'reconcile',
+    async () => {
+      const report = await this.reconcile();
+      if (report.trainJobsRestored || report.evaluateJobsRestored || report.workersMarkedLost) this.logger.warn(report);
+    },
+    this.logger,
+  );
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
     @Inject(API_ENV) private readonly env: ApiEnv,
-  ) {}
+  ) {
+    this.ledger = prismaRunLedger(prisma.client);
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), this.env.FER_RECONCILE_INTERVAL_SECONDS * 1000);
-    this.timer.unref();
+    this.loop.start(this.env.FER_RECONCILE_INTERVAL_SECONDS);
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      const report = await this.reconcile();
-      if (report.trainJobsRestored || report.evaluateJobsRestored || report.workersMarkedLost) this.logger.warn(report);
-    } catch (error) {
-      this.logger.debug(`reconcile skipped: ${(error as Error).message}`);
-    } finally {
-      this.running = false;
-    }
+    this.loop.stop();
   }
 
   async reconcile(): Promise<ReconcileReport> {
@@ -77,9 +74,9 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
       select: { id: true, trainedAt: true, priority: true, targets: true, config: { select: { body: true } } },
     });
     for (const run of runs) {
-      const priority = run.priority <= 1 ? 'interactive' : 'background';
+      const priority = priorityName(run.priority);
       if (!run.trainedAt) {
-        const job = await queues.queue(QueueName.Train).getJob(`run.${run.id}.train`);
+        const job = await queues.queue(QueueName.Train).getJob(jobIdOf(QueueName.Train, { runId: run.id }));
         const state = job ? await job.getState() : 'missing';
         if (!LIVE_STATES.has(state)) {
           if (job) await job.remove().catch(() => undefined);
@@ -88,19 +85,19 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
         }
         continue;
       }
-      const lifecycle = { id: run.id, targets: run.targets, sourceValFraction: sourceValFractionOf(run.config.body) };
-      if (await completeRunIfEvaluated(this.prisma.client, lifecycle)) {
+      const lifecycle = { id: run.id, targets: run.targets, sourceValFraction: parseStoredConfig(run.config.body, `config of run ${run.id}`).sourceValFraction };
+      if (await completeRunIfEvaluated(this.ledger, lifecycle)) {
         report.runsCompleted++;
         continue;
       }
-      const missing = await missingEvaluations(this.prisma.client, lifecycle);
+      const missing = await missingEvaluations(this.ledger, lifecycle);
       for (const evaluation of missing) {
-        const id = `run.${run.id}.evaluate.${evaluation.datasetId}.${evaluation.checkpoint}`;
-        const job = await queues.queue(QueueName.Evaluate).getJob(id);
+        const payload = { runId: run.id, datasetId: evaluation.datasetId, checkpoint: evaluation.checkpoint };
+        const job = await queues.queue(QueueName.Evaluate).getJob(jobIdOf(QueueName.Evaluate, payload));
         const state = job ? await job.getState() : 'missing';
         if (!LIVE_STATES.has(state)) {
           if (job) await job.remove().catch(() => undefined);
-          await queues.enqueue(QueueName.Evaluate, { runId: run.id, datasetId: evaluation.datasetId, checkpoint: evaluation.checkpoint }, { priority });
+          await queues.enqueue(QueueName.Evaluate, payload, { priority });
           report.evaluateJobsRestored++;
         }
       }

@@ -1,4 +1,4 @@
-import { canonicalJson, contentId, RunSummaryDto, TrainingConfig, trainingConfigSchema } from '@fer/contracts';
+import { canonicalJson, RunSummaryDto, TrainingConfig } from '@fer/contracts';
 import type { Prisma, PrismaClient } from '@fer/db';
 
 export interface NewRun {
@@ -13,11 +13,6 @@ export interface NewRun {
   priority: number;
   sweepId: string | null;
   createdById: string | null;
-}
-
-/** Run ids derive from content, so the same work submitted twice is one run. */
-export function runId(parts: { scope: string; configId: string; sourceDatasetId: string; seed: number; targets: string[] }): string {
-  return contentId('run', parts);
 }
 
 /** Inserts configs and runs that do not exist yet; returns the ids that were new. */
@@ -77,8 +72,4 @@ export function toRunSummary(run: RunRow, method: string): RunSummaryDto {
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
   };
-}
-
-export function parseStoredConfig(body: unknown): TrainingConfig {
-  return trainingConfigSchema.parse(body);
 }

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { QueueService } from '../database/job-queues.provider';
-import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+import { QueueService } from '../queues/queue.service';
+import { ApiHarness, startApiHarness } from '../../test/support/api-test-harness';
 
 describe('runs: API-triggered training and retraining', () => {
   let api: ApiHarness;

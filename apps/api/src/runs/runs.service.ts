@@ -1,25 +1,23 @@
 import {
   contentId,
   EvaluationDto,
-  JOB_PRIORITY,
   QueueName,
   RUN_STATUSES,
   RunDetailDto,
   RunLogLineDto,
   RunSummaryDto,
-  TrainingConfigInput,
   trainingConfigSchema,
 } from '@fer/contracts';
+import { assertRunnable, JOB_PRIORITY, jobIdOf, parseStoredConfig, runId } from '@fer/experiments';
 import { Inject, Injectable } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../common/api-error';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
 import { resolveDataset } from '../datasets/dataset-resolver';
-import { QueueService } from '../database/job-queues.provider';
+import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
-import { assertRunnable } from './config-support';
-import { insertRuns, parseStoredConfig, runId, toRunSummary } from './run-records';
+import { insertRuns, toRunSummary } from './run-records';
 
 export const createRunSchema = z
   .object({
@@ -63,20 +61,20 @@ export class RunsService {
 
   /** Re-runs a config on the newest version of a dataset with new seeds. */
   async retrain(input: z.output<typeof retrainSchema>, createdById: string | null): Promise<RunSummaryDto[]> {
-    let configBody: TrainingConfigInput;
+    let configBody: unknown;
     let source = input.source;
     if (input.runId) {
       const run = await this.prisma.client.run.findUnique({ where: { id: input.runId }, include: { config: true } });
       if (!run) throw ApiError.notFound('run', input.runId);
-      configBody = run.config.body as TrainingConfigInput;
+      configBody = run.config.body;
       source ??= run.sourceDomain;
     } else {
       const config = await this.prisma.client.config.findUnique({ where: { id: input.configId! } });
       if (!config) throw ApiError.notFound('config', input.configId!);
-      configBody = config.body as TrainingConfigInput;
+      configBody = config.body;
     }
     if (!source) throw ApiError.validation('source is required with configId', [{ field: 'source', message: 'required with configId' }]);
-    return this.createMany(trainingConfigSchema.parse(configBody), source, input.seeds, { ...input, priority: 'interactive' }, createdById);
+    return this.createMany(parseStoredConfig(configBody), source, input.seeds, { ...input, priority: 'interactive' }, createdById);
   }
 
   private async createMany(
@@ -106,8 +104,9 @@ export class RunsService {
       createdById,
     }));
     const created = await this.prisma.client.$transaction((tx) => insertRuns(tx, runs));
-    for (const id of created) {
-      await this.queue.queues.enqueue(QueueName.Train, { runId: id }, { priority: options.priority }).catch(() => undefined);
+    // Redis down is not fatal: the runs are stored as queued and the reconciler enqueues them later.
+    if (created.length > 0) {
+      await this.queue.queues.enqueueMany(QueueName.Train, created.map((id) => ({ runId: id })), { priority: options.priority }).catch(() => undefined);
     }
     return Promise.all(runs.map((run) => this.summary(run.id)));
   }
@@ -169,7 +168,7 @@ export class RunsService {
     const run = await this.summary(id);
     if (run.status === 'queued') {
       await this.prisma.client.run.updateMany({ where: { id, status: 'queued' }, data: { status: 'cancelled', cancelRequested: true, finishedAt: new Date() } });
-      await this.queue.queues.forget(QueueName.Train, `run.${id}.train`).catch(() => undefined);
+      await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId: id })).catch(() => undefined);
     } else if (run.status === 'running') {
       // The worker polls this flag between steps, stops, frees the GPU and marks the run cancelled.
       await this.prisma.client.run.update({ where: { id }, data: { cancelRequested: true } });
@@ -187,7 +186,7 @@ export class RunsService {
       where: { id },
       data: { status: 'queued', cancelRequested: false, error: null, finishedAt: null, trainedAt: null },
     });
-    await this.queue.queues.forget(QueueName.Train, `run.${id}.train`);
+    await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId: id }));
     await this.queue.queues.enqueue(QueueName.Train, { runId: id }, { priority: 'interactive' });
     return this.summary(id);
   }

@@ -1,25 +1,23 @@
 import {
   AblationRow,
   contentId,
-  JOB_PRIORITY,
   QueueName,
   RUN_STATUSES,
   RunStatus,
   SweepCreatedDto,
   SweepDetailDto,
   SweepSpec,
-  SweepStatus,
   SweepSummaryDto,
 } from '@fer/contracts';
+import { expandSearchSpace, JOB_PRIORITY, jobIdOf, runId, sweepStatus } from '@fer/experiments';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { ApiError } from '../common/api-error';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
 import { resolveDataset } from '../datasets/dataset-resolver';
-import { QueueService } from '../database/job-queues.provider';
+import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
-import { insertRuns, NewRun, runId, toRunSummary } from '../runs/run-records';
-import { expandSearchSpace } from './sweep-expansion';
+import { insertRuns, NewRun, toRunSummary } from '../runs/run-records';
 
 @Injectable()
 export class SweepsService {
@@ -85,10 +83,14 @@ export class SweepsService {
     return { sweep: await this.summary(sweepId), runsCreated: created.length, runsExisting: runs.length - created.length };
   }
 
-  /** Redis down is not fatal here: the runs are stored as queued and the reconciler enqueues them later. */
+  /**
+   * One Redis round trip for the whole sweep. Redis down is not fatal here: the runs are stored as queued and the
+   * reconciler enqueues them later.
+   */
   private async enqueueTraining(runIds: string[], priority: SweepSpec['priority']): Promise<void> {
+    if (runIds.length === 0) return;
     try {
-      for (const id of runIds) await this.queue.queues.enqueue(QueueName.Train, { runId: id }, { priority });
+      await this.queue.queues.enqueueMany(QueueName.Train, runIds.map((id) => ({ runId: id })), { priority });
     } catch (error) {
       this.logger.warn(`could not enqueue ${runIds.length} runs now (${(error as Error).message}); the reconciler will`);
     }
@@ -182,20 +184,11 @@ export class SweepsService {
       where: { id: { in: queued.map((r) => r.id) }, status: 'queued' },
       data: { status: 'cancelled', finishedAt: new Date() },
     });
-    for (const run of queued) await this.queue.queues.forget(QueueName.Train, `run.${run.id}.train`).catch(() => undefined);
+    for (const run of queued) await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId: run.id })).catch(() => undefined);
     return this.summary(id);
   }
 }
 
 function mean(values: number[]): number | null {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
-}
-
-/** A sweep's status is derived from its runs; only cancellation is stored. */
-export function sweepStatus(counts: Record<RunStatus, number>, cancelled: boolean): SweepStatus {
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  if (cancelled && counts.running === 0) return 'cancelled';
-  if (counts.running > 0 || (counts.queued > 0 && counts.queued < total)) return 'running';
-  if (counts.queued === total) return 'queued';
-  return counts.failed > 0 ? 'failed' : counts.cancelled === total ? 'cancelled' : 'succeeded';
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task';
 import { API_ENV, ApiEnv } from '../config/api-env.schema';
 import { PrismaService } from '../database/prisma.service';
 import { signWebhookBody } from './webhook-signature';
@@ -11,8 +12,7 @@ const TIMEOUT_MS = 10_000;
 @Injectable()
 export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDeliveryService.name);
-  private timer?: NodeJS.Timeout;
-  private busy = false;
+  private readonly loop = new PeriodicTask('delivery loop', async () => void (await this.deliverDue()), this.logger);
 
   constructor(
     private readonly prisma: PrismaService,
@@ -20,24 +20,11 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleD
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), this.env.FER_WEBHOOK_POLL_SECONDS * 1000);
-    this.timer.unref();
+    this.loop.start(this.env.FER_WEBHOOK_POLL_SECONDS);
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      await this.deliverDue();
-    } catch (error) {
-      this.logger.debug(`delivery loop: ${(error as Error).message}`);
-    } finally {
-      this.busy = false;
-    }
+    this.loop.stop();
   }
 
   async deliverDue(): Promise<number> {

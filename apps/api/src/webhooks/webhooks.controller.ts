@@ -1,4 +1,4 @@
-import { WEBHOOK_EVENTS } from '@fer/db';
+import { WEBHOOK_EVENTS } from '@fer/experiments';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -1,10 +1,11 @@
-import { recordWebhookEvent } from '@fer/db';
+import { prismaRunLedger } from '@fer/db';
+import { recordWebhookEvent } from '@fer/experiments';
 import assert from 'node:assert/strict';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { PrismaService } from '../database/prisma.service';
-import { ApiHarness, startApiHarness } from '../testing/api-test-harness';
+import { ApiHarness, startApiHarness } from '../../test/support/api-test-harness';
 import { verifyWebhookSignature } from './webhook-signature';
 
 describe('webhooks', () => {
@@ -52,9 +53,9 @@ describe('webhooks', () => {
     const prisma = api.app.get(PrismaService).client;
 
     failNext = 1;
-    assert.equal(await recordWebhookEvent(prisma, 'run.succeeded', 'run_x', { runId: 'run_x' }), 1);
-    assert.equal(await recordWebhookEvent(prisma, 'run.succeeded', 'run_x', { runId: 'run_x' }), 0, 'the same outcome twice is one delivery');
-    assert.equal(await recordWebhookEvent(prisma, 'run.failed', 'run_y', {}), 0, 'not subscribed');
+    assert.equal(await recordWebhookEvent(prismaRunLedger(prisma), 'run.succeeded', 'run_x', { runId: 'run_x' }), 1);
+    assert.equal(await recordWebhookEvent(prismaRunLedger(prisma), 'run.succeeded', 'run_x', { runId: 'run_x' }), 0, 'the same outcome twice is one delivery');
+    assert.equal(await recordWebhookEvent(prismaRunLedger(prisma), 'run.failed', 'run_y', {}), 0, 'not subscribed');
 
     await api.request('POST', '/webhooks/deliver');
     let [delivery] = (await api.request('GET', `/webhooks/${created.body.id}/deliveries`)).body;

@@ -1,4 +1,4 @@
-import { QueueName } from '@fer/contracts';
+import { loadEnvironment, QueueName } from '@fer/contracts';
 import { z } from 'zod';
 
 /** Every variable the worker reads, validated once at boot; nothing else reads process.env. */
@@ -30,10 +30,5 @@ export type WorkerEnv = z.output<typeof workerEnvSchema>;
 export const WORKER_ENV = Symbol('WORKER_ENV');
 
 export function loadWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
-  const parsed = workerEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid worker environment:\n${lines.join('\n')}\nSet these variables (see README "Configuration").`);
-  }
-  return parsed.data;
+  return loadEnvironment(workerEnvSchema, 'worker', env);
 }

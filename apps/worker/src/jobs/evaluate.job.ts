@@ -1,12 +1,12 @@
-import { JobPayload, QueueName, trainingConfigSchema } from '@fer/contracts';
-import { completeRunIfEvaluated } from '@fer/db';
+import { checkpointEpoch, evaluateCheckpoint } from '@fer/cafe';
+import { JobPayload, QueueName } from '@fer/contracts';
+import { completeRunIfEvaluated, parseStoredConfig } from '@fer/experiments';
 import { Injectable } from '@nestjs/common';
 import { CheckpointStore } from '../artifacts/checkpoint.store';
 import { withDatabaseRetry } from '../persistence/database-retry';
 import { RunLogWriter } from '../persistence/run-log.writer';
 import { WorkerPrismaService } from '../persistence/worker-prisma.service';
 import { WorkerRegistryService } from '../registration/worker-registry.service';
-import { checkpointEpoch, evaluateModel } from '../training/cafe-training.adapter';
 import { RunDataService } from '../training/run-data.service';
 import type { JobContext, JobHandler, JobOutcome } from './job-handler';
 
@@ -30,11 +30,11 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
     const run = await withDatabaseRetry(() => db.run.findUnique({ where: { id: runId }, include: { config: true } }));
     if (!run) return { status: 'skipped', reason: `run ${runId} no longer exists` };
     if (run.status === 'cancelled') return { status: 'skipped', reason: 'run cancelled' };
-    const config = trainingConfigSchema.parse(run.config.body);
+    const config = parseStoredConfig(run.config.body, `config of run ${runId}`);
     const lifecycle = { id: runId, targets: run.targets, sourceValFraction: config.sourceValFraction };
     const existing = await withDatabaseRetry(() => db.evaluation.findUnique({ where: { runId_datasetId_checkpoint: { runId, datasetId, checkpoint } } }));
     if (existing) {
-      await completeRunIfEvaluated(db, lifecycle);
+      await completeRunIfEvaluated(this.prisma.ledger, lifecycle);
       return { status: 'skipped', reason: 'already evaluated' };
     }
     const bytes = await this.checkpoints.load(runId, checkpoint === 'last' ? 'checkpoint-last' : 'checkpoint-source-val');
@@ -44,7 +44,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
       const dataset = await withDatabaseRetry(() => db.dataset.findUniqueOrThrow({ where: { id: datasetId } }));
       const splits = await this.splitFor(datasetId);
       const set = await this.data.load(datasetId, splits, config, { withFlipped: false, withImages: config.maskNet === 'resnet18' });
-      const metrics = await evaluateModel(bytes, set);
+      const metrics = await evaluateCheckpoint(bytes, set);
       await withDatabaseRetry(() =>
         db.evaluation.upsert({
           where: { runId_datasetId_checkpoint: { runId, datasetId, checkpoint } },
@@ -65,7 +65,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
         }),
       );
       await this.logs.write(runId, 'info', `${dataset.domain} (${splits.join('+')}, ${checkpoint}): accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro-F1 ${(metrics.macroF1 * 100).toFixed(2)}% on ${metrics.n} images`);
-      if (await completeRunIfEvaluated(db, lifecycle)) await this.logs.write(runId, 'info', 'all evaluations written; run succeeded');
+      if (await completeRunIfEvaluated(this.prisma.ledger, lifecycle)) await this.logs.write(runId, 'info', 'all evaluations written; run succeeded');
       return { status: 'success' };
     } finally {
       await this.registry.setCurrentJob(null);

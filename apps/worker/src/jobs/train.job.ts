@@ -1,5 +1,6 @@
-import { EpochMetrics, JobPayload, QueueName, trainingConfigSchema } from '@fer/contracts';
-import { missingEvaluations, recordRunOutcome } from '@fer/db';
+import { splitSourceValidation, train as trainModel } from '@fer/cafe';
+import { EpochMetrics, JobPayload, QueueName } from '@fer/contracts';
+import { missingEvaluations, parseStoredConfig, priorityName, recordRunOutcome } from '@fer/experiments';
 import { JobQueues } from '@fer/queues';
 import { Inject, Injectable } from '@nestjs/common';
 import { CheckpointStore } from '../artifacts/checkpoint.store';
@@ -9,7 +10,6 @@ import { RunLogWriter } from '../persistence/run-log.writer';
 import { WorkerPrismaService } from '../persistence/worker-prisma.service';
 import { WORKER_IDENTITY, WorkerRegistryService } from '../registration/worker-registry.service';
 import type { WorkerIdentity } from '../registration/worker-identity';
-import { splitSourceValidation, trainModel } from '../training/cafe-training.adapter';
 import { RunDataService } from '../training/run-data.service';
 import { CancellationWatch } from './cancellation.watch';
 import { JOB_QUEUES } from './job-queues.token';
@@ -40,7 +40,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     if (!run) return { status: 'skipped', reason: `run ${runId} no longer exists` };
     if (run.status === 'succeeded' || run.status === 'cancelled') return { status: 'skipped', reason: `run is ${run.status}` };
     if (run.cancelRequested) return this.cancel(runId);
-    const config = trainingConfigSchema.parse(run.config.body);
+    const config = parseStoredConfig(run.config.body, `config of run ${runId}`);
     if (run.trainedAt) {
       await this.enqueueEvaluations(runId, run.targets, config.sourceValFraction, run.priority);
       return { status: 'skipped', reason: 'already trained; evaluations enqueued' };
@@ -106,7 +106,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       }),
     );
     await this.logs.write(runId, 'error', `failed after all attempts: ${error.message}`);
-    await recordRunOutcome(this.prisma.client, runId).catch(() => undefined);
+    await recordRunOutcome(this.prisma.ledger, runId).catch(() => undefined);
   }
 
   private async recordEpoch(runId: string, metrics: EpochMetrics, epochs: number, context: JobContext): Promise<void> {
@@ -132,14 +132,13 @@ export class TrainJob implements JobHandler<QueueName.Train> {
   }
 
   private async enqueueEvaluations(runId: string, targets: string[], sourceValFraction: number, priority: number): Promise<void> {
-    const missing = await missingEvaluations(this.prisma.client, { id: runId, targets, sourceValFraction });
-    for (const evaluation of missing) {
-      await this.queues.enqueue(
-        QueueName.Evaluate,
-        { runId, datasetId: evaluation.datasetId, checkpoint: evaluation.checkpoint },
-        { priority: priority <= 1 ? 'interactive' : 'background' },
-      );
-    }
+    const missing = await missingEvaluations(this.prisma.ledger, { id: runId, targets, sourceValFraction });
+    if (missing.length === 0) return;
+    await this.queues.enqueueMany(
+      QueueName.Evaluate,
+      missing.map((evaluation) => ({ runId, datasetId: evaluation.datasetId, checkpoint: evaluation.checkpoint })),
+      { priority: priorityName(priority) },
+    );
   }
 
   private async cancel(runId: string): Promise<JobOutcome> {
@@ -150,7 +149,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       }),
     );
     await this.logs.write(runId, 'warn', 'cancelled');
-    await recordRunOutcome(this.prisma.client, runId).catch(() => undefined);
+    await recordRunOutcome(this.prisma.ledger, runId).catch(() => undefined);
     return { status: 'skipped', reason: 'cancelled' };
   }
 }

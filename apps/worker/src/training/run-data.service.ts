@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
 import { withDatabaseRetry } from '../persistence/database-retry';
 import { WorkerPrismaService } from '../persistence/worker-prisma.service';
-import type { FeatureSet } from './cafe-training.adapter';
+import type { FeatureSet } from '@fer/cafe';
 import { streamedImages } from './streamed-images';
 
 export interface LoadedSplit extends FeatureSet {

@@ -1,11 +1,9 @@
-import type { Backbone, BackboneInfo, BackboneLoadOptions, BackboneRegistration } from './backbone';
+import { BACKBONES, type BackboneInfo } from '@fer/contracts';
+import type { Backbone, BackboneLoadOptions, BackboneRegistration } from './backbone';
 import { clipVitB32Registration } from './clip-vit.backbone';
 import { faceApiAgeGenderRegistration } from './face-api-age-gender.backbone';
 import { faceApiExpressionRegistration } from './face-api-expression.backbone';
 import { faceApiRecognitionRegistration } from './face-api-recognition.backbone';
-
-/** The offline default: ships in an npm package; chosen by measured throughput (see README.md). */
-export const DEFAULT_BACKBONE = 'face-api-expression';
 
 const REGISTRY: readonly BackboneRegistration[] = [
   faceApiExpressionRegistration,
@@ -14,8 +12,9 @@ const REGISTRY: readonly BackboneRegistration[] = [
   clipVitB32Registration,
 ];
 
+/** The catalogue of @fer/contracts, in its order: every entry has a loader here (backbone.registry.spec.ts). */
 export function listBackbones(): BackboneInfo[] {
-  return REGISTRY.map(({ name, featureDim, inputSize, needsWeightsFile, description }) => ({ name, featureDim, inputSize, needsWeightsFile, description }));
+  return BACKBONES.filter((info) => REGISTRY.some((r) => r.name === info.name));
 }
 
 export async function loadBackbone(name: string, options: BackboneLoadOptions = {}): Promise<Backbone> {

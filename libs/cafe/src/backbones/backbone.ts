@@ -1,5 +1,5 @@
+import type { BackboneInfo } from '@fer/contracts';
 import * as tf from '@tensorflow/tfjs';
-
 
 /** A frozen face model: RGB images in, one feature vector per image out. */
 export interface Backbone {
@@ -19,13 +19,7 @@ export interface BackboneLoadOptions {
   weightsPath?: string;
 }
 
-export interface BackboneInfo {
-  name: string;
-  featureDim: number;
-  inputSize: number;
-  needsWeightsFile: boolean;
-  description: string;
-}
+export type { BackboneInfo };
 
 export interface BackboneRegistration extends BackboneInfo {
   load(options: BackboneLoadOptions): Promise<Backbone>;

@@ -1,3 +1,4 @@
+import { backboneInfo } from '@fer/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -236,11 +237,6 @@ export async function loadClipVit(options: BackboneLoadOptions): Promise<ClipVit
 }
 
 export const clipVitB32Registration: BackboneRegistration = {
-  name: NAME,
-  featureDim: 512,
-  inputSize: 224,
-  needsWeightsFile: true,
-  description:
-    'CLIP ViT-B/32 image tower (the paper\'s frozen model), 224 px, 512-d; loads a local Hugging Face openai/clip-vit-base-patch32 .safetensors (hyperparameters inferred from tensor shapes)',
+  ...backboneInfo(NAME),
   load: loadClipVit,
 };

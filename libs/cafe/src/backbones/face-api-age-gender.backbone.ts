@@ -1,3 +1,4 @@
+import { backboneInfo } from '@fer/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { toInputSize, type Backbone, type BackboneLoadOptions, type BackboneRegistration } from './backbone';
 import { packagedFaceApiModelFolder, readTfjsWeights, takeTensor } from './tfjs-weights.reader';
@@ -5,7 +6,7 @@ import { packagedFaceApiModelFolder, readTfjsWeights, takeTensor } from './tfjs-
 // face-api's age/gender trunk (src/xception/TinyXception with 2 middle blocks, then a 7x7 average pool),
 // re-implemented over its weights map. Features = the 512-d input of its age and gender heads.
 const NAME = 'face-api-age-gender';
-const INPUT_SIZE = 112;
+const INPUT_SIZE = backboneInfo(NAME).inputSize;
 const MEAN_RGB = [122.782, 117.001, 104.298];
 const MAIN_BLOCKS = 2;
 
@@ -53,7 +54,7 @@ function mainBlock(x: tf.Tensor4D, convs: SeparableConv[]): tf.Tensor4D {
 
 export class FaceApiAgeGenderBackbone implements Backbone {
   readonly name = NAME;
-  readonly featureDim = 512;
+  readonly featureDim = backboneInfo(NAME).featureDim;
   readonly inputSize = INPUT_SIZE;
   private readonly mean: tf.Tensor1D = tf.tensor1d(MEAN_RGB);
 
@@ -114,10 +115,6 @@ export async function loadFaceApiAgeGender(options: BackboneLoadOptions): Promis
 }
 
 export const faceApiAgeGenderRegistration: BackboneRegistration = {
-  name: NAME,
-  featureDim: 512,
-  inputSize: INPUT_SIZE,
-  needsWeightsFile: false,
-  description: 'face-api age/gender trunk (TinyXception), 112 px, 512-d; age/gender-trained; weights ship in @vladmandic/face-api',
+  ...backboneInfo(NAME),
   load: loadFaceApiAgeGender,
 };

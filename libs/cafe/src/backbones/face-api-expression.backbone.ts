@@ -1,3 +1,4 @@
+import { backboneInfo } from '@fer/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { toInputSize, type Backbone, type BackboneLoadOptions, type BackboneRegistration } from './backbone';
 import { packagedFaceApiModelFolder, readTfjsWeights, takeTensor } from './tfjs-weights.reader';
@@ -5,7 +6,7 @@ import { packagedFaceApiModelFolder, readTfjsWeights, takeTensor } from './tfjs-
 // The feature extractor of face-api's expression net (src/faceFeatureExtractor: four dense blocks of depthwise-separable
 // convolutions, then a 7x7 average pool), re-implemented over its weights map. Features = the 256-d input of its 7-way FC.
 const NAME = 'face-api-expression';
-const INPUT_SIZE = 112;
+const INPUT_SIZE = backboneInfo(NAME).inputSize;
 const MEAN_RGB = [122.782, 117.001, 104.298];
 
 interface SeparableConv {
@@ -37,7 +38,7 @@ function denseBlock(x: tf.Tensor4D, block: DenseBlock): tf.Tensor4D {
 
 export class FaceApiExpressionBackbone implements Backbone {
   readonly name = NAME;
-  readonly featureDim = 256;
+  readonly featureDim = backboneInfo(NAME).featureDim;
   readonly inputSize = INPUT_SIZE;
   private readonly mean: tf.Tensor1D = tf.tensor1d(MEAN_RGB);
 
@@ -84,10 +85,6 @@ export async function loadFaceApiExpression(options: BackboneLoadOptions): Promi
 }
 
 export const faceApiExpressionRegistration: BackboneRegistration = {
-  name: NAME,
-  featureDim: 256,
-  inputSize: INPUT_SIZE,
-  needsWeightsFile: false,
-  description: 'face-api expression net trunk (dense depthwise-separable CNN), 112 px, 256-d; expression-trained; weights ship in @vladmandic/face-api',
+  ...backboneInfo(NAME),
   load: loadFaceApiExpression,
 };

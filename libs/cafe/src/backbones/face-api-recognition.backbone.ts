@@ -1,10 +1,11 @@
+import { backboneInfo } from '@fer/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { toInputSize, type Backbone, type BackboneLoadOptions, type BackboneRegistration } from './backbone';
 import { packagedFaceApiModelFolder, readTfjsWeights, takeTensor } from './tfjs-weights.reader';
 
 // The dlib ResNet-34 face descriptor as face-api runs it (src/faceRecognitionNet), re-implemented over its weights map.
 const NAME = 'face-api-recognition';
-const INPUT_SIZE = 150;
+const INPUT_SIZE = backboneInfo(NAME).inputSize;
 const MEAN_RGB = [122.782, 117.001, 104.298];
 
 interface ConvLayer {
@@ -51,7 +52,7 @@ function residualDown(x: tf.Tensor4D, layer: ResidualLayer): tf.Tensor4D {
 
 export class FaceApiRecognitionBackbone implements Backbone {
   readonly name = NAME;
-  readonly featureDim = 128;
+  readonly featureDim = backboneInfo(NAME).featureDim;
   readonly inputSize = INPUT_SIZE;
   private readonly mean: tf.Tensor1D = tf.tensor1d(MEAN_RGB);
 
@@ -102,10 +103,6 @@ export async function loadFaceApiRecognition(options: BackboneLoadOptions): Prom
 }
 
 export const faceApiRecognitionRegistration: BackboneRegistration = {
-  name: NAME,
-  featureDim: 128,
-  inputSize: INPUT_SIZE,
-  needsWeightsFile: false,
-  description: 'face-api (dlib) ResNet-34 face descriptor, 150 px, 128-d; identity-trained; weights ship in @vladmandic/face-api',
+  ...backboneInfo(NAME),
   load: loadFaceApiRecognition,
 };

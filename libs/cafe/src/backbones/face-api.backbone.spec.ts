@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { DEFAULT_BACKBONE, listBackbones, loadBackbone } from './backbone.registry';
+import { DEFAULT_BACKBONE } from '@fer/contracts';
+import { listBackbones, loadBackbone } from './backbone.registry';
 import { packagedFaceApiModelFolder } from './tfjs-weights.reader';
 
 // face-api's own forward pass (its node-wasm bundle runs on our @tensorflow/tfjs instance) is the reference

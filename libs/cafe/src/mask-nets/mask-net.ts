@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { MaskNetName } from '@fer/contracts';
-import type { NamedVariable } from '../model-parameters';
-import type { SeededRandom } from '../seeded-random';
+import type { NamedVariable } from '../model/model-parameters';
+import type { SeededRandom } from '@fer/contracts';
 
 /** What a forward pass needs to know: train mode (BatchNorm batch statistics) and where to put state updates. */
 export interface ForwardMode {

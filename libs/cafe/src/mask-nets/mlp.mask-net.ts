@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { dense } from '../dense.op';
-import { createVariable } from '../model-parameters';
-import { initLinear } from '../parameter-init';
+import { dense } from '../ops/dense.op';
+import { createVariable } from '../model/model-parameters';
+import { initLinear } from '../model/parameter-init';
 import type { MaskNet, MaskNetOptions } from './mask-net';
 
 /** The CPU config's mask net on frozen features: Linear(C→hidden) → ReLU → Linear(hidden→outputDim). */

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { parseTrainingConfig } from '@fer/contracts';
-import { selectBackend } from '../backend';
-import { needsConvGradients } from '../cafe-model';
-import { deserializeCheckpoint } from '../checkpoint';
-import { evaluate } from '../evaluator';
-import type { FeatureSet } from '../feature-set';
-import { inMemoryImages, type SplitImages } from '../split-images';
-import { SeededRandom } from '../seeded-random';
-import { train } from '../trainer';
+import { selectBackend } from '../backends/backend';
+import { needsConvGradients } from '../model/cafe-model';
+import { deserializeCheckpoint } from '../model/checkpoint';
+import { evaluate } from '../training/evaluator';
+import type { FeatureSet } from '../data/feature-set';
+import { inMemoryImages, type SplitImages } from '../data/split-images';
+import { SeededRandom } from '@fer/contracts';
+import { train } from '../training/trainer';
 import { createResnet18MaskNet } from './resnet18.mask-net';
 
 function imageSet(n: number, size: number, dim: number): FeatureSet {

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTraining } from '../batch-norm.op';
-import { conv2d, type Conv2dOptions } from '../conv2d.op';
-import { dense } from '../dense.op';
-import { NamedVariable, createVariable } from '../model-parameters';
-import { initConvKaimingNormal, initLinear } from '../parameter-init';
+import { batchNormTraining } from '../ops/batch-norm.op';
+import { conv2d, type Conv2dOptions } from '../ops/conv2d.op';
+import { dense } from '../ops/dense.op';
+import { NamedVariable, createVariable } from '../model/model-parameters';
+import { initConvKaimingNormal, initLinear } from '../model/parameter-init';
 import type { ForwardMode, MaskNet, MaskNetOptions } from './mask-net';
 
 const BN_EPSILON = 1e-5;

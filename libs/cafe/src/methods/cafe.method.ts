@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { applySigmoidMask, cafeLoss, groupMax } from '../cafe-head';
+import { applySigmoidMask, cafeLoss, groupMax } from '../head/cafe-head';
 import { getMaskNet } from '../mask-nets/mask-net.registry';
 import type { ForwardMode } from '../mask-nets/mask-net';
 import { createFcHead } from './fc-head';

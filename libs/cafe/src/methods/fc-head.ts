@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
-import { dense } from '../dense.op';
-import { NamedVariable, createVariable } from '../model-parameters';
-import { initLinear } from '../parameter-init';
-import type { SeededRandom } from '../seeded-random';
+import { dense } from '../ops/dense.op';
+import { NamedVariable, createVariable } from '../model/model-parameters';
+import { initLinear } from '../model/parameter-init';
+import type { SeededRandom } from '@fer/contracts';
 
 /** The FC classifier (nn.Linear(C, K) of the official code), kernel in TF layout [C, K]. */
 export function createFcHead(rng: SeededRandom, inputDim: number, numClasses: number): { parameters: NamedVariable[]; apply(x: tf.Tensor2D): tf.Tensor2D } {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { crossEntropy } from '../cafe-head';
+import { crossEntropy } from '../head/cafe-head';
 import { getMaskNet } from '../mask-nets/mask-net.registry';
 import type { ForwardMode } from '../mask-nets/mask-net';
 import { RESNET18_WIDTH } from '../mask-nets/resnet18.mask-net';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { crossEntropy } from '../cafe-head';
+import { crossEntropy } from '../head/cafe-head';
 import { createFcHead } from './fc-head';
 import type { MethodDefinition } from './method';
 

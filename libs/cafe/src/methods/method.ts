@@ -1,9 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Method, TrainingConfig } from '@fer/contracts';
-import type { CafeLossTerms } from '../cafe-head';
+import type { CafeLossTerms } from '../head/cafe-head';
 import type { ForwardMode } from '../mask-nets/mask-net';
-import type { NamedVariable } from '../model-parameters';
-import type { SeededRandom } from '../seeded-random';
+import type { NamedVariable } from '../model/model-parameters';
+import type { SeededRandom } from '@fer/contracts';
 
 /** One batch as tensors: frozen features always; normalised images only for image-space mask nets. */
 export interface ModelBatch {

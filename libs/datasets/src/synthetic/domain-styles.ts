@@ -1,5 +1,5 @@
 import type { Canvas } from './face-renderer';
-import type { SeededRandom } from './seeded-random';
+import type { SeededRandom } from '@fer/contracts';
 
 export const SYNTH_DOMAINS = ['synth-studio', 'synth-lowres', 'synth-wild', 'synth-dark', 'synth-noisy'] as const;
 export type SynthDomain = (typeof SYNTH_DOMAINS)[number];
@@ -77,7 +77,7 @@ const studio: DomainStyle = {
   domain: 'synth-studio',
   look: 'clean, bright, evenly lit pale background',
   paintBackground(canvas, random) {
-    const tint = random.range(-8, 8);
+    const tint = random.uniform(-8, 8);
     fill(canvas, (_x, y) => [236 - 18 * y + tint, 238 - 16 * y, 242 - 10 * y - tint]);
   },
   finish(canvas, random) {
@@ -89,11 +89,11 @@ const lowres: DomainStyle = {
   domain: 'synth-lowres',
   look: 'a thumbnail upscaled: 16-22 px of real detail, blurred, muted plain background',
   paintBackground(canvas, random) {
-    const base = [random.range(110, 190), random.range(110, 180), random.range(100, 170)];
+    const base = [random.uniform(110, 190), random.uniform(110, 180), random.uniform(100, 170)];
     fill(canvas, (x) => [base[0] - 20 * x, base[1] - 10 * x, base[2]]);
   },
   finish(canvas, random) {
-    degradeResolution(canvas, canvas.size / random.range(16, 22));
+    degradeResolution(canvas, canvas.size / random.uniform(16, 22));
     addNoise(canvas, random, 2);
   },
 };
@@ -102,16 +102,16 @@ const wild: DomainStyle = {
   domain: 'synth-wild',
   look: 'cluttered coloured background, side lighting and a strong colour cast',
   paintBackground(canvas, random) {
-    const ground = [random.range(40, 200), random.range(40, 200), random.range(40, 200)];
+    const ground = [random.uniform(40, 200), random.uniform(40, 200), random.uniform(40, 200)];
     fill(canvas, (x, y) => [ground[0] + 40 * x, ground[1] + 30 * y, ground[2] - 30 * x]);
     const { size, data } = canvas;
     const shapes = 6 + Math.floor(random.next() * 8);
     for (let s = 0; s < shapes; s++) {
-      const color = [random.range(0, 255), random.range(0, 255), random.range(0, 255)];
-      const cx = random.range(0, size);
-      const cy = random.range(0, size);
-      const rx = random.range(0.05, 0.3) * size;
-      const ry = random.range(0.05, 0.3) * size;
+      const color = [random.uniform(0, 255), random.uniform(0, 255), random.uniform(0, 255)];
+      const cx = random.uniform(0, size);
+      const cy = random.uniform(0, size);
+      const rx = random.uniform(0.05, 0.3) * size;
+      const ry = random.uniform(0.05, 0.3) * size;
       const round = random.next() < 0.5;
       for (let y = Math.max(0, Math.floor(cy - ry)); y < Math.min(size, Math.ceil(cy + ry)); y++) {
         for (let x = Math.max(0, Math.floor(cx - rx)); x < Math.min(size, Math.ceil(cx + rx)); x++) {
@@ -123,9 +123,9 @@ const wild: DomainStyle = {
     }
   },
   finish(canvas, random) {
-    const cast = [random.range(0.78, 1.2), random.range(0.78, 1.2), random.range(0.78, 1.2)];
-    const angle = random.range(0, 2 * Math.PI);
-    const strength = random.range(0.2, 0.5);
+    const cast = [random.uniform(0.78, 1.2), random.uniform(0.78, 1.2), random.uniform(0.78, 1.2)];
+    const angle = random.uniform(0, 2 * Math.PI);
+    const strength = random.uniform(0.2, 0.5);
     const { size, data } = canvas;
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
@@ -142,12 +142,12 @@ const dark: DomainStyle = {
   domain: 'synth-dark',
   look: 'low light: dim, low contrast, blue-shifted, with sensor noise',
   paintBackground(canvas, random) {
-    const level = random.range(20, 60);
+    const level = random.uniform(20, 60);
     fill(canvas, (x, y) => [level + 10 * x, level + 5 * y, level + 20]);
   },
   finish(canvas, random) {
-    const gain = random.range(0.3, 0.5);
-    const lift = random.range(6, 18);
+    const gain = random.uniform(0.3, 0.5);
+    const lift = random.uniform(6, 18);
     mapPixels(canvas, (value, channel) => lift + value * gain * (channel === 2 ? 1.2 : channel === 0 ? 0.85 : 1));
     addNoise(canvas, random, 3.5);
   },
@@ -157,14 +157,14 @@ const noisy: DomainStyle = {
   domain: 'synth-noisy',
   look: 'heavy Gaussian noise and blocky low-quality JPEG artefacts',
   paintBackground(canvas, random) {
-    const base = random.range(90, 200);
+    const base = random.uniform(90, 200);
     fill(canvas, (x, y) => [base - 30 * y, base - 20 * x, base]);
   },
   finish(canvas, random) {
-    addNoise(canvas, random, random.range(16, 30));
+    addNoise(canvas, random, random.uniform(16, 30));
   },
   jpegQuality(random) {
-    return Math.round(random.range(10, 25));
+    return Math.round(random.uniform(10, 25));
   },
 };
 

@@ -1,4 +1,4 @@
-import type { SeededRandom } from './seeded-random';
+import type { SeededRandom } from '@fer/contracts';
 
 /** What an expression does to the face; units are face half-widths, v grows downwards. */
 export interface ExpressionShape {
@@ -135,9 +135,9 @@ function mix(a: readonly number[], b: readonly number[], t: number): [number, nu
 export function sampleFaceGeometry(label: number, size: number, random: SeededRandom): FaceGeometry {
   const base = EXPRESSION_SHAPES[label];
   const jitter = (spread: number): number => random.normal() * spread;
-  const toneIndex = random.range(0, SKIN_TONES.length - 1);
+  const toneIndex = random.uniform(0, SKIN_TONES.length - 1);
   const lower = Math.floor(toneIndex);
-  const hairDark = random.range(0.05, 0.6);
+  const hairDark = random.uniform(0.05, 0.6);
   return {
     mouthCurve: base.mouthCurve + jitter(0.12),
     mouthOpen: Math.max(0, base.mouthOpen + jitter(0.06)),
@@ -151,16 +151,16 @@ export function sampleFaceGeometry(label: number, size: number, random: SeededRa
     centerX: size * (0.5 + jitter(0.025)),
     centerY: size * (0.52 + jitter(0.025)),
     roll: jitter(0.08),
-    scale: size * 0.34 * random.range(0.88, 1.06),
+    scale: size * 0.34 * random.uniform(0.88, 1.06),
     yaw: jitter(0.05),
-    faceHalfWidth: random.range(0.82, 1.02),
-    faceHalfHeight: random.range(1.15, 1.32),
-    eyeSpacing: random.range(0.33, 0.41),
-    eyeHeight: random.range(-0.22, -0.12),
-    mouthHeight: random.range(0.5, 0.62),
+    faceHalfWidth: random.uniform(0.82, 1.02),
+    faceHalfHeight: random.uniform(1.15, 1.32),
+    eyeSpacing: random.uniform(0.33, 0.41),
+    eyeHeight: random.uniform(-0.22, -0.12),
+    mouthHeight: random.uniform(0.5, 0.62),
     skin: mix(SKIN_TONES[lower], SKIN_TONES[Math.min(lower + 1, SKIN_TONES.length - 1)], toneIndex - lower),
     hair: [40 + 160 * hairDark * random.next(), 30 + 90 * hairDark, 20 + 60 * hairDark],
-    hairVolume: random.range(0.05, 0.3),
+    hairVolume: random.uniform(0.05, 0.3),
     iris: random.pick([
       [60, 40, 25],
       [40, 70, 110],

@@ -5,7 +5,7 @@ import { CANONICAL_EMOTIONS } from '@fer/contracts';
 import { DOMAIN_STYLES, SYNTH_DOMAINS, type SynthDomain } from './domain-styles';
 import { sampleFaceGeometry } from './expression-geometry';
 import { createCanvas, drawFace } from './face-renderer';
-import { createRandom } from './seeded-random';
+import { SeededRandom } from '@fer/contracts';
 
 export interface SyntheticBenchmarkOptions {
   outDir: string;
@@ -49,7 +49,7 @@ export function renderSyntheticFace(
   size: number,
   seedText: string,
 ): { rgb: Uint8Array; jpegQuality?: number } {
-  const random = createRandom(seedText);
+  const random = SeededRandom.fromText(seedText);
   const style = DOMAIN_STYLES[domain];
   const canvas = createCanvas(size);
   style.paintBackground(canvas, random);

@@ -1,0 +1,88 @@
+import { generateSyntheticBenchmark } from '@fer/datasets';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ApiHarness, startApiHarness } from '../support/api-test-harness';
+import { runFer } from '@fer/testing';
+
+/** The `fer` binary against the real API, as a user runs it. */
+describe('fer CLI against the API', () => {
+  let api: ApiHarness;
+  let root: string;
+  const fer = (args: string[], key = api.keys.admin) => runFer(api.url, key, args);
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'fer-cli-'));
+    await generateSyntheticBenchmark({ outDir: root, perClassTrain: 2, perClassTest: 1, size: 32, seed: 'cli', domains: ['synth-studio'] });
+    api = await startApiHarness('cli', { FER_DATA_ROOTS: root });
+  });
+  after(async () => {
+    await api.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('should import a valid dataset and refuse a broken one before calling the API', async () => {
+    const ok = await fer(['datasets', 'import', '--format', 'imagefolder', '--path', join(root, 'synth-studio'), '--name', 'synth-studio']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).version, 1);
+    assert.match(ok.stderr, /registered synth-studio v1/);
+
+    writeFileSync(join(root, 'synth-studio', 'train', 'happiness', 'broken.png'), 'not a png');
+    const bad = await fer(['datasets', 'import', '--format', 'imagefolder', '--path', join(root, 'synth-studio'), '--name', 'synth-studio']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /broken\.png/);
+    assert.match(bad.stderr, /nothing was registered/);
+    assert.equal((await api.request('GET', '/datasets')).body.total, 1);
+    rmSync(join(root, 'synth-studio', 'train', 'happiness', 'broken.png'));
+  });
+
+  it('should create a sweep from YAML, say which field is wrong in a bad one, and print the leaderboard', async () => {
+    const spec = join(root, 'sweep.yaml');
+    writeFileSync(spec, 'name: cli sweep\nbenchmark: synth5\nsources: [synth-studio]\ntargets: [synth-studio]\nseeds: [0, 1]\nbase:\n  epochs: 1\n');
+    const created = await fer(['sweep', 'create', spec]);
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stderr, /2 runs created/);
+    writeFileSync(spec, 'name: bad\nsources: [synth-studio]\nbase:\n  optimizer:\n    lr: fast\n');
+    const bad = await fer(['sweep', 'create', spec]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /base\.optimizer\.lr/);
+    const board = await fer(['leaderboard', '--benchmark', 'synth5', '--source', 'synth-studio', '--format', 'latex']);
+    assert.equal(board.status, 0, board.stderr);
+    assert.match(board.stdout, /\\begin\{tabular\}/);
+  });
+
+  it('should refuse key management to a read key, and show a created key once', async () => {
+    const refused = await fer(['keys', 'create', '--role', 'read'], api.keys.read);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /403.*admin/);
+    const created = await fer(['keys', 'create', '--role', 'read', '--name', 'cli-test']);
+    assert.equal(created.status, 0);
+    assert.match(JSON.parse(created.stdout).key, /^fer_/);
+    const listed = await fer(['keys', 'list']);
+    assert.doesNotMatch(listed.stdout, /"hash"/);
+  });
+
+  it('should exit 1 saying to start a worker when no worker answers a probe, and refuse a bad --count before calling the API', async () => {
+    const probe = await fer(['queue', 'probe', '--count', '2', '--timeout', '1'], api.keys.launch);
+    assert.equal(probe.status, 1, probe.stderr);
+    assert.match(probe.stdout, /0\/2 probe\(s\) answered/);
+    assert.match(probe.stderr, /no worker answered any of 2 probe\(s\) within 1 s\. No worker is registered online\./);
+    assert.match(probe.stderr, /Start a worker .*REDIS_URL/);
+    const bad = await fer(['queue', 'probe', '--count', '0']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--count.*1 to 1000/);
+    const overview = await fer(['queue']);
+    assert.equal(overview.status, 0, overview.stderr);
+    assert.ok(JSON.parse(overview.stdout).queues.some((q: { name: string }) => q.name === 'probe'));
+  });
+
+  it('should print --help for every command', async () => {
+    for (const command of [[], ['sweep', 'create'], ['datasets', 'import'], ['datasets', 'inspect'], ['leaderboard'], ['keys', 'create'], ['cafe', 'head'], ['runs', 'retry'], ['queue', 'probe']]) {
+      const result = await fer([...command, '--help']);
+      assert.equal(result.status, 0, command.join(' '));
+      assert.match(result.stdout, /Usage: fer/);
+    }
+  });
+});

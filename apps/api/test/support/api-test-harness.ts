@@ -1,0 +1,79 @@
+import { createTestDatabase } from '@fer/testing';
+import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { createApiApp } from '../../src/api-app.factory';
+import { seedBenchmarks } from '../../src/benchmarks/benchmarks.service';
+import { apiEnvSchema } from '../../src/config/api-env.schema';
+import { PrismaService } from '../../src/database/prisma.service';
+import { createApiKey } from '../../src/keys/api-keys.service';
+
+export interface ApiHarness {
+  app: INestApplication;
+  url: string;
+  databaseUrl: string;
+  queuePrefix: string;
+  keys: { admin: string; launch: string; read: string };
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; key?: string | null; raw?: string; headers?: Record<string, string> },
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response shapes
+  ): Promise<{ status: number; body: any; text: string }>;
+  close(): Promise<void>;
+}
+
+/** The real API on a random port, over a fresh database and a Redis key prefix of its own. */
+export async function startApiHarness(label: string, overrides: Record<string, string> = {}): Promise<ApiHarness> {
+  const database = await createTestDatabase(label);
+  const queuePrefix = `fer-test-${randomBytes(4).toString('hex')}`;
+  const env = apiEnvSchema.parse({
+    DATABASE_URL: database.url,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    FER_QUEUE_PREFIX: queuePrefix,
+    FER_API_PORT: '0',
+    LOG_LEVEL: 'silent',
+    FER_RECONCILE_INTERVAL_SECONDS: '3600',
+    ...overrides,
+  });
+  const app = await createApiApp(env);
+  const prisma = app.get(PrismaService).client;
+  await seedBenchmarks(prisma);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const keys = {
+    admin: (await createApiKey(prisma, { name: 'test-admin', role: 'admin' })).key,
+    launch: (await createApiKey(prisma, { name: 'test-launch', role: 'launch' })).key,
+    read: (await createApiKey(prisma, { name: 'test-read', role: 'read' })).key,
+  };
+  return {
+    app,
+    url,
+    databaseUrl: database.url,
+    queuePrefix,
+    keys,
+    async request(method, path, options = {}) {
+      const key = options.key === undefined ? keys.admin : options.key;
+      const response = await fetch(`${url}/api/v1${path}`, {
+        method,
+        headers: {
+          ...(options.body !== undefined || options.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...options.headers,
+        },
+        body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+      });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // plain text
+      }
+      return { status: response.status, body, text };
+    },
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}

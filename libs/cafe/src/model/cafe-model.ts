@@ -1,0 +1,45 @@
+import type { TrainingConfig } from '@fer/contracts';
+import { CafeCheckpoint } from './checkpoint';
+import { getMaskNet } from '../mask-nets/mask-net.registry';
+import { getMethod } from '../methods/method.registry';
+import type { MethodModel } from '../methods/method';
+import { NamedVariable, assignVariables, disposeVariables } from './model-parameters';
+import { SeededRandom } from '@fer/contracts';
+
+/** A built model of a training config: the method's model over `featureDim`-wide frozen features. */
+export interface CafeModel {
+  config: TrainingConfig;
+  featureDim: number;
+  method: MethodModel;
+  parameters: NamedVariable[];
+  dispose(): void;
+}
+
+/** Builds and initialises (seeded, PyTorch-like) the model of `config`. */
+export function buildModel(config: TrainingConfig, featureDim: number, rng: SeededRandom): CafeModel {
+  const method = getMethod(config.method).build({ config, featureDim, rng });
+  const names = new Set<string>();
+  for (const p of method.parameters) {
+    if (names.has(p.name)) throw new Error(`duplicate parameter name "${p.name}"`);
+    names.add(p.name);
+  }
+  return { config, featureDim, method, parameters: method.parameters, dispose: () => disposeVariables(method.parameters) };
+}
+
+/** The model a checkpoint holds (weights and BatchNorm state restored). */
+export function modelFromCheckpoint(checkpoint: CafeCheckpoint): CafeModel {
+  const model = buildModel(checkpoint.config, checkpoint.featureDim, new SeededRandom(checkpoint.seed));
+  try {
+    assignVariables(model.parameters, checkpoint.parameters);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model;
+}
+
+/** Whether training this config runs conv gradients (image-space mask net): choose the backend accordingly. */
+export function needsConvGradients(config: TrainingConfig): boolean {
+  const usesMaskNet = config.method === 'finetune' || (config.method === 'cafe' && config.useMask);
+  return usesMaskNet && getMaskNet(config.maskNet).needsConvGradients;
+}

@@ -1,0 +1,111 @@
+import {
+  contentId,
+  MAX_RUNS_PER_SWEEP,
+  RandomDistribution,
+  SeededRandom,
+  SweepSpec,
+  TrainingConfig,
+  trainingConfigSchema,
+} from '@fer/contracts';
+import { ZodError } from 'zod';
+import { ExperimentError } from '../experiment.errors';
+import { assertRunnable } from '../runs/runnable-config';
+
+export type ParameterValue = string | number | boolean;
+
+export interface ExpandedConfig {
+  configId: string;
+  config: TrainingConfig;
+  /** The values the search space set for this point (ablation tables read these). */
+  params: Record<string, ParameterValue>;
+}
+
+/**
+ * The points of the search space, each a valid config; deterministic for a given spec. Throws an ExperimentError
+ * naming the offending field (`search.parameters.optimizer.lr`, `base.backbone`, ...) and expands nothing.
+ */
+export function expandSearchSpace(spec: SweepSpec, dataRoots?: readonly string[]): ExpandedConfig[] {
+  const points = spec.search.kind === 'grid' ? gridPoints(spec.search.parameters) : randomPoints(spec.search);
+  const runs = points.length * spec.sources.length * spec.seeds.length;
+  if (runs > MAX_RUNS_PER_SWEEP) {
+    throw ExperimentError.invalid(`the sweep expands to ${runs} runs; the limit is ${MAX_RUNS_PER_SWEEP}`, [
+      { field: 'search', message: `expands to ${runs} runs (points x sources x seeds); the limit is ${MAX_RUNS_PER_SWEEP}` },
+    ]);
+  }
+  const seen = new Map<string, ExpandedConfig>();
+  points.forEach((params, index) => {
+    const config = applyParameters(spec.base, params, spec.search.kind === 'grid' ? `search.parameters` : `search.parameters (sample ${index})`);
+    assertRunnable(config, spec.search.kind === 'grid' && Object.keys(params).length === 0 ? 'base' : `search point ${index}`, dataRoots);
+    const configId = contentId('cfg', config);
+    if (!seen.has(configId)) seen.set(configId, { configId, config, params });
+  });
+  return [...seen.values()];
+}
+
+/** Size of a grid before materialising it, so a search space of millions is refused cheaply. */
+function gridSize(parameters: Record<string, ParameterValue[]>): number {
+  return Object.values(parameters).reduce((size, values) => size * values.length, 1);
+}
+
+function gridPoints(parameters: Record<string, ParameterValue[]>): Record<string, ParameterValue>[] {
+  const size = gridSize(parameters);
+  if (size > MAX_RUNS_PER_SWEEP) {
+    throw ExperimentError.invalid(`the grid has ${size} points; the limit is ${MAX_RUNS_PER_SWEEP} runs per sweep`, [
+      { field: 'search.parameters', message: `grid of ${size} points exceeds ${MAX_RUNS_PER_SWEEP}` },
+    ]);
+  }
+  let points: Record<string, ParameterValue>[] = [{}];
+  for (const name of Object.keys(parameters).sort()) {
+    points = points.flatMap((point) => parameters[name].map((value) => ({ ...point, [name]: value })));
+  }
+  return points;
+}
+
+function randomPoints(search: Extract<SweepSpec['search'], { kind: 'random' }>): Record<string, ParameterValue>[] {
+  const random = new SeededRandom(search.samplerSeed);
+  const names = Object.keys(search.parameters).sort();
+  return Array.from({ length: search.budget }, () =>
+    Object.fromEntries(names.map((name) => [name, sample(search.parameters[name], random)])),
+  );
+}
+
+function sample(distribution: RandomDistribution, random: SeededRandom): ParameterValue {
+  switch (distribution.type) {
+    case 'uniform':
+      return distribution.min + (distribution.max - distribution.min) * random.next();
+    case 'loguniform':
+      return Math.exp(Math.log(distribution.min) + (Math.log(distribution.max) - Math.log(distribution.min)) * random.next());
+    case 'int':
+      return distribution.min + Math.floor(random.next() * (distribution.max - distribution.min + 1));
+    case 'choice':
+      return distribution.values[Math.floor(random.next() * distribution.values.length)];
+  }
+}
+
+function applyParameters(base: TrainingConfig, params: Record<string, ParameterValue>, where: string): TrainingConfig {
+  const draft = structuredClone(base) as Record<string, unknown>;
+  for (const [path, value] of Object.entries(params)) {
+    const keys = path.split('.');
+    let node = draft;
+    for (const key of keys.slice(0, -1)) {
+      if (typeof node[key] !== 'object' || node[key] === null) {
+        throw ExperimentError.invalid(`unknown config parameter "${path}"`, [{ field: `${where}.${path}`, message: 'not a config field' }]);
+      }
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1]] = value;
+  }
+  try {
+    return trainingConfigSchema.parse(draft);
+  } catch (error) {
+    if (!(error instanceof ZodError)) throw error;
+    // An unknown key is reported on its parent object: name the parameter itself, with its value.
+    const problems = error.issues.flatMap((issue) =>
+      (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key].join('.')) : [issue.path.join('.')]).map((path) => ({
+        field: `${where}.${path}`,
+        message: `${issue.message} (value ${JSON.stringify(params[path] ?? null)})`,
+      })),
+    );
+    throw ExperimentError.invalid(`the search space sets an invalid value: ${problems[0].field}: ${problems[0].message}`, problems);
+  }
+}
