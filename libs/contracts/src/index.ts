@@ -12,3 +12,4 @@ export * from './api-dtos';
 export * from './seeded-random';
 export * from './backbones';
 export * from './environment';
+export * from './split-images';

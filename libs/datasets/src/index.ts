@@ -19,3 +19,4 @@ export * from './faces/face-detector';
 export * from './faces/face-crop';
 export * from './faces/stored-crops';
 export * from './loading/batch-stream';
+export * from './loading/streamed-images';

@@ -1,5 +1,5 @@
 import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
-import { createBatchStream, getReader, loadRgb, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
+import { createBatchStream, getReader, loadRgb, streamedImages, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
 import type { TrainingConfig } from '@fer/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { resolve } from 'node:path';
@@ -7,7 +7,7 @@ import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
 import { withDatabaseRetry } from '../persistence/database-retry';
 import { WorkerPrismaService } from '../persistence/worker-prisma.service';
 import type { FeatureSet } from '@fer/cafe';
-import { streamedImages } from './streamed-images';
+
 
 export interface LoadedSplit extends FeatureSet {
   /** The registered samples of the rows, as the dataset's reader finds their pixels. */

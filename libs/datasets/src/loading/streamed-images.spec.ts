@@ -1,4 +1,7 @@
-import { generateSyntheticBenchmark, getReader, loadRgb, type Sample } from '@fer/datasets';
+import { loadRgb } from '../images/rgb-loading';
+import { getReader } from '../readers/reader-registry';
+import type { Sample } from '../sample';
+import { generateSyntheticBenchmark } from '../synthetic/synthetic-benchmark.generator';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

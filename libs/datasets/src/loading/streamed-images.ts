@@ -1,5 +1,6 @@
-import type { SplitImages } from '@fer/cafe';
-import { createBatchStream, type Sample } from '@fer/datasets';
+import type { SplitImages } from '@fer/contracts';
+import type { Sample } from '../sample';
+import { createBatchStream } from './batch-stream';
 
 export interface StreamedImagesOptions {
   /** Decodes in flight at once (sharp runs them on libuv threads, beside the training thread). */
