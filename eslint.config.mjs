@@ -2,8 +2,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+const FRAMEWORK_IMPORTS = ['@nestjs/*', '@prisma/*', 'bullmq', 'ioredis', '@fer/db', '@fer/queues', '@fer/testing', '@fer/api', '@fer/worker'];
+const MODEL_IMPORTS = ['@tensorflow/*', '@fer/cafe'];
+
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.next/**', '**/next-env.d.ts', '.fer/**', 'test-artifacts/**'] },
+  { ignores: ['**/dist/**', '**/dist-test/**', '**/node_modules/**', '**/.next/**', '**/next-env.d.ts', '.fer/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -16,12 +19,16 @@ export default tseslint.config(
   {
     // The science and the readers stay framework-free: they are read and reused outside the platform.
     files: ['libs/cafe/**/*.ts', 'libs/datasets/**/*.ts', 'libs/contracts/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['@nestjs/*', '@prisma/*', 'bullmq', 'ioredis', '@fer/db', '@fer/queues', '@fer/api', '@fer/worker'] },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: FRAMEWORK_IMPORTS }] },
+  },
+  {
+    // The experiment domain runs in the API too, which never loads TF.js.
+    files: ['libs/experiments/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...FRAMEWORK_IMPORTS, ...MODEL_IMPORTS] }] },
+  },
+  {
+    files: ['apps/api/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: MODEL_IMPORTS }] },
   },
   {
     // Browser tests and the page bench pass functions that run inside the page.

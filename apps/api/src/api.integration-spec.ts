@@ -10,6 +10,13 @@ describe('API (real PostgreSQL and Redis)', () => {
   });
   after(async () => api.close());
 
+  it('should boot and create a sweep without loading TF.js when no face cropping was asked for', async () => {
+    const spec = { name: 'no-tfjs', benchmark: 'fer5', sources: ['missing-domain'], search: { kind: 'grid', parameters: { lambdaDiverse: [0, 5] } } };
+    await api.request('POST', '/sweeps', { body: spec });
+    const loaded = Object.keys(require.cache).filter((path) => /[\\/]@tensorflow[\\/]|[\\/]libs[\\/]cafe[\\/]/.test(path));
+    assert.deepEqual(loaded, []);
+  });
+
   it('should report PostgreSQL and Redis up on /health without a key', async () => {
     const { status, body } = await api.request('GET', '/health', { key: null });
     assert.equal(status, 200);

@@ -1,3 +1,5 @@
+import { QueueName } from '@fer/contracts';
+import { jobIdOf } from '@fer/experiments';
 import { generateSyntheticBenchmark } from '@fer/datasets';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,18 +28,18 @@ describe('reconciler: Postgres restores what Redis lost', () => {
     const created = await api.request('POST', '/runs', { body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-studio'], config: { epochs: 1 } } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const queues = api.app.get(QueueService);
-    const train = queues.queues.queue('train' as never);
-    assert.ok(await train.getJob(`run.${created.body.id}.train`));
+    const train = queues.queues.queue(QueueName.Train);
+    assert.ok(await train.getJob(jobIdOf(QueueName.Train, { runId: created.body.id })));
 
     // Redis restarted without persistence: every key of this platform's prefix is gone.
     const keys = await queues.redis.keys(`${api.queuePrefix}:*`);
     await queues.redis.del(...keys);
-    assert.equal(await train.getJob(`run.${created.body.id}.train`), undefined);
+    assert.equal(await train.getJob(jobIdOf(QueueName.Train, { runId: created.body.id })), undefined);
 
     const report = await api.request('POST', '/queues/reconcile');
     assert.equal(report.status, 200);
     assert.equal(report.body.trainJobsRestored, 1);
-    assert.ok(await train.getJob(`run.${created.body.id}.train`), 'the job is back');
+    assert.ok(await train.getJob(jobIdOf(QueueName.Train, { runId: created.body.id })), 'the job is back');
     const again = await api.request('POST', '/queues/reconcile');
     assert.equal(again.body.trainJobsRestored, 0, 'a live job is never enqueued twice');
   });

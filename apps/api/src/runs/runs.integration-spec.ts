@@ -1,3 +1,5 @@
+import { QueueName } from '@fer/contracts';
+import { jobIdOf } from '@fer/experiments';
 import { generateSyntheticBenchmark } from '@fer/datasets';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +42,7 @@ describe('runs: API-triggered training and retraining', () => {
 
   it('should enqueue the run as interactive work with job id = run id', async () => {
     const created = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(7) });
-    const job = await api.app.get(QueueService).queues.queue('train' as never).getJob(`run.${created.body.id}.train`);
+    const job = await api.app.get(QueueService).queues.queue(QueueName.Train).getJob(jobIdOf(QueueName.Train, { runId: created.body.id }));
     assert.ok(job);
     assert.equal(job!.opts.priority, 1);
     assert.equal(created.body.priority, 1);
@@ -63,7 +65,7 @@ describe('runs: API-triggered training and retraining', () => {
     assert.equal(retry.status, 409);
     const cancelled = await api.request('POST', `/runs/${created.body.id}/cancel`, { key: api.keys.launch });
     assert.equal(cancelled.body.status, 'cancelled');
-    const job = await api.app.get(QueueService).queues.queue('train' as never).getJob(`run.${created.body.id}.train`);
+    const job = await api.app.get(QueueService).queues.queue(QueueName.Train).getJob(jobIdOf(QueueName.Train, { runId: created.body.id }));
     assert.equal(job, undefined, 'the queued job is gone');
     const again = await api.request('POST', `/runs/${created.body.id}/retry`, { key: api.keys.launch });
     assert.equal(again.status, 200);

@@ -1,3 +1,4 @@
+import { jobIdOf } from '@fer/experiments';
 import { QueueName, SeededRandom } from '@fer/contracts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -176,8 +177,8 @@ describe('chaos: worker processes SIGKILLed at random points of a sweep', () => 
       const hit =
         point.phase === 'evaluation'
           ? interrupted.some((job) => job.id.startsWith(`run.${victim}.evaluate.`))
-          : training.some((run) => run.id === victim) && interrupted.some((job) => job.id === `run.${victim}.train`);
-      const victimJob = point.phase === 'evaluation' ? undefined : await queues.queue(QueueName.Train).getJob(`run.${victim}.train`);
+          : training.some((run) => run.id === victim) && interrupted.some((job) => job.id === jobIdOf(QueueName.Train, { runId: victim }));
+      const victimJob = point.phase === 'evaluation' ? undefined : await queues.queue(QueueName.Train).getJob(jobIdOf(QueueName.Train, { runId: victim }));
       const missed = hit ? '' : ` (missed; the victim's train job is ${victimJob ? `${await victimJob.getState()}, stalled ${victimJob.stalledCounter}` : 'gone'})`;
       console.log(`killed worker ${victimWorker.pid} during ${point.phase}: ${describeKill}; interrupted ${JSON.stringify(interrupted.map((j) => j.id))}${missed}`);
       kills.push({ phase: point.phase, at: describeKill, runId: victim, interrupted, training });

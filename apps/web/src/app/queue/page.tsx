@@ -1,4 +1,5 @@
-import { runIdOfJobId, type Page, type QueueOverviewDto, type RunSummaryDto, type WorkerDto } from '@fer/contracts';
+import { runIdOfJobId } from '@fer/experiments';
+import { type Page, type QueueOverviewDto, type RunSummaryDto, type WorkerDto } from '@fer/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ApiErrorNotice } from '@/components/api-error-notice';
