@@ -32,7 +32,7 @@ export default tseslint.config(
   },
   {
     // Browser tests and the page bench pass functions that run inside the page.
-    files: ['apps/web/e2e/**/*.mjs', 'bench/web-page.mjs'],
+    files: ['apps/web/e2e/**/*.mjs', 'bench/measure/web-page.mjs'],
     languageOptions: { globals: { document: 'readonly' } },
   },
   {

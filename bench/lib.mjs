@@ -1,7 +1,19 @@
-// Small helpers shared by the bench scripts.
+// Small helpers shared by the bench: statistics and clean-up for the measuring scripts (bench/measure/), running a
+// measuring script as a child process for the sections (bench/sections/), and the number formats of RESULTS.md.
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
+
+/** bench/ and the repository root. */
+export const BENCH = dirname(fileURLToPath(import.meta.url));
+export const ROOT = join(BENCH, '..');
+/** The Python that runs the PyTorch references (Debian's python3-torch). */
+export const PYTHON = process.env.FER_BENCH_PYTHON ?? '/usr/bin/python3';
+
+// ---------- statistics, waiting, Redis clean-up (the measuring scripts) ----------
 
 /** Nearest-rank percentile of an unsorted list (p in 0..100). */
 export function percentile(values, p) {
@@ -57,7 +69,63 @@ export async function deleteRedisPrefix(prefix) {
   return deleted;
 }
 
-/** Hands the JSON result to the parent (bench.mjs reads the last line of stdout). */
+/** Hands the JSON result to the parent (the section reads the last line of stdout). */
 export function emit(result) {
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
 }
+
+// ---------- running the measuring scripts (the sections) ----------
+
+export const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+
+/** Runs a child, returns the JSON object on the last line of its stdout. Bounded by `timeoutMs`. */
+export function runJson(command, argv, { timeoutMs = 15 * 60_000, input } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      const last = stdout.trim().split('\n').filter(Boolean).pop() ?? '';
+      if (code === 0) {
+        try {
+          return resolve(JSON.parse(last));
+        } catch {
+          // fall through
+        }
+      }
+      reject(
+        new Error(
+          `${relative(ROOT, argv[0] ?? command)} ${code === null ? `killed (${signal})` : `exited ${code}`}:\n${(stderr || stdout).slice(-3000)}`,
+        ),
+      );
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Runs bench/measure/<script> with `--plan <json>` (and `extra` arguments before it) in its own Node process. */
+export const measure = (script, plan, extra = []) =>
+  runJson(process.execPath, [join(BENCH, 'measure', script), ...extra, '--plan', JSON.stringify(plan)]);
+
+/** Runs bench/reference/<script> with `--plan <json>` under PYTHON. */
+export const reference = (script, plan) =>
+  runJson(PYTHON, [join(BENCH, 'reference', script), '--plan', JSON.stringify(plan)]);
+
+// ---------- number formats of RESULTS.md ----------
+
+export const ratio = (a, b) =>
+  a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
+export const fx = (v, digits = 2) =>
+  v == null || !Number.isFinite(v) ? 'n/a' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(digits);
+export const fr = (v) => (v == null ? 'n/a' : `**${v.toFixed(2)}x**`);
+export const table = (head, rows) =>
+  [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');

@@ -38,13 +38,16 @@ function files(dir, pattern, out = []) {
 
 /** Every module specifier a source file imports or requires. */
 function specifiers(file) {
-  const text = readFileSync(file, 'utf8');
+  return specifiersOf(readFileSync(file, 'utf8'));
+}
+
+function specifiersOf(text) {
   const found = [];
   for (const match of text.matchAll(/\bfrom\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm)) {
     found.push(match[1] ?? match[2] ?? match[3] ?? match[4]);
   }
-  // require(join(root, 'apps/api/dist/...')) and similar computed paths
-  for (const match of text.matchAll(/['"`]([^'"`]*apps\/[a-z-]+\/(?:dist|src)\/[^'"`]*)['"`]/g)) found.push(match[1]);
+  // require(join(root, 'apps/api/dist/...')) and similar computed paths (spawning `node apps/x/dist/main.js` is running, not importing)
+  for (const match of text.matchAll(/\b(?:require|import)\(\s*(?:join|resolve)\([^)]*?['"`]([^'"`]*apps\/[a-z-]+\/(?:dist|src)(?:\/[^'"`]*)?)['"`]/g)) found.push(match[1]);
   return found;
 }
 
@@ -94,6 +97,17 @@ describe('architecture', () => {
     }
   });
 
+  it('should keep every app private to itself: no other app, lib or test imports its dist or src', () => {
+    const everywhere = [...files(join(root, 'apps'), /\.(ts|tsx|mts|mjs|js)$/), ...files(join(root, 'libs'), /\.(ts|mts|mjs|js)$/), ...files(join(root, 'infra'), /\.(mjs|js)$/)];
+    for (const file of everywhere) {
+      const owner = /^apps\/([a-z-]+)\//.exec(rel(file))?.[1];
+      for (const specifier of specifiers(file)) {
+        const target = /apps\/([a-z-]+)\/(?:dist|src)(?:\/|$)/.exec(specifier)?.[1];
+        assert.ok(!target || target === owner, `${rel(file)} imports ${specifier}`);
+      }
+    }
+  });
+
   it('should keep test-only folders out of apps/*/src', () => {
     for (const app of apps) {
       const folders = [];
@@ -118,6 +132,8 @@ describe('architecture', () => {
     assert.deepEqual(libViolations('queues', ['bullmq', 'ioredis', '@fer/experiments'], []), []);
     assert.deepEqual(libViolations('contracts', [], [['a.ts', '@fer/api']]).length, 1);
     assert.ok(/apps\/[a-z-]+\/(dist|src)(\/|$)/.test('../apps/worker/dist/training/streamed-images.js'));
+    assert.deepEqual(specifiersOf("const { h } = require(join(root, 'apps/api/dist/testing/h.js'));\nimport x from '@fer/cafe';"), ['@fer/cafe', 'apps/api/dist/testing/h.js']);
+    assert.deepEqual(specifiersOf("serve('api', ['apps/api/dist/main.js']);"), [], 'spawning a built app is not importing it');
     assert.ok(TEST_ONLY_FOLDER.test('chaos') && TEST_ONLY_FOLDER.test('testing') && !TEST_ONLY_FOLDER.test('sweeps'));
   });
 });

@@ -114,7 +114,7 @@ try {
   }
 
   stack = await startLocalStack({ home, log });
-  const { migrateDatabase } = require(join(root, 'libs/db/dist'));
+  const { migrateDatabase } = require('@fer/db');
   const migration = await migrateDatabase(stack.databaseUrl, join(root, 'prisma/migrations'));
   log(`database migrations: ${migration.applied.length} applied, ${migration.alreadyApplied.length} already applied`);
 
@@ -128,14 +128,14 @@ try {
   const synthRoot = join(dataRoot, `synth5-${perClass.train}x${perClass.test}`);
   if (!existsSync(join(synthRoot, '.complete'))) {
     log('generating the SYNTHETIC five-domain benchmark (real PNG files, RAF-DB layout) in ' + synthRoot);
-    const { generateSyntheticBenchmark } = require(join(root, 'libs/datasets/dist'));
+    const { generateSyntheticBenchmark } = require('@fer/datasets');
     await generateSyntheticBenchmark({ outDir: synthRoot, perClassTrain: perClass.train, perClassTest: perClass.test, size: 64, seed: 'fer-demo', layout: 'rafdb' });
     writeFileSync(join(synthRoot, '.complete'), new Date().toISOString());
   }
 
   const common = { DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, FER_HOME: home, LOG_LEVEL: 'info' };
   serve('api', ['apps/api/dist/main.js'], { ...common, FER_API_PORT: args['api-port'], FER_BOOTSTRAP_API_KEY: apiKey, FER_DATA_ROOTS: dataRoot, FER_RECONCILE_INTERVAL_SECONDS: '10' });
-  serve('worker', ['apps/worker/dist/main.js'], { ...common, FER_HEARTBEAT_SECONDS: '5' });
+  serve('worker', ['apps/worker/dist/main.js'], { ...common, FER_DATA_ROOTS: dataRoot, FER_HEARTBEAT_SECONDS: '5' });
   await waitFor(`${apiUrl}/api/v1/health`, 'the API');
   log(`API up at ${apiUrl}/api/v1 (OpenAPI ${apiUrl}/api/docs)`);
   if (!args['no-web']) {
@@ -146,7 +146,7 @@ try {
     });
   }
 
-  const { SYNTH_DOMAINS } = require(join(root, 'libs/datasets/dist'));
+  const { SYNTH_DOMAINS } = require('@fer/datasets');
   for (const domain of SYNTH_DOMAINS) {
     const started = Date.now();
     const dataset = await api('POST', '/datasets', { name: domain, domain, format: 'rafdb', path: join(synthRoot, domain) }, apiKey);

@@ -25,7 +25,7 @@ Integration tests need PostgreSQL and Redis: DATABASE_URL / REDIS_URL, or the lo
 }
 const tiers = values.tier ?? ['unit', 'integration', 'e2e'];
 const suffix = { unit: ['.spec.js', '.spec.mjs'], integration: ['.integration-spec.js'], e2e: ['.e2e-spec.js', '.e2e-spec.mjs'], chaos: ['.chaos-spec.js'] };
-const projects = (values.project ?? ['libs/contracts', 'libs/experiments', 'libs/cafe', 'libs/datasets', 'libs/db', 'libs/queues', 'libs/testing', 'apps/api', 'apps/worker', 'apps/cli', 'apps/web', 'infra', 'scripts'])
+const projects = (values.project ?? ['libs/contracts', 'libs/experiments', 'libs/cafe', 'libs/datasets', 'libs/db', 'libs/queues', 'libs/testing', 'apps/api', 'apps/worker', 'apps/cli', 'apps/web', 'infra', 'scripts', 'bench'])
   .map((p) => resolve(process.cwd(), p))
   .map((p) => relative(root, p));
 

@@ -12,9 +12,8 @@ import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, '../../..');
-const { startApiHarness } = require(join(root, 'apps/api/dist/testing/api-test-harness.js'));
-const { spawnWorker, stopProcess, waitUntil, workerEnv } = require(join(root, 'apps/api/dist/testing/worker-process.js'));
-const { generateSyntheticBenchmark, SYNTH_DOMAINS } = require(join(root, 'libs/datasets/dist'));
+const { startApiProcess, spawnWorker, stopProcess, waitUntil, workerEnv } = require('@fer/testing');
+const { generateSyntheticBenchmark, SYNTH_DOMAINS } = require('@fer/datasets');
 const SHOTS = join(root, 'test-artifacts', 'web');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -44,7 +43,7 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     dataRoot = mkdtempSync(join(tmpdir(), 'fer-web-data-'));
     home = mkdtempSync(join(tmpdir(), 'fer-web-home-'));
     await generateSyntheticBenchmark({ outDir: dataRoot, perClassTrain: 4, perClassTest: 2, size: 32, seed: 'web', layout: 'rafdb' });
-    api = await startApiHarness('web', { FER_DATA_ROOTS: dataRoot });
+    api = await startApiProcess('web', { FER_DATA_ROOTS: dataRoot });
     for (const domain of SYNTH_DOMAINS) {
       const imported = await api.request('POST', '/datasets', { body: { name: domain, domain, format: 'rafdb', path: join(dataRoot, domain) } });
       assert.equal(imported.status, 201);

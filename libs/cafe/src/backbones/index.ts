@@ -1,7 +1,6 @@
 export type { Backbone, BackboneInfo, BackboneLoadOptions, BackboneRegistration } from './backbone';
 export { DEFAULT_BACKBONE } from '@fer/contracts';
 export { listBackbones, loadBackbone } from './backbone.registry';
-export { benchmarkBackbone, type BackboneBenchmarkResult } from './backbone.benchmark';
 export { ClipVitBackbone, loadClipVit, type ClipVitHyperparameters } from './clip-vit.backbone';
 export { SafetensorsFile, SafetensorsFormatError, type SafetensorsEntry, type Float32TensorData } from './safetensors.reader';
 export { embedImages } from './embed-images';

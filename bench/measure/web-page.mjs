@@ -1,5 +1,6 @@
 // The leaderboard page in Debian's Chromium (playwright-core) against an API: how long until the table is on
-// screen (navigation → cells rendered) and until it answers a click (sort by the mean column, re-rendered).
+// screen (navigation → cells rendered) and until it answers a click (sort by the mean column, re-rendered). Used by
+// api.mjs (the API section).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,20 +24,37 @@ export async function measureLeaderboardPage({ root, apiUrl, apiKey, query, repe
   if (!existsSync(join(root, 'apps/web/.next/BUILD_ID')) || !existsSync(chromiumPath)) return null;
   const { chromium } = require('playwright-core');
   const port = await freePort();
-  const web = spawn(process.execPath, [require.resolve('next/dist/bin/next', { paths: [join(root, 'apps/web')] }), 'start', '-p', String(port)], {
-    cwd: join(root, 'apps/web'),
-    env: { ...process.env, FER_API_URL: apiUrl, FER_API_KEY: apiKey, NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: 'ignore',
-  });
+  const web = spawn(
+    process.execPath,
+    [require.resolve('next/dist/bin/next', { paths: [join(root, 'apps/web')] }), 'start', '-p', String(port)],
+    {
+      cwd: join(root, 'apps/web'),
+      env: { ...process.env, FER_API_URL: apiUrl, FER_API_KEY: apiKey, NEXT_TELEMETRY_DISABLED: '1' },
+      stdio: 'ignore',
+    },
+  );
   const url = `http://127.0.0.1:${port}/?${query}`;
   try {
     for (let i = 0; i < 120; i++) {
-      if (await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`http://127.0.0.1:${port}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 500));
     }
     const browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const visible = [];
@@ -49,7 +67,12 @@ export async function measureLeaderboardPage({ root, apiUrl, apiKey, query, repe
       const shown = performance.now() - t0;
       const firstRow = await page.locator('[data-testid^="row-"]').first().getAttribute('data-testid');
       await page.getByTestId('sort-mean').click();
-      await page.waitForFunction((before) => document.querySelector('[data-testid^="row-"]')?.getAttribute('data-testid') !== before || document.querySelector('th[aria-sort]') !== null, firstRow);
+      await page.waitForFunction(
+        (before) =>
+          document.querySelector('[data-testid^="row-"]')?.getAttribute('data-testid') !== before ||
+          document.querySelector('th[aria-sort]') !== null,
+        firstRow,
+      );
       const ready = performance.now() - t0;
       rows = await page.locator('[data-testid^="row-"]').count();
       if (i > 0) {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Image input pipeline of image-space training (resnet18 mask net), memory and speed against the dataset's size.
+// Image input pipeline of image-space training (resnet18 mask net), memory and speed against the dataset's size; part
+// of the training section (bench/sections/training.mjs).
 // One epoch of what the trainer does with a split's pixels: a shuffled order, `images.batches(order, batchSize)`, per
 // batch the augmentation draw and `imageBatch()` of @fer/cafe (flip, noise, resize, normalise, erasing) to the tensor
 // the ResNet would eat, then dispose. No network: this isolates the loader.
-//   streamed:  `streamedImages(samples, size)` of apps/worker (what the worker does now: decodes from the files per
-//              batch through createBatchStream of @fer/datasets, concurrency 4, 2 batches read ahead).
+//   streamed:  `streamedImages(samples, size)` of @fer/datasets (the worker's source now: decodes from the files per
+//              batch through createBatchStream, concurrency 4, 2 batches read ahead).
 //   in-memory: the reference, what the worker did before: the whole split decoded into one Uint8Array first
 //              (createBatchStream, batches of 64, concurrency 4, 2 ahead), then `inMemoryImages(size, data)`; its
 //              rate includes that preload.
@@ -12,7 +13,7 @@
 // ~`distinct` PNG files are written once (synthetic faces from generateSyntheticBenchmark, RAF-DB layout, 100 px like
 // RAF-DB's aligned crops) into a temporary folder; the N-sample split repeats them (each entry is still decoded from
 // its file, so the OS page cache holds them all, as it would a dataset that fits in RAM).
-// Usage: node bench/image-loader.mjs --plan '{"sizes":[1000,10000],"distinct":1000,"storedPx":100,"size":64,"batchSize":32}'
+// Usage: node bench/measure/image-loader.mjs --plan '{"sizes":[1000,10000],"distinct":1000,"storedPx":100,"size":64,"batchSize":32}'
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setImmediate } from 'node:timers';
 import { parseArgs } from 'node:util';
-import { emit } from './lib.mjs';
+import { emit } from '../lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { values } = parseArgs({ options: { plan: { type: 'string' }, case: { type: 'string' } } });
@@ -41,7 +42,7 @@ function samplesOf(dir, n) {
 
 async function runCase({ mode, n, dir, size, batchSize }) {
   const { parseTrainingConfig } = require('@fer/contracts');
-  const { createBatchStream } = require('@fer/datasets');
+  const { createBatchStream, streamedImages } = require('@fer/datasets');
   const {
     selectBackend,
     SeededRandom,
@@ -50,7 +51,6 @@ async function runCase({ mode, n, dir, size, batchSize }) {
     drawImageAugmentation,
     imageBatch,
   } = require('@fer/cafe');
-  const { streamedImages } = require('../apps/worker/dist/training/streamed-images.js');
   await selectBackend({ override: 'wasm', needsConvGradients: true });
   const config = parseTrainingConfig({ maskNet: 'resnet18', imageSize: size, batchSize });
   const samples = samplesOf(dir, n);

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Reference consumer for the orchestration bench: a bare BullMQ Worker in its own process with the same queue
+// Reference consumer for the orchestration and pipeline sections: a bare BullMQ Worker in its own process with the same queue
 // settings as the platform's worker for that queue (QUEUE_CONFIG of @fer/queues: concurrency, lock, stalled check;
 // for train: 1 job at a time, lock 30 s, check every 10 s; for probe: 4 at a time, lock 10 s, check every 5 s) and a
 // processor that does nothing.
-// Usage: node bench/bare-worker.mjs PREFIX QUEUE   (prints "consuming" when ready; exits on SIGTERM)
+// Usage: node bench/measure/bare-worker.mjs PREFIX QUEUE   (prints "consuming" when ready; exits on SIGTERM)
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Pipeline bench: the whole path a user's run takes, with near-empty work. POST /api/v1/runs (auth, validation,
-// Postgres insert, enqueue) -> Redis -> N real worker processes -> train job (run + config + samples from Postgres,
+// Pipeline section (bench/sections/pipeline.mjs): the whole path a user's run takes, with near-empty work.
+// POST /api/v1/runs to the built API in its own process (startApiProcess of @fer/testing: auth, validation, Postgres
+// insert, enqueue) -> Redis -> N real worker processes -> train job (run + config + samples from Postgres,
 // 7 cached features, 1 epoch of 7 samples, checkpoint file + rows, epoch metric) -> evaluate job (7 test images)
 // -> run closed in Postgres. Reference: bare BullMQ on the same Redis, N no-op worker processes, 2 chained jobs per
 // "run" (train then evaluate). Runs are submitted in one burst; latency = POST to run succeeded.
-// Usage: node bench/pipeline.mjs --plan '{"workers":[1,4,16],"runs":40}'
+// Usage: node bench/measure/pipeline.mjs --plan '{"workers":[1,4,16],"runs":40}'
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,52 +14,81 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { deleteRedisPrefix, emit, redisUrl, summarize, waitFor } from './lib.mjs';
+import { deleteRedisPrefix, emit, redisUrl, summarize, waitFor } from '../lib.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
+const root = join(here, '..', '..');
 const { Queue, QueueEvents } = require('bullmq');
 const { Redis } = require('ioredis');
 const redis = () => new Redis(redisUrl(), { maxRetriesPerRequest: null });
-const { startApiHarness } = require(join(root, 'apps/api/dist/testing/api-test-harness.js'));
-const { spawnWorker, stopProcess } = require(join(root, 'apps/api/dist/testing/worker-process.js'));
-const { generateSyntheticBenchmark } = require(join(root, 'libs/datasets/dist'));
+const { generateSyntheticBenchmark } = require('@fer/datasets');
+const { createPrismaClient } = require('@fer/db');
+const { spawnWorker, startApiProcess, stopProcess } = require('@fer/testing');
 
 const { values } = parseArgs({ options: { plan: { type: 'string' } } });
 const plan = JSON.parse(values.plan);
 const data = mkdtempSync(join(tmpdir(), 'fer-bench-pipeline-'));
 const home = mkdtempSync(join(tmpdir(), 'fer-bench-pipeline-home-'));
-await generateSyntheticBenchmark({ outDir: data, perClassTrain: 1, perClassTest: 1, size: 32, seed: 'pipeline', domains: ['synth-studio'], layout: 'rafdb' });
-const api = await startApiHarness('bench-pipeline', { FER_DATA_ROOTS: data, FER_RATE_LIMIT_PER_MINUTE: '1000000' });
-const imported = await api.request('POST', '/datasets', { body: { name: 'synth-studio', format: 'rafdb', path: join(data, 'synth-studio') } });
-if (imported.status !== 201) throw new Error(`dataset import answered ${imported.status}: ${imported.text.slice(0, 300)}`);
+await generateSyntheticBenchmark({
+  outDir: data,
+  perClassTrain: 1,
+  perClassTest: 1,
+  size: 32,
+  seed: 'pipeline',
+  domains: ['synth-studio'],
+  layout: 'rafdb',
+});
+const api = await startApiProcess('bench-pipeline', { FER_DATA_ROOTS: data, FER_RATE_LIMIT_PER_MINUTE: '1000000' });
 const result = { plan, platform: [], bare: [] };
 let seed = 0;
+// The bench's own client of the API's database (the API runs in its own process), to watch workers and runs.
+const prisma = createPrismaClient(api.databaseUrl);
 
 async function readyWorkers(count) {
-  const env = { DATABASE_URL: api.databaseUrl, REDIS_URL: redisUrl(), FER_QUEUE_PREFIX: api.queuePrefix, FER_HOME: home, FER_BACKEND: 'wasm', LOG_LEVEL: 'warn' };
+  const env = {
+    DATABASE_URL: api.databaseUrl,
+    REDIS_URL: redisUrl(),
+    FER_QUEUE_PREFIX: api.queuePrefix,
+    FER_HOME: home,
+    FER_BACKEND: 'wasm',
+    LOG_LEVEL: 'warn',
+  };
   const children = Array.from({ length: count }, () => spawnWorker(env));
-  const prisma = api.app.get(require(join(root, 'apps/api/dist/database/prisma.service.js')).PrismaService).client;
-  await waitFor(async () => (await prisma.worker.count({ where: { status: 'online' } })) >= count, `${count} workers online`, 180_000, 200);
-  return { children, prisma };
+  await waitFor(
+    async () => (await prisma.worker.count({ where: { status: 'online' } })) >= count,
+    `${count} workers online`,
+    180_000,
+    200,
+  );
+  return children;
 }
 
-async function submitAndWait(prisma, count) {
-  const body = (s) => ({ benchmark: 'synth5', source: 'synth-studio', targets: ['synth-studio'], seed: s, config: { epochs: 1, batchSize: 7, maskNetHidden: 8, sourceValFraction: 0 } });
+async function submitAndWait(count) {
+  const body = (s) => ({
+    benchmark: 'synth5',
+    source: 'synth-studio',
+    targets: ['synth-studio'],
+    seed: s,
+    config: { epochs: 1, batchSize: 7, maskNetHidden: 8, sourceValFraction: 0 },
+  });
   const t0 = performance.now();
   const submitted = await Promise.all(
     Array.from({ length: count }, async () => {
       const at = performance.now();
       const response = await api.request('POST', '/runs', { body: body(++seed), key: api.keys.launch });
-      if (response.status !== 201) throw new Error(`POST /runs answered ${response.status}: ${response.text.slice(0, 300)}`);
+      if (response.status !== 201)
+        throw new Error(`POST /runs answered ${response.status}: ${response.text.slice(0, 300)}`);
       return { id: response.body.id, at };
     }),
   );
   const finished = new Map();
   await waitFor(
     async () => {
-      const rows = await prisma.run.findMany({ where: { id: { in: submitted.map((s) => s.id) }, status: { in: ['succeeded', 'failed'] } }, select: { id: true, status: true } });
+      const rows = await prisma.run.findMany({
+        where: { id: { in: submitted.map((s) => s.id) }, status: { in: ['succeeded', 'failed'] } },
+        select: { id: true, status: true },
+      });
       for (const row of rows) {
         if (row.status === 'failed') throw new Error(`run ${row.id} failed`);
         if (!finished.has(row.id)) finished.set(row.id, performance.now());
@@ -70,7 +100,12 @@ async function submitAndWait(prisma, count) {
     25,
   );
   const seconds = (performance.now() - t0) / 1000;
-  return { runs: count, seconds, runsPerSecond: count / seconds, latencyMs: summarize(submitted.map((s) => finished.get(s.id) - s.at)) };
+  return {
+    runs: count,
+    seconds,
+    runsPerSecond: count / seconds,
+    latencyMs: summarize(submitted.map((s) => finished.get(s.id) - s.at)),
+  };
 }
 
 async function bare(workers, count) {
@@ -80,7 +115,10 @@ async function bare(workers, count) {
   const children = [];
   for (const queue of ['train', 'evaluate']) {
     for (let i = 0; i < workers; i++) {
-      const child = spawn(process.execPath, [join(here, 'bare-worker.mjs'), prefix, queue], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [join(here, 'bare-worker.mjs'), prefix, queue], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       child.output = '';
       child.stdout.on('data', (c) => (child.output += c));
       children.push(child);
@@ -109,12 +147,17 @@ async function bare(workers, count) {
 }
 
 try {
+  const imported = await api.request('POST', '/datasets', {
+    body: { name: 'synth-studio', format: 'rafdb', path: join(data, 'synth-studio') },
+  });
+  if (imported.status !== 201)
+    throw new Error(`dataset import answered ${imported.status}: ${imported.text.slice(0, 300)}`);
   for (const workers of plan.workers) {
     process.stderr.write(`[pipeline] ${workers} worker(s)\n`);
-    const { children, prisma } = await readyWorkers(workers);
+    const children = await readyWorkers(workers);
     try {
-      await submitAndWait(prisma, Math.min(2, plan.runs)); // warm-up: features cached, models loaded
-      result.platform.push({ workers, ...(await submitAndWait(prisma, plan.runs)) });
+      await submitAndWait(Math.min(2, plan.runs)); // warm-up: features cached, models loaded
+      result.platform.push({ workers, ...(await submitAndWait(plan.runs)) });
     } finally {
       await Promise.all(children.map((child) => stopProcess(child)));
       await prisma.worker.updateMany({ data: { status: 'stopped' } });
@@ -123,6 +166,7 @@ try {
     result.bare.push({ workers, ...(await bare(workers, plan.runs)) });
   }
 } finally {
+  await prisma.$disconnect().catch(() => undefined);
   await api.close();
   await deleteRedisPrefix(api.queuePrefix);
   rmSync(data, { recursive: true, force: true });

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""Reference for the sweep-expansion bench: the same grid expanded the way DomainBed's sweep script does it
-(itertools.product over the grid; per point a deep copy of the base config with the values set at their dotted paths;
-an id = sha256 of the canonical, key-sorted JSON; duplicates dropped). No schema validation (DomainBed has none),
-which expandSearchSpace does per point (zod). Reads {"base": config, "grid": {path: [values]}, "repeats": n} on stdin,
-prints {"points": k, "seconds": [per repeat]} as JSON.
+"""Reference for the sweep expansion of the API section (bench/sections/api.mjs, run by bench/measure/api.mjs): the
+same grid expanded the way DomainBed's sweep script does it (itertools.product over the grid; per point a deep copy of
+the base config with the values set at their dotted paths; an id = sha256 of the canonical, key-sorted JSON; duplicates
+dropped). No schema validation (DomainBed has none), which expandSearchSpace does per point (zod). Reads
+{"base": config, "grid": {path: [values]}, "repeats": n} on stdin, prints {"points": k, "seconds": [per repeat]} as
+JSON.
 """
 import copy
 import hashlib

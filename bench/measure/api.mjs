@@ -1,53 +1,36 @@
 #!/usr/bin/env node
-// API bench: GET /api/v1/leaderboards through the real API (Nest + auth + Prisma over a fresh, migrated PostgreSQL
-// database) beside the equivalent raw SQL through `pg` on the same database: (a) the leaderboard's aggregate
-// statement alone (leaderboard.query.ts, selection "last"), (b) all three statements the endpoint issues (aggregate,
-// configs, run ids). Seeded with raw SQL: 50 configs, runs spread evenly over them, all with source rafdb (the
-// queried source: the worst case), 5 evaluations per run (one per fer5 domain, checkpoint "last"), ANALYZEd.
-// Measured at each size of plan.runs (the database grows between sizes). Then expandSearchSpace (the API's sweep
-// expansion, apps/api/dist) for grids of plan.sweepRuns runs beside bench/sweep_reference.py.
-// Usage: node bench/api.mjs --plan '{"runs":[1000,10000],"requests":50,"sweepRuns":[1000,5000],"sweepRepeats":5}'
+// API section (bench/sections/api.mjs): GET /api/v1/leaderboards through the real API (the built API in its own
+// process, startApiProcess of @fer/testing: Nest + auth + Prisma over a fresh, migrated PostgreSQL database) beside
+// raw SQL through `pg` on the same database: (a) the leaderboard's aggregate statement alone, selection "last" (the
+// very text and parameters the API runs: leaderboardAggregateQuery of @fer/experiments), (b) all three statements the
+// endpoint issues (aggregate, configs, run ids). Seeded with raw SQL: 50 configs, runs spread evenly over them, all
+// with source rafdb (the queried source: the worst case), 5 evaluations per run (one per fer5 domain, checkpoint
+// "last"), ANALYZEd. Measured at each size of plan.runs (the database grows between sizes). Then the leaderboard page
+// in Chromium (web-page.mjs) when the web app is built, and expandSearchSpace of @fer/experiments (the API's sweep
+// expansion) for grids of plan.sweepRuns runs beside bench/reference/sweep_reference.py.
+// Usage: node bench/measure/api.mjs --plan '{"runs":[1000,10000],"requests":50,"sweepRuns":[1000,5000],"sweepRepeats":5}'
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { deleteRedisPrefix, emit, summarize } from './lib.mjs';
+import { deleteRedisPrefix, emit, PYTHON, summarize } from '../lib.mjs';
 import { measureLeaderboardPage } from './web-page.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
+const root = join(here, '..', '..');
 const { Client } = require('pg');
 const { contentId, FER5_DOMAINS, parseTrainingConfig, sweepSpecSchema } = require('@fer/contracts');
-const { startApiHarness } = require(join(root, 'apps/api/dist/testing/api-test-harness.js'));
-const { expandSearchSpace } = require(join(root, 'apps/api/dist/sweeps/sweep-expansion.js'));
+const { expandSearchSpace, leaderboardAggregateQuery } = require('@fer/experiments');
+const { startApiProcess } = require('@fer/testing');
 
 const { values } = parseArgs({ options: { plan: { type: 'string' } } });
 const plan = JSON.parse(values.plan);
 const DOMAINS = [...FER5_DOMAINS];
 const CONFIGS = 50;
-
-const AGGREGATE_SQL = `
-WITH per_run AS (
-  SELECT r."groupKey" AS g, r.id AS run, e.domain AS d, max(e.accuracy) FILTER (WHERE e.checkpoint = $1) * 100 AS acc
-  FROM "Run" r JOIN "Evaluation" e ON e."runId" = r.id
-  WHERE r."sourceDomain" = $2 AND e.domain = ANY($3::text[])
-  GROUP BY r."groupKey", r.id, e.domain
-), valid AS (
-  SELECT * FROM per_run WHERE acc IS NOT NULL
-), run_mean AS (
-  SELECT g, run, avg(acc) AS m, count(*) AS k FROM valid GROUP BY g, run
-), run_target_mean AS (
-  SELECT g, run, avg(acc) AS m, count(*) AS k FROM valid WHERE d = ANY($4::text[]) GROUP BY g, run
-)
-SELECT g AS "groupKey", d AS "column", avg(acc)::float8 AS mean, stddev_samp(acc)::float8 AS std, count(*)::int AS n
-  FROM valid GROUP BY g, d
-UNION ALL
-SELECT g, '__mean', avg(m)::float8, stddev_samp(m)::float8, count(*)::int FROM run_mean WHERE k = $5 GROUP BY g
-UNION ALL
-SELECT g, '__target', avg(m)::float8, stddev_samp(m)::float8, count(*)::int FROM run_target_mean WHERE k = $6 GROUP BY g`;
-const aggregateParams = ['last', 'rafdb', DOMAINS, DOMAINS.slice(1), DOMAINS.length, DOMAINS.length - 1];
+/** The statement GET /leaderboards?benchmark=fer5&source=rafdb runs first (selection "last", the default). */
+const AGGREGATE = leaderboardAggregateQuery({ source: 'rafdb', domains: DOMAINS, selection: 'last' });
 
 async function timed(count, fn) {
   const ms = [];
@@ -60,7 +43,7 @@ async function timed(count, fn) {
 }
 
 const result = { plan, leaderboard: [], sweep: [] };
-const api = await startApiHarness('bench-api', { FER_RATE_LIMIT_PER_MINUTE: '1000000' });
+const api = await startApiProcess('bench-api', { FER_RATE_LIMIT_PER_MINUTE: '1000000' });
 const pg = new Client({ connectionString: api.databaseUrl });
 try {
   await pg.connect();
@@ -102,7 +85,7 @@ try {
     const first = await http();
     if (first.status !== 200)
       throw new Error(`GET /leaderboards answered ${first.status}: ${first.text.slice(0, 300)}`);
-    const aggregate = () => pg.query(AGGREGATE_SQL, aggregateParams);
+    const aggregate = () => pg.query(AGGREGATE.text, AGGREGATE.values);
     const allThree = async () => {
       const { rows } = await aggregate();
       const groups = [...new Set(rows.map((r) => r.groupKey))];
@@ -142,10 +125,21 @@ try {
   }
 
   // The page a researcher opens, at the largest size, beside the API response it renders.
-  const page = await measureLeaderboardPage({ root, apiUrl: api.url, apiKey: api.keys.read, query: 'benchmark=fer5&source=rafdb&selection=last' });
+  const page = await measureLeaderboardPage({
+    root,
+    apiUrl: api.url,
+    apiKey: api.keys.read,
+    query: 'benchmark=fer5&source=rafdb&selection=last',
+  });
   if (page) {
     const last = result.leaderboard[result.leaderboard.length - 1];
-    result.page = { runs: last.runs, rows: page.rows, visibleMs: summarize(page.visibleMs), interactiveMs: summarize(page.interactiveMs), apiMs: last.httpMs };
+    result.page = {
+      runs: last.runs,
+      rows: page.rows,
+      visibleMs: summarize(page.visibleMs),
+      interactiveMs: summarize(page.interactiveMs),
+      apiMs: last.httpMs,
+    };
   }
 
   // Sweep expansion: grids of N runs = points x 4 seeds x 1 source.
@@ -168,7 +162,7 @@ try {
       expanded = expandSearchSpace(spec).length;
       seconds.push((performance.now() - t0) / 1000);
     }
-    const py = spawnSync('/usr/bin/python3', [join(here, 'sweep_reference.py')], {
+    const py = spawnSync(PYTHON, [join(here, '..', 'reference', 'sweep_reference.py')], {
       input: JSON.stringify({ base, grid, repeats: plan.sweepRepeats + 1 }),
       encoding: 'utf8',
     });

@@ -7,7 +7,7 @@ Per step (batch 32): rows of a shuffled epoch order; each row takes its flipped 
 diverse = 1 - mean(class-group maxima) / groupSize, separation = CE on the group maxima of x * dropMask with a fresh
 drop mask per step drawn like the official `Mask()` (random.shuffle of a 0/1 list per group, one mask per batch);
 Adam (lr 2e-4, weight decay 1e-4 added to the gradient); the five reported values read back every step (as the
-TF.js loop does); ExponentialLR(0.9) per epoch. Rate = samples / median time of the warm epochs (all but the first). Same synthetic data shapes as bench/train-tfjs.mjs.
+TF.js loop does); ExponentialLR(0.9) per epoch. Rate = samples / median time of the warm epochs (all but the first). Same synthetic data shapes as bench/measure/train-tfjs.mjs.
 
 Cases of kind "image" run the image-space config (the paper's): a standard ResNet-18 trunk written here in plain
 PyTorch (torchvision's BasicBlock topology and initialisation, without its fc; torchvision is not a Debian package
@@ -17,7 +17,7 @@ libs/cafe's image-augment.ts does: per image flip (p 0.5, which also picks the f
 noise of variance 30 on 0..255 (p 0.5; clipped, rounded), bilinear resize to `imageSize`, ImageNet normalisation,
 RandomErasing (p 0.5, scale 0.02-0.25, ratio 0.3-3.3, value 0).
 
-Run: /usr/bin/python3 bench/torch_cafe_train.py --plan '{"cases":[{"n":1000,"dim":256,"epochs":2},{"kind":"image","n":64,"imageSize":32,"storedSize":40,"epochs":3}]}'
+Run: /usr/bin/python3 bench/reference/torch_cafe_train.py --plan '{"cases":[{"n":1000,"dim":256,"epochs":2},{"kind":"image","n":64,"imageSize":32,"storedSize":40,"epochs":3}]}'
 """
 import argparse
 import json

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// TF.js side of the frozen-feature bench: images/s of `loadBackbone(name).embed()` (the code the feature cache runs)
-// at several batch sizes on one backend, plus the float32 matmul rate of that backend. One warm-up batch of 1 per
-// model, then (unless the model is in noShapeWarmup) one warm-up batch per size; outputs are read back (`data()`)
-// so the timing covers the whole forward.
-// Usage: node bench/frozen-tfjs.mjs --backend wasm --plan '{"models":{"face-api-expression":[1,8,32]},"seconds":3,"matmul":1024}'
+// TF.js side of the frozen-feature section (bench/sections/frozen.mjs): images/s of `loadBackbone(name).embed()` (the
+// code the feature cache runs) at several batch sizes on one backend, plus the float32 matmul rate of that backend.
+// One warm-up batch of 1 per model, then `benchmarkBackbone` per batch size (a warm-up batch at that size unless the
+// model is in noShapeWarmup, then batches for `seconds`); outputs are read back (`data()`) so the timing covers the
+// whole forward. Also the way to measure any backbone by hand (it folds libs/cafe's old bench-backbones.mjs), e.g.
+//   node bench/measure/frozen-tfjs.mjs --backend wasm --plan '{"models":{"face-api-recognition":[16]},"seconds":6}'
+//   node bench/measure/frozen-tfjs.mjs --backend cpu --plan '{"models":{"clip-vit-b32":[4]},"clipWeights":"/tmp/clip-b32/model.safetensors"}'
+// (CLIP weights: /usr/bin/python3 libs/cafe/scripts/make-clip-tiny-fixture.py --random-b32 FILE writes a random tower.)
+// Usage: node bench/measure/frozen-tfjs.mjs --backend wasm --plan '{"models":{"face-api-expression":[1,8,32]},"seconds":3,"matmul":1024}'
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { benchmarkBackbone, embedOnce, randomImages, timeLoop } from './backbone-benchmark.mjs';
 
 const require = createRequire(import.meta.url);
 const tf = require('@tensorflow/tfjs');
@@ -34,16 +39,6 @@ if (!(await tf.setBackend(values.backend))) {
 }
 await tf.ready();
 
-async function timeLoop(fn, minSeconds, minIters = 1, maxIters = 10_000) {
-  let count = 0;
-  const start = performance.now();
-  while (count < maxIters && (count < minIters || (performance.now() - start) / 1000 < minSeconds)) {
-    await fn();
-    count++;
-  }
-  return { count, seconds: (performance.now() - start) / 1000 };
-}
-
 const out = { backend: tf.getBackend(), tfjs: tf.version.tfjs, models: [] };
 
 if (plan.matmul) {
@@ -66,30 +61,13 @@ for (const [name, batches] of Object.entries(plan.models ?? {})) {
   const loadStart = performance.now();
   const backbone = await loadBackbone(name, options);
   const loadSeconds = (performance.now() - loadStart) / 1000;
-  const size = backbone.inputSize;
-  const embedOnce = (images) => async () => {
-    const features = backbone.embed(images);
-    await features.data();
-    features.dispose();
-  };
-  const warm = tf.tidy(() => tf.mul(tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 7), 255));
-  await embedOnce(warm)();
+  const warm = randomImages(1, backbone.inputSize);
+  await embedOnce(backbone, warm);
   warm.dispose();
   const rows = [];
   for (const batch of batches) {
-    const images = tf.tidy(() => tf.mul(tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 7), 255));
-    if (!(plan.noShapeWarmup ?? []).includes(name)) await embedOnce(images)();
-    const { count, seconds } = await timeLoop(embedOnce(images), plan.seconds ?? 3);
-    images.dispose();
-    rows.push({
-      backbone: name,
-      engine: `tfjs-${out.backend}`,
-      batchSize: batch,
-      inputSize: size,
-      images: count * batch,
-      seconds,
-      imagesPerSecond: (count * batch) / seconds,
-    });
+    const shapeWarmup = !(plan.noShapeWarmup ?? []).includes(name);
+    rows.push(await benchmarkBackbone(backbone, { batchSize: batch, seconds: plan.seconds ?? 3, shapeWarmup }));
   }
   backbone.dispose();
   out.models.push({ backbone: name, identity: backbone.identity, featureDim: backbone.featureDim, loadSeconds, rows });

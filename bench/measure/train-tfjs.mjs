@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// TF.js side of the training bench: samples/s of `train()` from @fer/cafe (the worker's training loop) on the CPU
+// TF.js side of the training section (bench/sections/training.mjs): samples/s of `train()` from @fer/cafe (the worker's training loop) on the CPU
 // config: cached frozen features (original + flipped view) + MLP mask net (hidden 512), FC head, batch 32,
 // CE + 5 diverse + 1.5 separation with a fresh drop mask per step, Adam (weight decay 1e-4), ExponentialLR.
 // Cases of kind "image" train the image-space config instead: ResNet-18 mask net on the pixels (stored at `storedSize`
@@ -7,7 +7,7 @@
 // features (C = 512, so no projection after the trunk), same head, losses, optimizer and batch.
 // Each case trains `epochs` epochs on synthetic class clusters; the rate is taken from the median warm epoch (all but the first) and
 // from the whole call (incl. model build and per-epoch checkpoint serialisation).
-// Usage: node bench/train-tfjs.mjs --backend wasm --plan '{"cases":[{"n":1000,"dim":256,"epochs":2},{"kind":"image","n":64,"imageSize":32,"storedSize":40,"epochs":3}]}'
+// Usage: node bench/measure/train-tfjs.mjs --backend wasm --plan '{"cases":[{"n":1000,"dim":256,"epochs":2},{"kind":"image","n":64,"imageSize":32,"storedSize":40,"epochs":3}]}'
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 

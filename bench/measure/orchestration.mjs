@@ -1,20 +1,21 @@
 #!/usr/bin/env node
-// Orchestration bench. What each number covers:
+// Orchestration section (bench/sections/orchestration.mjs). What each number covers:
 //  platform: producer = JobQueues.enqueue of @fer/queues (the code the API's run/sweep services call: zod payload
-//    check, idempotent job id, priority, attempts, retention) -> Redis -> N real worker processes
-//    (apps/worker/dist/main.js, as `fer worker` runs) -> TrainJob.handle reads the run (+ config) from Postgres,
-//    finds it already succeeded and returns `skipped` -> BullMQ completion. No HTTP hop, no training.
-//  bare: Queue.add with the same job options -> Redis -> N bare BullMQ Worker processes (bench/bare-worker.mjs) with
-//    a no-op processor: the ceiling on the same Redis.
-//  submit: POST /api/v1/runs through the real API (auth, validation, Postgres insert, BullMQ enqueue) with no worker
-//    consuming, beside the bare Queue.add call.
-//  api (queue probes): POST /api/v1/queues/probes through the real API (auth, validation, QueueProbe rows in Postgres,
+//    check, idempotent job id, priority, attempts, retention) -> Redis -> N real worker processes (the built worker
+//    app started by spawnWorker of @fer/testing, as `fer worker` runs it) -> TrainJob.handle reads the run (+ config)
+//    from Postgres, finds it already succeeded and returns `skipped` -> BullMQ completion. No HTTP hop, no training.
+//  bare: Queue.add with the same job options -> Redis -> N bare BullMQ Worker processes (bare-worker.mjs) with a
+//    no-op processor: the ceiling on the same Redis.
+//  submit: POST /api/v1/runs through the real API (the built API in its own process, startApiProcess of
+//    @fer/testing: auth, validation, Postgres insert, BullMQ enqueue) with no worker consuming, beside the bare
+//    Queue.add call.
+//  api (queue probes): POST /api/v1/queues/probes through the same API (auth, validation, QueueProbe rows in Postgres,
 //    BullMQ enqueue) -> Redis -> N real worker processes consuming only the probe queue -> ProbeJob writes startedAt,
 //    finishedAt and its id on the row. Timings from the rows (ms): request-to-start = startedAt - requestedAt, the
 //    enqueue-to-start of a job submitted through the API. Beside it, bare BullMQ on the probe queue with the probe
 //    queue's settings and the same N.
 // Enqueue-to-start = job.processedOn - job.timestamp (both stamped in Redis from this machine's clock, 1 ms steps).
-// Usage: node bench/orchestration.mjs --plan '{"workers":[1,4],"sequential":100,"burst":1000,"submit":100,
+// Usage: node bench/measure/orchestration.mjs --plan '{"workers":[1,4],"sequential":100,"burst":1000,"submit":100,
 //   "api":{"workers":[1,4,16],"sequential":100,"burst":1000,"clients":16,"batch":100,"warmup":5,"pollMs":2}}'
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -24,17 +25,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { deleteRedisPrefix, emit, redisUrl, sleep, summarize, waitFor } from './lib.mjs';
+import { deleteRedisPrefix, emit, redisUrl, sleep, summarize, waitFor } from '../lib.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
+const root = join(here, '..', '..');
 const { Queue, QueueEvents } = require('bullmq');
 const { Client } = require('pg');
-const { contentId, FER5_DOMAINS, parseTrainingConfig, JOB_PRIORITY, QueueName } = require('@fer/contracts');
+const { contentId, FER5_DOMAINS, parseTrainingConfig, QueueName } = require('@fer/contracts');
+const { JOB_PRIORITY, jobIdOf } = require('@fer/experiments');
 const { JobQueues, createRedisConnection, QUEUE_CONFIG } = require('@fer/queues');
-const { startApiHarness } = require(join(root, 'apps/api/dist/testing/api-test-harness.js'));
-const { spawnWorker, stopProcess } = require(join(root, 'apps/api/dist/testing/worker-process.js'));
+const { spawnWorker, startApiProcess, stopProcess } = require('@fer/testing');
 
 const { values } = parseArgs({ options: { plan: { type: 'string' } } });
 const plan = JSON.parse(values.plan);
@@ -247,7 +248,7 @@ async function apiBurst(api, pg, total, clients, perPost) {
 }
 
 const result = { plan, platform: [], bare: [], submit: null, api: null, notes: [] };
-const api = await startApiHarness('bench-orch', { FER_RATE_LIMIT_PER_MINUTE: '1000000' });
+const api = await startApiProcess('bench-orch', { FER_RATE_LIMIT_PER_MINUTE: '1000000' });
 const home = mkdtempSync(join(tmpdir(), 'fer-bench-orch-'));
 const barePrefixes = [];
 const pg = new Client({ connectionString: api.databaseUrl });
@@ -316,7 +317,7 @@ try {
     });
     let k = 0;
     const ids = (n) => Array.from({ length: n }, () => `bare-${k++}`);
-    const enqueue = (id) => queue.add(QUEUE, { runId: id }, bareOptions(`run.${id}.train`));
+    const enqueue = (id) => queue.add(QUEUE, { runId: id }, bareOptions(jobIdOf(QUEUE, { runId: id })));
     const seq = await sequential(queue, bareEvents, enqueue, ids(plan.sequential));
     const bur = await burst(queue, enqueue, ids(plan.burst));
     await Promise.all(children.map((c) => stopProcess(c)));
@@ -384,7 +385,8 @@ try {
       });
       let k = 0;
       const ids = (n) => Array.from({ length: n }, () => `bare-${k++}`);
-      const enqueue = (id) => queue.add(PROBE, { probeId: id }, bareOptions(`probe.${id}`, PROBE, 'interactive'));
+      const enqueue = (id) =>
+        queue.add(PROBE, { probeId: id }, bareOptions(jobIdOf(PROBE, { probeId: id }), PROBE, 'interactive'));
       await sequential(queue, bareEvents, enqueue, ids(p.warmup));
       const bareSeq = await sequential(queue, bareEvents, enqueue, ids(p.sequential));
       const bareBurst = await burst(queue, enqueue, ids(p.burst));

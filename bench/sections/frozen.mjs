@@ -1,0 +1,197 @@
+// Section 1, frozen features: images/s of the frozen backbones (`loadBackbone(name).embed()`, what the feature cache
+// runs) on the TF.js backends beside the same architectures in PyTorch, and the machine's dense float32 peak.
+// Measures with bench/measure/frozen-tfjs.mjs (TF.js, one backend per process) and bench/reference/torch_frozen.py
+// (PyTorch on CPU); the CLIP tower is a random ViT-B/32-shaped file written by make-clip-tiny-fixture.py of libs/cafe.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fr, fx, log, measure, PYTHON, ratio, reference, ROOT, table } from '../lib.mjs';
+
+export const title = '1. Frozen features';
+
+/** What this section measures; --quick shrinks it. */
+export function plan(quick) {
+  return {
+    seconds: quick ? 1 : 3,
+    faceBatches: [1, 8, 32],
+    clipBatches: quick ? [1] : [1, 8, 32],
+    faceRounds: quick ? 1 : 2,
+    matmul: 1024,
+    // the TF.js cpu backend (25-100x slower): seconds per row
+    cpuSeconds: quick ? 0.5 : 2,
+  };
+}
+
+export async function run(p) {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'fer-bench-clip-'));
+  const clipWeights = join(tmp, 'model.safetensors');
+  try {
+    log('frozen: writing a random ViT-B/32-shaped CLIP tower (~350 MB, temporary)');
+    execFileSync(PYTHON, [join(ROOT, 'libs/cafe/scripts/make-clip-tiny-fixture.py'), '--random-b32', clipWeights], {
+      stdio: 'ignore',
+    });
+    const models = { 'face-api-expression': p.faceBatches, 'clip-vit-b32': p.clipBatches };
+    log('frozen: PyTorch');
+    const torch = await reference('torch_frozen.py', {
+      models,
+      seconds: p.seconds,
+      matmul: p.matmul,
+      noShapeWarmup: ['clip-vit-b32'],
+    });
+    log('frozen: TF.js wasm');
+    const wasm = await measure(
+      'frozen-tfjs.mjs',
+      { models, seconds: p.seconds, matmul: p.matmul, clipWeights, noShapeWarmup: ['clip-vit-b32'] },
+      ['--backend', 'wasm'],
+    );
+    // A second, alternating round of the cheap model; per row the faster round is kept (others' load only slows).
+    const extra = { torch: [], wasm: [] };
+    for (let round = 2; round <= p.faceRounds; round++) {
+      const face = { 'face-api-expression': p.faceBatches };
+      log(`frozen: face-api-expression round ${round}/${p.faceRounds}`);
+      extra.torch.push(await reference('torch_frozen.py', { models: face, seconds: p.seconds }));
+      extra.wasm.push(await measure('frozen-tfjs.mjs', { models: face, seconds: p.seconds }, ['--backend', 'wasm']));
+    }
+    const keepBest = (base, rounds) => {
+      for (const round of rounds) {
+        for (const m of round.models) {
+          const target = base.models.find((x) => x.backbone === m.backbone);
+          for (const row of m.rows) {
+            const i = target.rows.findIndex((x) => x.batchSize === row.batchSize);
+            if (row.imagesPerSecond > target.rows[i].imagesPerSecond) target.rows[i] = { ...row, gflops: row.gflops };
+          }
+        }
+      }
+      return base;
+    };
+    keepBest(torch, extra.torch);
+    keepBest(wasm, extra.wasm);
+    // The pure-JS cpu backend is 25-100x slower: one batch size, and a single timed batch of 1 for CLIP (~15 s).
+    log('frozen: TF.js cpu');
+    const cpu = await measure(
+      'frozen-tfjs.mjs',
+      {
+        models: { 'face-api-expression': [8], 'clip-vit-b32': [1] },
+        seconds: p.cpuSeconds,
+        matmul: 512,
+        clipWeights,
+        noShapeWarmup: ['clip-vit-b32', 'face-api-expression'],
+      },
+      ['--backend', 'cpu'],
+    );
+    const tensorflow = await measure('frozen-tfjs.mjs', { models }, ['--backend', 'tensorflow']);
+    return { torch, backends: [wasm, cpu, tensorflow], rounds: { faceRounds: p.faceRounds, extra } };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export function render(r, summary) {
+  const out = [];
+  const torchModels = new Map(r.torch.models.map((m) => [m.backbone, m]));
+  const peaks = [
+    ['PyTorch torch.mm (generic BLAS)', r.torch.matmul?.mmGflops, `${r.torch.matmul?.n}^3`],
+    ['PyTorch matmul through oneDNN (mkldnn Linear)', r.torch.matmul?.onednnGflops, `${r.torch.matmul?.n}^3`],
+    ...r.backends
+      .filter((b) => b.matmul)
+      .map((b) => [`TF.js ${b.backend} tf.matMul`, b.matmul.gflops, `${b.matmul.n}^3`]),
+  ];
+  const peak = Math.max(...peaks.map((x) => x[1] ?? 0));
+  out.push('### Dense float32 peak of this machine (measured now)');
+  out.push(
+    table(
+      ['kernel', 'size', 'GFLOP/s'],
+      peaks.map(([k, v, s]) => [k, s, fx(v)]),
+    ),
+  );
+  out.push(
+    `\nMachine peak used below = the fastest of these: **${fx(peak)} GFLOP/s**. Debian builds PyTorch with reference BLAS (\`BLAS_INFO=generic\`), so \`torch.mm\`, \`nn.Linear\` and 1x1 convolutions on ordinary tensors are slow; its oneDNN kernels (most convolutions; the mkldnn matmul above) reach the CPU's AVX-512 rate. All on one core: PyTorch uses 1 thread here and TF.js wasm is single-threaded.`,
+  );
+  out.push(
+    '\n### Images/s, TF.js beside PyTorch (same architecture, same input size, random weights, random 0..255 images)',
+  );
+  const rows = [];
+  for (const backend of r.backends) {
+    if (backend.unavailable) continue;
+    for (const m of backend.models) {
+      const ref = torchModels.get(m.backbone);
+      for (const row of m.rows) {
+        const t = ref?.rows.find((x) => x.batchSize === row.batchSize);
+        const flops = ref?.flopsPerImage;
+        const gf = flops ? (row.imagesPerSecond * flops) / 1e9 : null;
+        const engineMatmul = backend.matmul?.gflops;
+        rows.push([
+          m.backbone,
+          `tfjs-${backend.backend}`,
+          row.batchSize,
+          fx(row.imagesPerSecond),
+          t ? fx(t.imagesPerSecond) : 'n/a',
+          fr(ratio(row.imagesPerSecond, t?.imagesPerSecond)),
+          `${fx(gf)} / ${fx(t?.gflops)}`,
+          `${fx(100 * ratio(gf, peak))}% / ${fx(100 * ratio(t?.gflops, peak))}%`,
+          `${fx(100 * ratio(gf, engineMatmul))}%`,
+          `${row.images} img, ${fx(row.seconds)} s`,
+        ]);
+        if (backend.backend === 'wasm')
+          summary.push([
+            `frozen ${m.backbone} b${row.batchSize}: tfjs-wasm / pytorch images/s`,
+            ratio(row.imagesPerSecond, t?.imagesPerSecond),
+          ]);
+      }
+    }
+  }
+  out.push(
+    table(
+      [
+        'backbone',
+        'engine',
+        'batch',
+        'TF.js img/s',
+        'PyTorch img/s',
+        'TF.js / PyTorch',
+        'GFLOP/s TF.js / PyTorch',
+        '% of machine peak TF.js / PyTorch',
+        'TF.js % of own matmul',
+        'TF.js sample',
+      ],
+      rows,
+    ),
+  );
+  out.push(
+    `\nFLOPs per image (2 per multiply-add of convs, linears and attention matmuls, counted on the PyTorch model): ` +
+      r.torch.models.map((m) => `${m.backbone} ${(m.flopsPerImage / 1e9).toFixed(3)} GFLOP`).join(', ') +
+      `. Batch-1 warm-up per model; a warm-up batch per size except for CLIP (one CLIP batch of 32 takes 15-100 s). face-api-expression ran in ${r.rounds?.faceRounds ?? 1} alternating round(s) per engine, the faster kept per row (all rounds in the raw JSON); CLIP once. ` +
+      'The TF.js cpu backend is measured at one batch size (CLIP: a warm-up image, then one timed batch of 1).',
+  );
+  const unavailable = r.backends.filter((b) => b.unavailable);
+  for (const b of unavailable) out.push(`\n\`${b.backend}\` backend: not measured — ${b.unavailable}.`);
+  out.push(
+    `\nPyTorch: ${r.torch.torch}, ${r.torch.threads} thread(s), BLAS ${r.torch.blas}. TF.js ${r.backends[0].tfjs}; wasm runs single-threaded in Node.`,
+  );
+  return out.join('\n');
+}
+
+/** Images/s by batch size, TF.js wasm beside PyTorch, per model. */
+export function charts(r) {
+  const points = [];
+  for (const model of r.backends.find((b) => b.backend === 'wasm')?.models ?? []) {
+    for (const row of model.rows)
+      points.push({ x: row.batchSize, y: row.imagesPerSecond, series: `${model.backbone}, TF.js wasm` });
+  }
+  for (const model of r.torch?.models ?? []) {
+    for (const row of model.rows)
+      points.push({ x: row.batchSize, y: row.imagesPerSecond, series: `${model.backbone}, PyTorch` });
+  }
+  return [
+    {
+      name: 'frozen-batch',
+      title: 'Frozen features: images/s by batch size',
+      xTitle: 'batch size',
+      yTitle: 'images/s (log)',
+      points,
+      logX: true,
+      logY: true,
+    },
+  ];
+}
