@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
+import { redactQuery, redactUrl } from './common/redact-url';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { BenchmarksController } from './benchmarks/benchmarks.controller';
 import { BenchmarksService } from './benchmarks/benchmarks.service';
@@ -16,6 +18,9 @@ import { DatasetImportService } from './datasets/dataset-import.service';
 import { SampleImageService } from './datasets/sample-image.service';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './keys/api-key.guard';
+import { AuthFailureLimiter } from './keys/auth-failure.limiter';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsService } from './sessions/sessions.service';
 import { ApiKeysController } from './keys/api-keys.controller';
 import { ApiKeysService } from './keys/api-keys.service';
 import { LeaderboardsController } from './leaderboards/leaderboards.controller';
@@ -42,11 +47,18 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: env.LOG_LEVEL,
-            redact: ['req.headers.authorization'],
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'],
+            serializers: {
+              req: stdSerializers.wrapRequestSerializer((req) => {
+                req.url = redactUrl(req.url);
+                if (req.query && typeof req.query === 'object') req.query = redactQuery(req.query) as Record<string, string>;
+                return req;
+              }),
+            },
             autoLogging: { ignore: (req) => req.url?.startsWith('/api/v1/health') ?? false },
           },
         }),
-        ThrottlerModule.forRoot([{ name: 'per-key', ttl: 60_000, limit: env.FER_RATE_LIMIT_PER_MINUTE }]),
+        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: env.FER_RATE_LIMIT_PER_MINUTE }]),
         DatabaseModule,
         JobQueuesModule,
       ],
@@ -60,6 +72,7 @@ export class AppModule {
         QueuesController,
         ProbesController,
         ApiKeysController,
+        SessionsController,
         WebhooksController,
       ],
       providers: [
@@ -78,6 +91,8 @@ export class AppModule {
         ProbesService,
         ReconcilerService,
         ApiKeysService,
+        SessionsService,
+        { provide: AuthFailureLimiter, useFactory: () => new AuthFailureLimiter(env.FER_AUTH_FAILURES_PER_MINUTE) },
         WebhookDeliveryService,
       ],
     };

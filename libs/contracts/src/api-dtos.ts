@@ -240,3 +240,31 @@ export interface HealthDto {
   redis: 'up' | 'down';
   version: string;
 }
+
+/** A web UI sign-in (POST /sessions): the token goes into an httpOnly cookie and is sent back as the bearer. */
+export interface SessionCreatedDto {
+  token: string;
+  expiresAt: string;
+  key: SessionKeyDto;
+}
+
+/** Who a session or key acts as (GET /sessions/current). */
+export interface SessionKeyDto {
+  id: string;
+  name: string;
+  role: ApiKeyRole;
+  prefix: string;
+}
+
+export interface CurrentSessionDto {
+  key: SessionKeyDto;
+  /** Null when the caller used an API key directly, not a session. */
+  sessionId: string | null;
+  expiresAt: string | null;
+}
+
+/** A one-time sign-in link token (POST /sessions/links, admin): exchanged once for a session, within its lifetime. */
+export interface SignInLinkDto {
+  token: string;
+  expiresAt: string;
+}

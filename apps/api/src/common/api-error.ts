@@ -8,7 +8,10 @@ export enum ApiErrorCode {
   Unauthenticated = 'unauthenticated',
   Forbidden = 'forbidden',
   NotFound = 'not_found',
+  MethodNotAllowed = 'method_not_allowed',
   Conflict = 'conflict',
+  /** The same Idempotency-Key was sent with another request: never replayed, never executed. */
+  IdempotencyKeyReused = 'idempotency_key_reused',
   RateLimited = 'rate_limited',
   DependencyUnavailable = 'dependency_unavailable',
   Internal = 'internal_error',
@@ -21,7 +24,9 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   [ApiErrorCode.Unauthenticated]: 401,
   [ApiErrorCode.Forbidden]: 403,
   [ApiErrorCode.NotFound]: 404,
+  [ApiErrorCode.MethodNotAllowed]: 405,
   [ApiErrorCode.Conflict]: 409,
+  [ApiErrorCode.IdempotencyKeyReused]: 422,
   [ApiErrorCode.RateLimited]: 429,
   [ApiErrorCode.DependencyUnavailable]: 503,
   [ApiErrorCode.Internal]: 500,
@@ -32,6 +37,10 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     readonly problems?: FieldProblem[],
+    /** Sent as `Retry-After` (seconds) with 429 and 503 answers. */
+    readonly retryAfterSeconds?: number,
+    /** Sent as `Allow` with 405 answers. */
+    readonly allow?: string[],
   ) {
     super(message);
   }

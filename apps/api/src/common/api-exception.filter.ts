@@ -1,10 +1,11 @@
 import { ApiErrorBody, fieldProblems } from '@fer/contracts';
 import { Prisma } from '@fer/db';
 import { ExperimentError, ExperimentErrorCode } from '@fer/experiments';
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ZodError } from 'zod';
 import { ApiError, ApiErrorCode, API_ERROR_STATUS } from './api-error';
+import { RouteMethods } from './route-methods';
 
 /** The one place where errors become HTTP: a single envelope, statuses from ApiErrorCode. */
 @Catch()
@@ -13,17 +14,20 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const error = this.toApiError(exception);
+    const request = host.switchToHttp().getRequest<Request>();
+    const error = this.toApiError(exception, request);
     if (error.code === ApiErrorCode.Internal) this.logger.error(exception);
     if (response.headersSent) return;
     const body: ApiErrorBody = {
       error: { status: error.status, code: error.code, message: error.message, problems: error.problems },
     };
-    if (error.code === ApiErrorCode.DependencyUnavailable) response.setHeader('Retry-After', '5');
+    const retryAfter = error.retryAfterSeconds ?? (error.code === ApiErrorCode.DependencyUnavailable ? 5 : undefined);
+    if (retryAfter !== undefined) response.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+    if (error.allow) response.setHeader('Allow', error.allow.join(', '));
     response.status(error.status).json(body);
   }
 
-  private toApiError(exception: unknown): ApiError {
+  private toApiError(exception: unknown, request: Request): ApiError {
     if (exception instanceof ApiError) return exception;
     if (exception instanceof ExperimentError) return experimentError(exception);
     if (exception instanceof ZodError) {
@@ -45,6 +49,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const raw = exception as { status?: number; type?: string; message?: string };
     if (raw?.type === 'entity.too.large') return new ApiError(ApiErrorCode.PayloadTooLarge, 'request body too large (limit 1 MB)');
     if (raw?.type === 'entity.parse.failed') return new ApiError(ApiErrorCode.MalformedJson, `malformed JSON body: ${raw.message}`);
+    if (exception instanceof NotFoundException && /^Cannot [A-Z]+ /.test(exception.message)) {
+      const allow = RouteMethods.allowed(request.path);
+      if (allow.length > 0) {
+        return new ApiError(ApiErrorCode.MethodNotAllowed, `${request.method} is not allowed on ${request.path}; use ${allow.join(', ')}`, undefined, undefined, allow);
+      }
+      return new ApiError(ApiErrorCode.NotFound, `no endpoint ${request.method} ${request.path} (the API lives under /api/v1; OpenAPI at /api/docs)`);
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const type = (exception.getResponse() as { type?: string })?.type;

@@ -14,6 +14,20 @@ export const apiEnvSchema = z.object({
   FER_HOME: z.string().default('.fer'),
   /** Requests per minute per API key. */
   FER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Failed authentications per minute per client address before it gets 429 (wrong keys, expired sessions). */
+  FER_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /**
+   * Which proxies may name the client's address in X-Forwarded-For (Express's "trust proxy"): by default the web UI
+   * on loopback, so limits on failed sign-ins apply per browser, not to the web server as a whole.
+   */
+  FER_TRUST_PROXY: z.string().default('loopback'),
+  /** How long a web UI sign-in lasts. */
+  FER_SESSION_HOURS: z.coerce.number().min(0.0001).max(24 * 30).default(12),
+  /** Webhooks may target loopback, link-local, private and multicast addresses (off: an admin could scan the internal network). */
+  FER_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   /** Seconds of silence after which a worker is marked lost and its job re-queued. */
   FER_WORKER_LOST_AFTER_SECONDS: z.coerce.number().int().min(5).default(60),
   FER_WEBHOOK_POLL_SECONDS: z.coerce.number().min(0.2).default(2),

@@ -1,4 +1,5 @@
-import { createPrismaClient, PrismaClient } from '@fer/db';
+import { createPrismaClient, PrismaClient, prismaRunLedger } from '@fer/db';
+import type { RunLedger } from '@fer/experiments';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { API_ENV, ApiEnv } from '../config/api-env.schema';
 
@@ -6,9 +7,12 @@ import { API_ENV, ApiEnv } from '../config/api-env.schema';
 @Injectable()
 export class PrismaService implements OnModuleDestroy {
   readonly client: PrismaClient;
+  /** The experiment domain's view of the same database (run lifecycle, webhook events). */
+  readonly ledger: RunLedger;
 
   constructor(@Inject(API_ENV) env: ApiEnv) {
     this.client = createPrismaClient(env.DATABASE_URL);
+    this.ledger = prismaRunLedger(this.client);
   }
 
   async onModuleDestroy(): Promise<void> {

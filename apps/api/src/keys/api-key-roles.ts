@@ -19,4 +19,7 @@ export interface AuthenticatedKey {
   id: string;
   name: string;
   role: ApiKeyRole;
+  prefix: string;
+  /** Set when the caller authenticated with a web UI session of this key. */
+  sessionId?: string;
 }

@@ -5,23 +5,54 @@ import type { Request } from 'express';
 import { ApiError, ApiErrorCode } from '../common/api-error';
 import { PrismaService } from '../database/prisma.service';
 import { AuthenticatedKey, IS_PUBLIC, REQUIRED_ROLE, roleAllows } from './api-key-roles';
-import { hashApiKey } from './api-key.secret';
+import { hashApiKey, SESSION_TOKEN_PREFIX } from './api-key.secret';
+import { AuthFailureLimiter } from './auth-failure.limiter';
 
 export type AuthenticatedRequest = Request & { apiKey?: AuthenticatedKey };
 
-/** Every endpoint but the public ones needs `Authorization: Bearer <key>` with a sufficient role. */
+/** `lastUsedAt` is written at most this often per key, so authentication stays one indexed read. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Every endpoint but the public ones needs `Authorization: Bearer <key>` (an API key, or a web UI session token that
+ * acts with its key's role) with a sufficient role. Failed authentications are limited per client address.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  private readonly lastUsedWritten = new Map<string, number>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly prisma: PrismaService,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization ?? '';
+    const address = request.ip ?? 'unknown';
+    const retryAfter = this.failures.retryAfterSeconds(address);
+    if (retryAfter > 0) {
+      throw new ApiError(ApiErrorCode.RateLimited, `too many failed authentications from ${address}; retry in ${retryAfter} s`, undefined, retryAfter);
+    }
+    let key: AuthenticatedKey;
+    try {
+      key = await this.authenticate(request.headers.authorization ?? '');
+    } catch (error) {
+      if (error instanceof ApiError && error.code === ApiErrorCode.Unauthenticated) this.failures.record(address);
+      throw error;
+    }
+    const required = this.reflector.getAllAndOverride<ApiKeyRole>(REQUIRED_ROLE, targets) ?? 'read';
+    if (!roleAllows(key.role, required)) {
+      throw new ApiError(ApiErrorCode.Forbidden, `this needs the "${required}" role; key ${key.prefix}… has "${key.role}"`);
+    }
+    request.apiKey = key;
+    this.touch(key.id);
+    return true;
+  }
+
+  private async authenticate(header: string): Promise<AuthenticatedKey> {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
       throw new ApiError(
@@ -29,14 +60,26 @@ export class ApiKeyGuard implements CanActivate {
         'missing API key: send "Authorization: Bearer <key>" (create one with `fer keys create --role read`)',
       );
     }
-    const key = await this.prisma.client.apiKey.findUnique({ where: { hash: hashApiKey(match[1]) } });
+    const token = match[1];
+    if (token.startsWith(SESSION_TOKEN_PREFIX)) {
+      const session = await this.prisma.client.session.findUnique({ where: { tokenHash: hashApiKey(token) }, include: { apiKey: true } });
+      if (!session || session.endedAt) throw new ApiError(ApiErrorCode.Unauthenticated, 'signed out: sign in again');
+      if (session.expiresAt <= new Date()) throw new ApiError(ApiErrorCode.Unauthenticated, 'session expired: sign in again');
+      if (session.apiKey.revokedAt) throw new ApiError(ApiErrorCode.Unauthenticated, `API key ${session.apiKey.prefix}… was revoked: sign in with another key`);
+      const { id, name, role, prefix } = session.apiKey;
+      return { id, name, role, prefix, sessionId: session.id };
+    }
+    const key = await this.prisma.client.apiKey.findUnique({ where: { hash: hashApiKey(token) } });
     if (!key) throw new ApiError(ApiErrorCode.Unauthenticated, 'unknown API key');
     if (key.revokedAt) throw new ApiError(ApiErrorCode.Unauthenticated, `API key ${key.prefix}… was revoked`);
-    const required = this.reflector.getAllAndOverride<ApiKeyRole>(REQUIRED_ROLE, targets) ?? 'read';
-    if (!roleAllows(key.role, required)) {
-      throw new ApiError(ApiErrorCode.Forbidden, `this needs the "${required}" role; key ${key.prefix}… has "${key.role}"`);
-    }
-    request.apiKey = { id: key.id, name: key.name, role: key.role };
-    return true;
+    return { id: key.id, name: key.name, role: key.role, prefix: key.prefix };
+  }
+
+  /** Records use cheaply: one UPDATE per key per minute at most, never awaited by the request. */
+  private touch(keyId: string): void {
+    const now = Date.now();
+    if (now - (this.lastUsedWritten.get(keyId) ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    this.lastUsedWritten.set(keyId, now);
+    void this.prisma.client.apiKey.update({ where: { id: keyId }, data: { lastUsedAt: new Date(now) } }).catch(() => this.lastUsedWritten.delete(keyId));
   }
 }

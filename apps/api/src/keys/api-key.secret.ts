@@ -12,3 +12,12 @@ export function hashApiKey(key: string): string {
 export function apiKeyPrefix(key: string): string {
   return key.slice(0, 10);
 }
+
+/** Web UI session tokens: held in the browser's httpOnly cookie, sent by the web server as the bearer. */
+export const SESSION_TOKEN_PREFIX = 'fer_sess_';
+/** One-time sign-in link tokens (`npm start` prints one). */
+export const SIGN_IN_LINK_PREFIX = 'fer_link_';
+
+export function generateSecretToken(prefix: string): string {
+  return `${prefix}${randomBytes(32).toString('base64url')}`;
+}

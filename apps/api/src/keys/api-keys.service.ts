@@ -34,7 +34,12 @@ export class ApiKeysService {
   async revoke(id: string) {
     const key = await this.prisma.client.apiKey.findUnique({ where: { id } });
     if (!key) throw ApiError.notFound('API key', id);
-    await this.prisma.client.apiKey.update({ where: { id }, data: { revokedAt: key.revokedAt ?? new Date() } });
+    const now = new Date();
+    // Its web sessions end with it (ApiKeyGuard also refuses a revoked key's sessions, whatever their state).
+    await this.prisma.client.$transaction([
+      this.prisma.client.apiKey.update({ where: { id }, data: { revokedAt: key.revokedAt ?? now } }),
+      this.prisma.client.session.updateMany({ where: { apiKeyId: id, endedAt: null }, data: { endedAt: now } }),
+    ]);
     return { id, revoked: true };
   }
 }

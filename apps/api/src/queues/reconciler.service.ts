@@ -1,6 +1,5 @@
 import { QueueName } from '@fer/contracts';
-import { prismaRunLedger } from '@fer/db';
-import { completeRunIfEvaluated, jobIdOf, missingEvaluations, parseStoredConfig, priorityName, RunLedger } from '@fer/experiments';
+import { completeRunIfEvaluated, jobIdOf, missingEvaluations, parseStoredConfig, priorityName } from '@fer/experiments';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PeriodicTask } from '../common/periodic-task';
 import { API_ENV, ApiEnv } from '../config/api-env.schema';
@@ -29,7 +28,6 @@ export interface ReconcileReport {
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReconcilerService.name);
-  private readonly ledger: RunLedger;
   private readonly loop = new PeriodicTask(
     'reconcile',
     async () => {
@@ -43,9 +41,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
     @Inject(API_ENV) private readonly env: ApiEnv,
-  ) {
-    this.ledger = prismaRunLedger(prisma.client);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.loop.start(this.env.FER_RECONCILE_INTERVAL_SECONDS);
@@ -86,11 +82,11 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
         continue;
       }
       const lifecycle = { id: run.id, targets: run.targets, sourceValFraction: parseStoredConfig(run.config.body, `config of run ${run.id}`).sourceValFraction };
-      if (await completeRunIfEvaluated(this.ledger, lifecycle)) {
+      if (await completeRunIfEvaluated(this.prisma.ledger, lifecycle)) {
         report.runsCompleted++;
         continue;
       }
-      const missing = await missingEvaluations(this.ledger, lifecycle);
+      const missing = await missingEvaluations(this.prisma.ledger, lifecycle);
       for (const evaluation of missing) {
         const payload = { runId: run.id, datasetId: evaluation.datasetId, checkpoint: evaluation.checkpoint };
         const job = await queues.queue(QueueName.Evaluate).getJob(jobIdOf(QueueName.Evaluate, payload));

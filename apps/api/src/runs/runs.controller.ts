@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Query, Req, Sse, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Query, Req, Sse, UseInterceptors, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { PrismaService } from '../database/prisma.service';
 import { RequireRole } from '../keys/api-key-roles';
 import type { AuthenticatedRequest } from '../keys/api-key.guard';
 import { runEventStream } from './run-events.stream';
+import { RunExistsGuard } from './run-exists.guard';
 import { createRunSchema, CreateRunInput, retrainSchema, RunsService } from './runs.service';
 
 const listQuerySchema = z.object({
@@ -57,8 +58,8 @@ export class RunsController {
   }
 
   @Sse('runs/:id/events')
-  async events(@Param('id') id: string): Promise<Observable<MessageEvent>> {
-    await this.runs.summary(id);
+  @UseGuards(RunExistsGuard)
+  events(@Param('id') id: string): Observable<MessageEvent> {
     return runEventStream(this.prisma, id);
   }
 

@@ -31,7 +31,7 @@ describe('runs: API-triggered training and retraining', () => {
     const headers = { 'idempotency-key': 'retry-after-timeout-1' };
     const first = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(1), headers });
     assert.equal(first.status, 201);
-    const second = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(2), headers });
+    const second = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(1), headers });
     assert.equal(second.status, 201);
     assert.equal(second.body.id, first.body.id, 'the replay answers with the first run');
     const runs = await api.request('GET', '/runs');

@@ -8,7 +8,7 @@ import {
   RunSummaryDto,
   trainingConfigSchema,
 } from '@fer/contracts';
-import { assertRunnable, JOB_PRIORITY, jobIdOf, parseStoredConfig, runId } from '@fer/experiments';
+import { assertRunnable, JOB_PRIORITY, jobIdOf, parseStoredConfig, recordRunOutcome, runId } from '@fer/experiments';
 import { Inject, Injectable } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { z } from 'zod';
@@ -18,6 +18,7 @@ import { resolveDataset } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, toRunSummary } from './run-records';
+import { assertWeightsFiles } from './weights-file';
 
 export const createRunSchema = z
   .object({
@@ -85,6 +86,7 @@ export class RunsService {
     createdById: string | null,
   ): Promise<RunSummaryDto[]> {
     assertRunnable(config, 'config', dataRootsOf(this.env));
+    await assertWeightsFiles([{ config }], 'config', dataRootsOf(this.env));
     const benchmark = await this.benchmarks.get(options.benchmark);
     const source = await resolveDataset(this.prisma.client, sourceName, 'source');
     const targets = options.targets ?? benchmark.domains;
@@ -167,8 +169,13 @@ export class RunsService {
   async cancel(id: string): Promise<RunSummaryDto> {
     const run = await this.summary(id);
     if (run.status === 'queued') {
-      await this.prisma.client.run.updateMany({ where: { id, status: 'queued' }, data: { status: 'cancelled', cancelRequested: true, finishedAt: new Date() } });
+      const { count } = await this.prisma.client.run.updateMany({
+        where: { id, status: 'queued' },
+        data: { status: 'cancelled', cancelRequested: true, finishedAt: new Date() },
+      });
       await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId: id })).catch(() => undefined);
+      // A worker announces the runs it stops; a queued run never reached one, so its outcome is recorded here.
+      if (count > 0) await recordRunOutcome(this.prisma.ledger, id);
     } else if (run.status === 'running') {
       // The worker polls this flag between steps, stops, frees the GPU and marks the run cancelled.
       await this.prisma.client.run.update({ where: { id }, data: { cancelRequested: true } });

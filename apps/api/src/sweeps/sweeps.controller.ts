@@ -1,7 +1,8 @@
 import { sweepSpecSchema, SweepSpec } from '@fer/contracts';
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { RequireRole } from '../keys/api-key-roles';
 import type { AuthenticatedRequest } from '../keys/api-key.guard';
@@ -15,6 +16,7 @@ export class SweepsController {
 
   @Post()
   @RequireRole('launch')
+  @UseInterceptors(IdempotencyInterceptor)
   @ApiBody({ schema: z.toJSONSchema(sweepSpecSchema, { io: 'input', unrepresentable: 'any' }) as object })
   create(@Body(new ZodPipe(sweepSpecSchema)) spec: SweepSpec, @Req() request: AuthenticatedRequest) {
     return this.sweeps.create(spec, request.apiKey?.id ?? null);

@@ -9,7 +9,7 @@ import {
   SweepSpec,
   SweepSummaryDto,
 } from '@fer/contracts';
-import { expandSearchSpace, JOB_PRIORITY, jobIdOf, runId, sweepStatus } from '@fer/experiments';
+import { expandSearchSpace, JOB_PRIORITY, jobIdOf, recordRunOutcome, runId, sweepStatus } from '@fer/experiments';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { ApiError } from '../common/api-error';
@@ -18,6 +18,7 @@ import { resolveDataset } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, NewRun, toRunSummary } from '../runs/run-records';
+import { assertWeightsFiles } from '../runs/weights-file';
 
 @Injectable()
 export class SweepsService {
@@ -36,6 +37,7 @@ export class SweepsService {
       throw ApiError.validation(`unknown benchmark "${spec.benchmark}"`, [{ field: 'benchmark', message: 'no such benchmark' }]);
     });
     const points = expandSearchSpace(spec, dataRootsOf(this.env));
+    await assertWeightsFiles(points, 'base', dataRootsOf(this.env));
     const targets = spec.targets ?? benchmark.domains;
     const sources = await Promise.all(spec.sources.map((s, i) => resolveDataset(this.prisma.client, s, `sources.${i}`)));
     await Promise.all(targets.map((t, i) => resolveDataset(this.prisma.client, t, spec.targets ? `targets.${i}` : `benchmark (domain ${t})`)));
@@ -180,11 +182,15 @@ export class SweepsService {
       where: { sweepId: id, status: { in: ['queued', 'running'] } },
       data: { cancelRequested: true },
     });
-    await this.prisma.client.run.updateMany({
+    const cancelled = await this.prisma.client.run.updateManyAndReturn({
       where: { id: { in: queued.map((r) => r.id) }, status: 'queued' },
       data: { status: 'cancelled', finishedAt: new Date() },
+      select: { id: true },
     });
     for (const run of queued) await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId: run.id })).catch(() => undefined);
+    // Workers announce the runs they stop; queued runs never reached one, so their outcomes (and, after the last
+    // open run, sweep.completed) are recorded here.
+    for (const run of cancelled) await recordRunOutcome(this.prisma.ledger, run.id);
     return this.summary(id);
   }
 }

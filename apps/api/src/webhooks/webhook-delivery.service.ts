@@ -3,6 +3,7 @@ import { PeriodicTask } from '../common/periodic-task';
 import { API_ENV, ApiEnv } from '../config/api-env.schema';
 import { PrismaService } from '../database/prisma.service';
 import { signWebhookBody } from './webhook-signature';
+import { postWebhook } from './webhook-target';
 
 const MAX_ATTEMPTS = 8;
 const BATCH = 20;
@@ -39,20 +40,18 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnModuleD
       let responseCode: number | null = null;
       let error: string | null = null;
       try {
-        const response = await fetch(delivery.webhook.url, {
-          method: 'POST',
-          headers: {
+        responseCode = await postWebhook(
+          new URL(delivery.webhook.url),
+          body,
+          {
             'content-type': 'application/json',
             'x-fer-event': delivery.event,
             'x-fer-delivery': delivery.id,
             'x-fer-signature': signWebhookBody(delivery.webhook.secret, body),
           },
-          body,
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-          redirect: 'manual',
-        });
-        responseCode = response.status;
-        if (!response.ok) error = `HTTP ${response.status}`;
+          { timeoutMs: TIMEOUT_MS, allowInternal: this.env.FER_WEBHOOK_ALLOW_PRIVATE },
+        );
+        if (responseCode < 200 || responseCode >= 300) error = `HTTP ${responseCode}`;
       } catch (cause) {
         error = (cause as Error).message;
       }

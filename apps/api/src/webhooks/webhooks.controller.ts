@@ -1,5 +1,5 @@
 import { WEBHOOK_EVENTS } from '@fer/experiments';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -7,7 +7,9 @@ import { ApiError } from '../common/api-error';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { PrismaService } from '../database/prisma.service';
 import { RequireRole } from '../keys/api-key-roles';
+import { API_ENV, ApiEnv } from '../config/api-env.schema';
 import { WebhookDeliveryService } from './webhook-delivery.service';
+import { resolveWebhookHost, WebhookTargetError } from './webhook-target';
 
 const createWebhookSchema = z
   .object({
@@ -29,10 +31,17 @@ export class WebhooksController {
   constructor(
     private readonly prisma: PrismaService,
     private readonly delivery: WebhookDeliveryService,
+    @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
   @Post()
   async create(@Body(new ZodPipe(createWebhookSchema)) body: z.output<typeof createWebhookSchema>) {
+    try {
+      await resolveWebhookHost(new URL(body.url).hostname, this.env.FER_WEBHOOK_ALLOW_PRIVATE);
+    } catch (error) {
+      if (!(error instanceof WebhookTargetError)) throw error;
+      throw ApiError.validation(`webhook URL refused: ${error.message}`, [{ field: 'url', message: error.message }]);
+    }
     const secret = body.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
     const hook = await this.prisma.client.webhook.create({ data: { id: randomUUID(), url: body.url, events: body.events, secret } });
     return { id: hook.id, url: hook.url, events: hook.events, secret };

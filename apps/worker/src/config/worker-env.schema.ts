@@ -6,6 +6,8 @@ export const workerEnvSchema = z.object({
   DATABASE_URL: z.string().url({ message: 'must be a postgresql:// URL' }),
   REDIS_URL: z.string().url({ message: 'must be a redis:// URL' }),
   FER_QUEUE_PREFIX: z.string().min(1).default('fer'),
+  /** Folders a config's backboneWeights may be read from (path-delimiter separated), checked again by real path when the file is opened. */
+  FER_DATA_ROOTS: z.string().default(''),
   /** Feature cache and checkpoints live under here (shared storage when workers run on many hosts). */
   FER_HOME: z.string().default('.fer'),
   FER_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),

@@ -1,8 +1,8 @@
 import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
-import { createBatchStream, getReader, loadRgb, streamedImages, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
+import { confinePath, createBatchStream, getReader, loadRgb, streamedImages, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
 import type { TrainingConfig } from '@fer/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
 import { withDatabaseRetry } from '../persistence/database-retry';
 import { WorkerPrismaService } from '../persistence/worker-prisma.service';
@@ -25,15 +25,32 @@ export class RunDataService {
 
   constructor(
     private readonly prisma: WorkerPrismaService,
-    @Inject(WORKER_ENV) env: WorkerEnv,
+    @Inject(WORKER_ENV) private readonly env: WorkerEnv,
   ) {
     this.cache = new FeatureCache(resolve(env.FER_HOME, 'cache', 'features'));
   }
 
   backbone(config: Pick<TrainingConfig, 'backbone' | 'backboneWeights'>): Promise<Backbone> {
     const key = `${config.backbone}:${config.backboneWeights ?? ''}`;
-    if (!this.backbones.has(key)) this.backbones.set(key, loadBackbone(config.backbone, { weightsPath: config.backboneWeights }));
+    if (!this.backbones.has(key)) {
+      const loading = this.confinedWeights(config.backboneWeights).then((weightsPath) => loadBackbone(config.backbone, { weightsPath }));
+      loading.catch(() => this.backbones.delete(key));
+      this.backbones.set(key, loading);
+    }
     return this.backbones.get(key)!;
+  }
+
+  /**
+   * The API checked the weights path when the run was created; it is checked again here, by real path, because the
+   * file system may have changed since (a file swapped for a symlink that leads out of the data roots).
+   */
+  private async confinedWeights(path: string | undefined): Promise<string | undefined> {
+    if (!path) return undefined;
+    const roots = this.env.FER_DATA_ROOTS.split(delimiter).filter(Boolean);
+    if (roots.length === 0) throw new Error(`backboneWeights ${path}: this worker has no FER_DATA_ROOTS, so it reads no weights file; set it as on the API`);
+    const confined = await confinePath(roots, path);
+    if (!confined.ok) throw new Error(`backboneWeights refused by the worker: ${confined.message}`);
+    return confined.realPath;
   }
 
   /** Features of the samples of the given splits (in key order), both views when `withFlipped`. */

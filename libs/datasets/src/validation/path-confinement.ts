@@ -20,7 +20,7 @@ export async function confinePath(roots: readonly string[], candidate: string): 
   const absolute = resolve(candidate);
   const lexicalRoots = roots.map((root) => resolve(root));
   if (!lexicalRoots.some((root) => isInside(root, absolute))) {
-    return { ok: false, reason: 'outside', message: `${candidate} is outside the allowed roots (${roots.join(', ')})` };
+    return { ok: false, reason: 'outside', message: `${candidate} is outside the data roots (FER_DATA_ROOTS)` };
   }
   let real: string;
   try {
@@ -30,11 +30,8 @@ export async function confinePath(roots: readonly string[], candidate: string): 
   }
   const realRoots = await Promise.all(lexicalRoots.map((root) => realpath(root).catch(() => root)));
   if (!realRoots.some((root) => isInside(root, real))) {
-    return {
-      ok: false,
-      reason: 'symlink-outside',
-      message: `${candidate} resolves to ${real}, outside the allowed roots`,
-    };
+    // Where the link leads is not said: the caller may not be allowed to learn the server's layout.
+    return { ok: false, reason: 'symlink-outside', message: `${candidate} is a link that leads outside the data roots (FER_DATA_ROOTS)` };
   }
   return { ok: true, realPath: real };
 }

@@ -1,0 +1,22 @@
+import { confinePath } from '@fer/datasets';
+import type { ExpandedConfig } from '@fer/experiments';
+import { stat } from 'node:fs/promises';
+import { ApiError } from '../common/api-error';
+
+/**
+ * A config's `backboneWeights` must be a file that exists now, inside the data roots by its real path (a symlink
+ * inside a root that leads out of it is refused). The worker checks again when it opens the file. Lexical
+ * confinement is assertRunnable's (pure); this is the part that needs the file system.
+ */
+export async function assertWeightsFiles(configs: readonly Pick<ExpandedConfig, 'config'>[], field: string, dataRoots: readonly string[]): Promise<void> {
+  const paths = [...new Set(configs.map((c) => c.config.backboneWeights).filter((p): p is string => Boolean(p)))];
+  for (const path of paths) {
+    const confined = await confinePath(dataRoots, path);
+    if (!confined.ok) {
+      throw ApiError.validation(`backboneWeights refused: ${confined.message}`, [{ field: `${field}.backboneWeights`, message: confined.message }]);
+    }
+    if (!(await stat(confined.realPath)).isFile()) {
+      throw ApiError.validation(`backboneWeights refused: ${path} is not a file`, [{ field: `${field}.backboneWeights`, message: 'must be a weights file, not a folder' }]);
+    }
+  }
+}
