@@ -43,15 +43,25 @@ function specifiers(file) {
 
 function specifiersOf(text) {
   const found = [];
-  for (const match of text.matchAll(/\bfrom\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm)) {
+  for (const match of text.matchAll(
+    /\bfrom\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm,
+  )) {
     found.push(match[1] ?? match[2] ?? match[3] ?? match[4]);
   }
   // require(join(root, 'apps/api/dist/...')) and similar computed paths (spawning `node apps/x/dist/main.js` is running, not importing)
-  for (const match of text.matchAll(/\b(?:require|import)\(\s*(?:join|resolve)\([^)]*?['"`]([^'"`]*apps\/[a-z-]+\/(?:dist|src)(?:\/[^'"`]*)?)['"`]/g)) found.push(match[1]);
+  for (const match of text.matchAll(
+    /\b(?:require|import)\(\s*(?:join|resolve)\([^)]*?['"`]([^'"`]*apps\/[a-z-]+\/(?:dist|src)(?:\/[^'"`]*)?)['"`]/g,
+  ))
+    found.push(match[1]);
   return found;
 }
 
-const dependenciesOf = (dir) => Object.keys({ ...manifest(dir).dependencies, ...manifest(dir).optionalDependencies, ...manifest(dir).devDependencies });
+const dependenciesOf = (dir) =>
+  Object.keys({
+    ...manifest(dir).dependencies,
+    ...manifest(dir).optionalDependencies,
+    ...manifest(dir).devDependencies,
+  });
 const sourceFiles = (dir) => files(join(root, dir, 'src'), /\.(ts|tsx|mts|mjs)$/);
 const rel = (file) => relative(root, file);
 
@@ -61,7 +71,12 @@ export function libViolations(lib, deps, imports) {
   const pure = !['db', 'queues', 'testing'].includes(lib);
   const check = (where, specifier) => {
     if (APP_PACKAGE.test(specifier) || appPackages.includes(specifier)) problems.push([where, specifier]);
-    if (FRAMEWORK.test(specifier) && !(lib === 'db' && /^@prisma\//.test(specifier)) && !(lib === 'queues' && /^(bullmq|ioredis)$/.test(specifier))) problems.push([where, specifier]);
+    if (
+      FRAMEWORK.test(specifier) &&
+      !(lib === 'db' && /^@prisma\//.test(specifier)) &&
+      !(lib === 'queues' && /^(bullmq|ioredis)$/.test(specifier))
+    )
+      problems.push([where, specifier]);
     if (pure && INFRASTRUCTURE_LIB.test(specifier)) problems.push([where, specifier]);
     if (lib === 'experiments' && TFJS.test(specifier)) problems.push([where, specifier]);
   };
@@ -88,7 +103,10 @@ describe('architecture', () => {
   });
 
   it('should keep bench/ and scripts/ on the libs public entry points, never inside apps/*/dist or apps/*/src', () => {
-    for (const file of [...files(join(root, 'bench'), /\.(mjs|js|ts)$/), ...files(join(root, 'scripts'), /\.(mjs|js|ts)$/)]) {
+    for (const file of [
+      ...files(join(root, 'bench'), /\.(mjs|js|ts)$/),
+      ...files(join(root, 'scripts'), /\.(mjs|js|ts)$/),
+    ]) {
       if (file === import.meta.filename) continue;
       for (const specifier of specifiers(file)) {
         assert.ok(!/apps\/[a-z-]+\/(dist|src)(\/|$)/.test(specifier), `${rel(file)} imports ${specifier}`);
@@ -98,7 +116,11 @@ describe('architecture', () => {
   });
 
   it('should keep every app private to itself: no other app, lib or test imports its dist or src', () => {
-    const everywhere = [...files(join(root, 'apps'), /\.(ts|tsx|mts|mjs|js)$/), ...files(join(root, 'libs'), /\.(ts|mts|mjs|js)$/), ...files(join(root, 'infra'), /\.(mjs|js)$/)];
+    const everywhere = [
+      ...files(join(root, 'apps'), /\.(ts|tsx|mts|mjs|js)$/),
+      ...files(join(root, 'libs'), /\.(ts|mts|mjs|js)$/),
+      ...files(join(root, 'infra'), /\.(mjs|js)$/),
+    ];
     for (const file of everywhere) {
       const owner = /^apps\/([a-z-]+)\//.exec(rel(file))?.[1];
       for (const specifier of specifiers(file)) {
@@ -127,13 +149,31 @@ describe('architecture', () => {
 
   it('should detect each kind of forbidden import, so the rules can fail', () => {
     assert.deepEqual(libViolations('cafe', ['@nestjs/common'], []), [['package.json', '@nestjs/common']]);
-    assert.deepEqual(libViolations('experiments', [], [['x.ts', '@fer/db'], ['y.ts', '@tensorflow/tfjs'], ['z.ts', 'bullmq']]).length, 3);
+    assert.deepEqual(
+      libViolations(
+        'experiments',
+        [],
+        [
+          ['x.ts', '@fer/db'],
+          ['y.ts', '@tensorflow/tfjs'],
+          ['z.ts', 'bullmq'],
+        ],
+      ).length,
+      3,
+    );
     assert.deepEqual(libViolations('db', ['@prisma/client'], [['m.ts', 'bullmq']]), [['m.ts', 'bullmq']]);
     assert.deepEqual(libViolations('queues', ['bullmq', 'ioredis', '@fer/experiments'], []), []);
     assert.deepEqual(libViolations('contracts', [], [['a.ts', '@fer/api']]).length, 1);
     assert.ok(/apps\/[a-z-]+\/(dist|src)(\/|$)/.test('../apps/worker/dist/training/streamed-images.js'));
-    assert.deepEqual(specifiersOf("const { h } = require(join(root, 'apps/api/dist/testing/h.js'));\nimport x from '@fer/cafe';"), ['@fer/cafe', 'apps/api/dist/testing/h.js']);
-    assert.deepEqual(specifiersOf("serve('api', ['apps/api/dist/main.js']);"), [], 'spawning a built app is not importing it');
+    assert.deepEqual(
+      specifiersOf("const { h } = require(join(root, 'apps/api/dist/testing/h.js'));\nimport x from '@fer/cafe';"),
+      ['@fer/cafe', 'apps/api/dist/testing/h.js'],
+    );
+    assert.deepEqual(
+      specifiersOf("serve('api', ['apps/api/dist/main.js']);"),
+      [],
+      'spawning a built app is not importing it',
+    );
     assert.ok(TEST_ONLY_FOLDER.test('chaos') && TEST_ONLY_FOLDER.test('testing') && !TEST_ONLY_FOLDER.test('sweeps'));
   });
 });

@@ -4,7 +4,7 @@
 // sweep end to end, print the leaderboard, and keep serving until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -103,13 +103,26 @@ async function api(method, path, body, key) {
 }
 
 const apiUrl = `http://127.0.0.1:${args['api-port']}`;
+const webHost = process.env.FER_WEB_HOST || '127.0.0.1';
+
+/** The production web build is older than a source it compiles (apps/web, and the libs it reads as source). */
+function webBuildIsStale() {
+  const buildId = join(root, 'apps/web/.next/BUILD_ID');
+  if (!existsSync(buildId)) return true;
+  const built = statSync(buildId).mtimeMs;
+  const newer = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).some((entry) =>
+      entry.isDirectory() ? newer(join(dir, entry.name)) : statSync(join(dir, entry.name)).mtimeMs > built,
+    );
+  return ['apps/web/src', 'libs/contracts/src', 'libs/experiments/src'].some((dir) => newer(join(root, dir))) || statSync(join(root, 'apps/web/package.json')).mtimeMs > built;
+}
 const webUrl = `http://127.0.0.1:${args['web-port']}`;
 
 try {
   log('building the TypeScript projects');
   run('npx', ['tsc', '-b', 'tsconfig.json']);
-  if (!args['no-web'] && !existsSync(join(root, 'apps/web/.next/BUILD_ID'))) {
-    log('building the web UI (first start only)');
+  if (!args['no-web'] && webBuildIsStale()) {
+    log('building the web UI (its sources changed since the last build)');
     run('npm', ['run', 'build', '-w', '@fer/web'], { ...process.env, NEXT_TELEMETRY_DISABLED: '1' });
   }
 
@@ -139,9 +152,10 @@ try {
   await waitFor(`${apiUrl}/api/v1/health`, 'the API');
   log(`API up at ${apiUrl}/api/v1 (OpenAPI ${apiUrl}/api/docs)`);
   if (!args['no-web']) {
-    serve('web', [require.resolve('next/dist/bin/next', { paths: [join(root, 'apps/web')] }), 'start', join(root, 'apps/web'), '-p', args['web-port']], {
+    // Loopback unless FER_WEB_HOST says otherwise (README "Security": what to set before exposing the UI). The web
+    // server holds no key: visitors sign in.
+    serve('web', [require.resolve('next/dist/bin/next', { paths: [join(root, 'apps/web')] }), 'start', join(root, 'apps/web'), '-H', webHost, '-p', args['web-port']], {
       FER_API_URL: apiUrl,
-      FER_API_KEY: apiKey,
       NEXT_TELEMETRY_DISABLED: '1',
     });
   }
@@ -171,7 +185,14 @@ try {
   run(process.execPath, [...cli, 'leaderboard', '--benchmark', 'synth5', '--source', 'synth-studio']);
 
   log(`API:    ${apiUrl}/api/v1   (docs ${apiUrl}/api/docs)`);
-  if (!args['no-web']) log(`Web UI: ${webUrl}`);
+  if (!args['no-web']) {
+    // A one-time link for the local admin, as Jupyter prints its token URL: opening it signs this browser in.
+    const link = await api('POST', '/sessions/links', undefined, apiKey);
+    log(`Web UI: ${webUrl}`);
+    log(`        sign in (once, within 15 minutes): ${webUrl}/auth/link?token=${link.token}`);
+    log(`        or with the admin key in ${stackFile}; \`npx fer keys create --role read\` makes keys for colleagues`);
+    if (webHost !== '127.0.0.1' && webHost !== 'localhost') log(`warning: the web UI listens on ${webHost} (FER_WEB_HOST): anyone who can reach it can try to sign in; serve it over TLS`);
+  }
   log(`CLI:    npx fer --help    (uses ${stackFile})`);
   log(`logs:   ${join(home, 'logs')}`);
   if (args.exit) await shutdown(0);

@@ -29,7 +29,7 @@ export async function measureLeaderboardPage({ root, apiUrl, apiKey, query, repe
     [require.resolve('next/dist/bin/next', { paths: [join(root, 'apps/web')] }), 'start', '-p', String(port)],
     {
       cwd: join(root, 'apps/web'),
-      env: { ...process.env, FER_API_URL: apiUrl, FER_API_KEY: apiKey, NEXT_TELEMETRY_DISABLED: '1' },
+      env: { ...process.env, FER_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
       stdio: 'ignore',
     },
   );
@@ -57,6 +57,9 @@ export async function measureLeaderboardPage({ root, apiUrl, apiKey, query, repe
       ],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // The web UI holds no key: sign this browser in with a one-time link made by the (admin) key, as a user would.
+    const link = await fetch(`${apiUrl}/api/v1/sessions/links`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } }).then((r) => r.json());
+    await page.goto(`http://127.0.0.1:${port}/auth/link?token=${link.token}`);
     const visible = [];
     const interactive = [];
     let rows = 0;

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,7 +20,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 function freePort() {
   return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
+    const server = createTcpServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address();
       server.close(() => done(port));
     });
@@ -33,6 +34,21 @@ async function hydrated(page, testId) {
     const element = document.querySelector(`[data-testid="${id}"]`);
     return element !== null && Object.keys(element).some((key) => key.startsWith('__react'));
   }, testId);
+}
+
+/** Every CSP violation any page reports (console and securitypolicyviolation events), checked at the end. */
+const cspViolations = [];
+
+/** A page that reports CSP violations into cspViolations. */
+async function watchedPage(context) {
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`));
+  });
+  return page;
 }
 
 describe('web UI on the real stack', { timeout: 600_000 }, () => {
@@ -65,9 +81,10 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
 
     const port = await freePort();
     webUrl = `http://127.0.0.1:${port}`;
-    web = spawn(process.execPath, [require.resolve('next/dist/bin/next', { paths: [join(root, 'apps/web')] }), 'start', '-p', String(port)], {
+    // The web server holds no key: the browser signs in.
+    web = spawn(process.execPath, [require.resolve('next/dist/bin/next', { paths: [join(root, 'apps/web')] }), 'start', '-H', '127.0.0.1', '-p', String(port)], {
       cwd: join(root, 'apps/web'),
-      env: { ...process.env, FER_API_URL: api.url, FER_API_KEY: api.keys.admin, NEXT_TELEMETRY_DISABLED: '1' },
+      env: { ...process.env, FER_API_URL: api.url, NEXT_TELEMETRY_DISABLED: '1' },
       stdio: 'ignore',
     });
     await waitUntil(() => fetch(`${webUrl}/api/health`).then((r) => r.ok, () => false), 'the web server', 60_000);
@@ -75,7 +92,12 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await watchedPage(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
+    // Signed in as the admin through a one-time link, as `npm start` prints one.
+    const link = await api.request('POST', '/sessions/links');
+    await page.goto(`${webUrl}/auth/link?token=${link.body.token}`);
+    assert.equal(new URL(page.url()).pathname, '/');
+    assert.match(await page.getByTestId('session-key').innerText(), /admin/);
   });
 
   after(async () => {
@@ -248,5 +270,107 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     }
     await page.goto(`${webUrl}/sweeps/${sweepId}`);
     assert.ok((await page.getByTestId('ablation-table').count()) > 0);
+  });
+
+  it('should send every page signed out to sign-in, and refuse the web routes without a session', async () => {
+    const context = await browser.newContext();
+    const anonymous = await watchedPage(context);
+    for (const path of ['/', '/sweeps', `/sweeps/${sweepId}`, '/sweeps/new', '/runs', '/datasets', '/queue']) {
+      const response = await anonymous.goto(`${webUrl}${path}`);
+      assert.equal(new URL(anonymous.url()).pathname, '/sign-in', path);
+      assert.equal(response.status(), 200);
+      await anonymous.getByTestId('sign-in').waitFor();
+    }
+    await anonymous.screenshot({ path: join(SHOTS, 'sign-in.png'), fullPage: true });
+    const proxied = await fetch(`${webUrl}/api/proxy/sweeps`);
+    assert.equal(proxied.status, 401);
+    const created = await fetch(`${webUrl}/api/sweeps`, { method: 'POST', headers: { origin: webUrl }, body: '{}' });
+    assert.equal(created.status, 401);
+    await context.close();
+  });
+
+  it('should show a read key no write controls, and the API refuses its writes anyway', async () => {
+    const long = await api.request('POST', '/runs', {
+      body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-dark'], seed: 9, config: { epochs: 400, batchSize: 1, maskNetHidden: 16 } },
+    });
+    const context = await browser.newContext();
+    const reader = await watchedPage(context);
+    await reader.goto(`${webUrl}/sign-in?next=/sweeps`);
+    await reader.getByTestId('sign-in-key').fill(api.keys.read);
+    await reader.getByTestId('sign-in-submit').click();
+    await reader.waitForURL(/\/sweeps$/);
+    assert.match(await reader.getByTestId('session-key').innerText(), /read/);
+    assert.equal(await reader.getByTestId('new-sweep').count(), 0, 'no New sweep button');
+    await reader.goto(`${webUrl}/runs/${long.body.id}`);
+    await reader.locator('main h1').first().waitFor();
+    assert.equal(await reader.getByTestId('run-cancel').count(), 0, 'no Cancel button');
+    await reader.goto(`${webUrl}/queue`);
+    await reader.locator('main h1').first().waitFor();
+    assert.equal(await reader.getByTestId('probe-workers-button').count(), 0, 'no Probe button');
+    await reader.goto(`${webUrl}/sweeps/new`);
+    await reader.getByTestId('sweep-form-read-only').waitFor();
+    const refused = await reader.evaluate(async (runId) => (await fetch(`/api/proxy/runs/${runId}/cancel`, { method: 'POST' })).status, long.body.id);
+    assert.equal(refused, 403);
+    assert.notEqual((await api.request('GET', `/runs/${long.body.id}`)).body.run.status, 'cancelled');
+
+    await reader.getByTestId('sign-out').click();
+    await reader.waitForURL(/\/sign-in/);
+    await reader.goto(`${webUrl}/sweeps`);
+    assert.equal(new URL(reader.url()).pathname, '/sign-in', 'signed out for good');
+    await context.close();
+    await api.request('POST', `/runs/${long.body.id}/cancel`);
+  });
+
+  it('should let no page of another site create or cancel anything, even in a signed-in browser', async () => {
+    const victim = await api.request('POST', '/runs', {
+      body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-dark'], seed: 10, config: { epochs: 400, batchSize: 1, maskNetHidden: 16 } },
+    });
+    const sweepsBefore = (await api.request('GET', '/sweeps')).body.total;
+    const target = webUrl;
+    const attacker = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(`<!doctype html><html><body>
+        <iframe name="a" src="about:blank"></iframe><iframe name="b" src="about:blank"></iframe>
+        <form id="create" method="post" action="${target}/api/sweeps" enctype="text/plain" target="a">
+          <input name='{"name":"csrf","benchmark":"synth5","sources":["synth-wild"],"base":{"epochs":1},"x":"' value='"}'>
+        </form>
+        <form id="cancel" method="post" action="${target}/api/proxy/runs/${victim.body.id}/cancel" target="b"></form>
+        <script>document.getElementById('create').submit(); document.getElementById('cancel').submit(); document.title = 'sent';</script>
+      </body></html>`);
+    });
+    await new Promise((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    // localhost and 127.0.0.1 are different sites to the browser.
+    const attackerUrl = `http://localhost:${attacker.address().port}/`;
+    try {
+      await page.goto(attackerUrl);
+      await page.waitForFunction(() => document.title === 'sent');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // The attacker's frames could not even show the UI's answers (frame-ancestors 'none'): those reports are the
+      // attacker page's, not violations by a page of ours.
+      const reports = cspViolations.filter((line) => line.startsWith(attackerUrl));
+      cspViolations.splice(0, cspViolations.length, ...cspViolations.filter((line) => !line.startsWith(attackerUrl)));
+      assert.ok(reports.every((line) => /frame-ancestors/.test(line)), reports.join('\n'));
+      assert.equal((await api.request('GET', '/sweeps')).body.total, sweepsBefore, 'no sweep was created');
+      assert.notEqual((await api.request('GET', `/runs/${victim.body.id}`)).body.run.status, 'cancelled', 'the run was not cancelled');
+      const direct = await fetch(`${target}/api/proxy/runs/${victim.body.id}/cancel`, { method: 'POST', headers: { origin: attackerUrl.slice(0, -1) } });
+      assert.equal(direct.status, 403);
+      assert.equal((await direct.json()).error.code, 'CROSS_SITE_REQUEST');
+    } finally {
+      attacker.close();
+      await api.request('POST', `/runs/${victim.body.id}/cancel`);
+    }
+  });
+
+  it('should enforce a CSP that no page violates, with security headers on every answer', async () => {
+    const response = await fetch(`${webUrl}/sign-in`);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(response.headers.get('x-powered-by'), null);
+    const html = await response.text();
+    const nonce = /'nonce-([^']+)'/.exec(csp)[1];
+    assert.ok(html.includes(`nonce="${nonce}"`), 'the page scripts carry this response nonce');
+    assert.deepEqual(cspViolations, [], 'no page reported a CSP violation');
   });
 });

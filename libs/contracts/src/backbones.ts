@@ -21,21 +21,24 @@ export const BACKBONES: readonly BackboneInfo[] = [
     featureDim: 256,
     inputSize: 112,
     needsWeightsFile: false,
-    description: 'face-api expression net trunk (dense depthwise-separable CNN), 112 px, 256-d; expression-trained; weights ship in @vladmandic/face-api',
+    description:
+      'face-api expression net trunk (dense depthwise-separable CNN), 112 px, 256-d; expression-trained; weights ship in @vladmandic/face-api',
   },
   {
     name: 'face-api-recognition',
     featureDim: 128,
     inputSize: 150,
     needsWeightsFile: false,
-    description: 'face-api (dlib) ResNet-34 face descriptor, 150 px, 128-d; identity-trained; weights ship in @vladmandic/face-api',
+    description:
+      'face-api (dlib) ResNet-34 face descriptor, 150 px, 128-d; identity-trained; weights ship in @vladmandic/face-api',
   },
   {
     name: 'face-api-age-gender',
     featureDim: 512,
     inputSize: 112,
     needsWeightsFile: false,
-    description: 'face-api age/gender trunk (TinyXception), 112 px, 512-d; age/gender-trained; weights ship in @vladmandic/face-api',
+    description:
+      'face-api age/gender trunk (TinyXception), 112 px, 512-d; age/gender-trained; weights ship in @vladmandic/face-api',
   },
   {
     name: 'clip-vit-b32',

@@ -17,7 +17,10 @@ describe('SeededRandom', () => {
     const a = new SeededRandom(3);
     a.permutation(100);
     const b = new SeededRandom(a.getState());
-    assert.deepEqual(Array.from({ length: 10 }, () => a.next()), Array.from({ length: 10 }, () => b.next()));
+    assert.deepEqual(
+      Array.from({ length: 10 }, () => a.next()),
+      Array.from({ length: 10 }, () => b.next()),
+    );
   });
 
   it('should give uniforms in [0,1) with mean near 1/2 and normals with variance near 1 when drawing many', () => {

@@ -31,7 +31,12 @@ export class SeededRandom {
   /** Seeded from the sha256 of a text: the same text gives the same stream on any machine. */
   static fromText(text: string): SeededRandom {
     const digest = createHash('sha256').update(text).digest();
-    const state: RandomState = [digest.readUInt32LE(0), digest.readUInt32LE(4), digest.readUInt32LE(8), digest.readUInt32LE(12)];
+    const state: RandomState = [
+      digest.readUInt32LE(0),
+      digest.readUInt32LE(4),
+      digest.readUInt32LE(8),
+      digest.readUInt32LE(12),
+    ];
     return new SeededRandom(state.every((word) => word === 0) ? 1 : state);
   }
 
@@ -94,7 +99,8 @@ export class SeededRandom {
   }
 
   setState(state: RandomState): void {
-    if (state.length !== 4 || state.every((w) => w === 0)) throw new Error('random state must be four uint32 words, not all zero');
+    if (state.length !== 4 || state.every((w) => w === 0))
+      throw new Error('random state must be four uint32 words, not all zero');
     for (let i = 0; i < 4; i++) this.s[i] = state[i] >>> 0;
   }
 }

@@ -20,7 +20,11 @@ export interface ApiProcess {
   databaseUrl: string;
   queuePrefix: string;
   keys: { admin: string; launch: string; read: string };
-  request(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<ApiResponse>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; key?: string | null; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -56,7 +60,11 @@ export async function startApiProcess(label: string, overrides: Record<string, s
   child.stderr!.on('data', (chunk: Buffer) => child.output.push(chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
 
-  async function request(method: string, path: string, options: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
+  async function request(
+    method: string,
+    path: string,
+    options: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse> {
     const key = options.key === undefined ? admin : options.key;
     const response = await fetch(`${url}/api/v1${path}`, {
       method,
@@ -84,7 +92,8 @@ export async function startApiProcess(label: string, overrides: Record<string, s
   try {
     await waitUntil(
       async () => {
-        if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}: ${child.output.join('').slice(-2000)}`);
+        if (child.exitCode !== null)
+          throw new Error(`the API exited with ${child.exitCode}: ${child.output.join('').slice(-2000)}`);
         return (await fetch(`${url}/api/v1/health`).catch(() => null))?.ok;
       },
       'the API process to answer /health',
@@ -96,7 +105,15 @@ export async function startApiProcess(label: string, overrides: Record<string, s
       if (created.status !== 201) throw new Error(`POST /keys answered ${created.status}: ${created.text}`);
       return created.body.key as string;
     };
-    return { child, url, databaseUrl: database.url, queuePrefix, keys: { admin, launch: await createKey('launch'), read: await createKey('read') }, request, close };
+    return {
+      child,
+      url,
+      databaseUrl: database.url,
+      queuePrefix,
+      keys: { admin, launch: await createKey('launch'), read: await createKey('read') },
+      request,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -7,7 +7,8 @@ import { defaultMigrationsDir, migrateDatabase } from '@fer/db';
  * Server from TEST_DATABASE_URL / DATABASE_URL (default: the local PostgreSQL on 5432).
  */
 export async function createTestDatabase(label = 'test'): Promise<{ url: string; drop(): Promise<void> }> {
-  const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const serverUrl =
+    process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const name = `fer_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();

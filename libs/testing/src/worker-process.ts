@@ -20,7 +20,11 @@ export function spawnWorker(env: Record<string, string>): ChildProcess & { outpu
  * The environment of a worker serving a test API (its database and queue prefix, the test Redis, wasm) with fast
  * heartbeats, lock renewal and cancel polling so that kills and cancels are seen within seconds.
  */
-export function workerEnv(api: { databaseUrl: string; queuePrefix: string }, home: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function workerEnv(
+  api: { databaseUrl: string; queuePrefix: string },
+  home: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     DATABASE_URL: api.databaseUrl,
     REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

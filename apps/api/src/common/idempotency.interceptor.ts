@@ -29,11 +29,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || !request.apiKey) return next.handle();
     if (key.length === 0 || key.length > 200) {
-      throw ApiError.validation('Idempotency-Key must be 1-200 characters', [{ field: 'Idempotency-Key', message: 'length 1-200' }]);
+      throw ApiError.validation('Idempotency-Key must be 1-200 characters', [
+        { field: 'Idempotency-Key', message: 'length 1-200' },
+      ]);
     }
     const route = `${request.method} ${request.route?.path ?? request.path}`;
     const id = { key, apiKeyId: request.apiKey.id, route };
-    const requestHash = createHash('sha256').update(`${route}\n${canonicalJson(request.body ?? null)}`).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(`${route}\n${canonicalJson(request.body ?? null)}`)
+      .digest('hex');
     const records = this.prisma.client.idempotencyRecord;
     return from(this.claim(id, requestHash)).pipe(
       switchMap((stored) => {
@@ -46,18 +50,30 @@ export class IdempotencyInterceptor implements NestInterceptor {
             );
           }
           if (stored.status === IN_PROGRESS) {
-            throw new ApiError(ApiErrorCode.Conflict, `a request with Idempotency-Key "${key}" is still executing; retry shortly to get its response`, undefined, 1);
+            throw new ApiError(
+              ApiErrorCode.Conflict,
+              `a request with Idempotency-Key "${key}" is still executing; retry shortly to get its response`,
+              undefined,
+              1,
+            );
           }
           response.status(stored.status).setHeader('Idempotent-Replay', 'true');
           return of(stored.response);
         }
         return next.handle().pipe(
           switchMap((body) =>
-            from(records.update({ where: { key_apiKeyId_route: id }, data: { status: response.statusCode, response: (body ?? null) as Prisma.InputJsonValue } })).pipe(
-              switchMap(() => of(body)),
+            from(
+              records.update({
+                where: { key_apiKeyId_route: id },
+                data: { status: response.statusCode, response: (body ?? null) as Prisma.InputJsonValue },
+              }),
+            ).pipe(switchMap(() => of(body))),
+          ),
+          catchError((error) =>
+            from(records.delete({ where: { key_apiKeyId_route: id } }).catch(() => undefined)).pipe(
+              switchMap(() => throwError(() => error)),
             ),
           ),
-          catchError((error) => from(records.delete({ where: { key_apiKeyId_route: id } }).catch(() => undefined)).pipe(switchMap(() => throwError(() => error)))),
         );
       }),
     );
@@ -66,7 +82,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
   /** Inserts this request's claim on the key; returns the existing record when another request holds it. */
   private async claim(id: { key: string; apiKeyId: string; route: string }, requestHash: string) {
     try {
-      await this.prisma.client.idempotencyRecord.create({ data: { ...id, requestHash, status: IN_PROGRESS, response: {} } });
+      await this.prisma.client.idempotencyRecord.create({
+        data: { ...id, requestHash, status: IN_PROGRESS, response: {} },
+      });
       return null;
     } catch (error) {
       if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') throw error;

@@ -18,5 +18,7 @@ export function redactUrl(url: string): string {
 
 /** The same for a parsed query object. */
 export function redactQuery<T>(query: Record<string, T>): Record<string, T | string> {
-  return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, SECRET_PARAMETER.test(name) ? '[redacted]' : value]));
+  return Object.fromEntries(
+    Object.entries(query).map(([name, value]) => [name, SECRET_PARAMETER.test(name) ? '[redacted]' : value]),
+  );
 }

@@ -34,7 +34,12 @@ export class ApiKeyGuard implements CanActivate {
     const address = request.ip ?? 'unknown';
     const retryAfter = this.failures.retryAfterSeconds(address);
     if (retryAfter > 0) {
-      throw new ApiError(ApiErrorCode.RateLimited, `too many failed authentications from ${address}; retry in ${retryAfter} s`, undefined, retryAfter);
+      throw new ApiError(
+        ApiErrorCode.RateLimited,
+        `too many failed authentications from ${address}; retry in ${retryAfter} s`,
+        undefined,
+        retryAfter,
+      );
     }
     let key: AuthenticatedKey;
     try {
@@ -45,7 +50,10 @@ export class ApiKeyGuard implements CanActivate {
     }
     const required = this.reflector.getAllAndOverride<ApiKeyRole>(REQUIRED_ROLE, targets) ?? 'read';
     if (!roleAllows(key.role, required)) {
-      throw new ApiError(ApiErrorCode.Forbidden, `this needs the "${required}" role; key ${key.prefix}… has "${key.role}"`);
+      throw new ApiError(
+        ApiErrorCode.Forbidden,
+        `this needs the "${required}" role; key ${key.prefix}… has "${key.role}"`,
+      );
     }
     request.apiKey = key;
     this.touch(key.id);
@@ -62,10 +70,18 @@ export class ApiKeyGuard implements CanActivate {
     }
     const token = match[1];
     if (token.startsWith(SESSION_TOKEN_PREFIX)) {
-      const session = await this.prisma.client.session.findUnique({ where: { tokenHash: hashApiKey(token) }, include: { apiKey: true } });
+      const session = await this.prisma.client.session.findUnique({
+        where: { tokenHash: hashApiKey(token) },
+        include: { apiKey: true },
+      });
       if (!session || session.endedAt) throw new ApiError(ApiErrorCode.Unauthenticated, 'signed out: sign in again');
-      if (session.expiresAt <= new Date()) throw new ApiError(ApiErrorCode.Unauthenticated, 'session expired: sign in again');
-      if (session.apiKey.revokedAt) throw new ApiError(ApiErrorCode.Unauthenticated, `API key ${session.apiKey.prefix}… was revoked: sign in with another key`);
+      if (session.expiresAt <= new Date())
+        throw new ApiError(ApiErrorCode.Unauthenticated, 'session expired: sign in again');
+      if (session.apiKey.revokedAt)
+        throw new ApiError(
+          ApiErrorCode.Unauthenticated,
+          `API key ${session.apiKey.prefix}… was revoked: sign in with another key`,
+        );
       const { id, name, role, prefix } = session.apiKey;
       return { id, name, role, prefix, sessionId: session.id };
     }
@@ -80,6 +96,8 @@ export class ApiKeyGuard implements CanActivate {
     const now = Date.now();
     if (now - (this.lastUsedWritten.get(keyId) ?? 0) < LAST_USED_RESOLUTION_MS) return;
     this.lastUsedWritten.set(keyId, now);
-    void this.prisma.client.apiKey.update({ where: { id: keyId }, data: { lastUsedAt: new Date(now) } }).catch(() => this.lastUsedWritten.delete(keyId));
+    void this.prisma.client.apiKey
+      .update({ where: { id: keyId }, data: { lastUsedAt: new Date(now) } })
+      .catch(() => this.lastUsedWritten.delete(keyId));
   }
 }

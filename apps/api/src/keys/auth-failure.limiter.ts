@@ -29,6 +29,7 @@ export class AuthFailureLimiter {
   }
 
   private prune(): void {
-    for (const address of [...this.failures.keys()]) if (this.recent(address).length === 0) this.failures.delete(address);
+    for (const address of [...this.failures.keys()])
+      if (this.recent(address).length === 0) this.failures.delete(address);
   }
 }

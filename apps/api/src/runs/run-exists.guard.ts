@@ -13,7 +13,8 @@ export class RunExistsGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const id = context.switchToHttp().getRequest<Request>().params.id as string;
-    if (!(await this.prisma.client.run.findUnique({ where: { id }, select: { id: true } }))) throw ApiError.notFound('run', id);
+    if (!(await this.prisma.client.run.findUnique({ where: { id }, select: { id: true } })))
+      throw ApiError.notFound('run', id);
     return true;
   }
 }

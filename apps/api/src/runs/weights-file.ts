@@ -8,15 +8,23 @@ import { ApiError } from '../common/api-error';
  * inside a root that leads out of it is refused). The worker checks again when it opens the file. Lexical
  * confinement is assertRunnable's (pure); this is the part that needs the file system.
  */
-export async function assertWeightsFiles(configs: readonly Pick<ExpandedConfig, 'config'>[], field: string, dataRoots: readonly string[]): Promise<void> {
+export async function assertWeightsFiles(
+  configs: readonly Pick<ExpandedConfig, 'config'>[],
+  field: string,
+  dataRoots: readonly string[],
+): Promise<void> {
   const paths = [...new Set(configs.map((c) => c.config.backboneWeights).filter((p): p is string => Boolean(p)))];
   for (const path of paths) {
     const confined = await confinePath(dataRoots, path);
     if (!confined.ok) {
-      throw ApiError.validation(`backboneWeights refused: ${confined.message}`, [{ field: `${field}.backboneWeights`, message: confined.message }]);
+      throw ApiError.validation(`backboneWeights refused: ${confined.message}`, [
+        { field: `${field}.backboneWeights`, message: confined.message },
+      ]);
     }
     if (!(await stat(confined.realPath)).isFile()) {
-      throw ApiError.validation(`backboneWeights refused: ${path} is not a file`, [{ field: `${field}.backboneWeights`, message: 'must be a weights file, not a folder' }]);
+      throw ApiError.validation(`backboneWeights refused: ${path} is not a file`, [
+        { field: `${field}.backboneWeights`, message: 'must be a weights file, not a folder' },
+      ]);
     }
   }
 }

@@ -14,7 +14,10 @@ const signInSchema = z
     linkToken: z.string().min(1).max(200).optional(),
   })
   .strict()
-  .refine((body) => Boolean(body.key) !== Boolean(body.linkToken), { message: 'give exactly one of key or linkToken', path: ['key'] });
+  .refine((body) => Boolean(body.key) !== Boolean(body.linkToken), {
+    message: 'give exactly one of key or linkToken',
+    path: ['key'],
+  });
 
 @ApiTags('sessions')
 @Controller('sessions')

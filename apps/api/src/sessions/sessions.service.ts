@@ -26,9 +26,16 @@ export class SessionsService {
   async signIn(input: { key?: string; linkToken?: string }, address: string): Promise<SessionCreatedDto> {
     const retryAfter = this.failures.retryAfterSeconds(address);
     if (retryAfter > 0) {
-      throw new ApiError(ApiErrorCode.RateLimited, `too many failed sign-ins from ${address}; retry in ${retryAfter} s`, undefined, retryAfter);
+      throw new ApiError(
+        ApiErrorCode.RateLimited,
+        `too many failed sign-ins from ${address}; retry in ${retryAfter} s`,
+        undefined,
+        retryAfter,
+      );
     }
-    const apiKeyId = input.key ? await this.keyIdOf(input.key, address) : await this.redeemLink(input.linkToken!, address);
+    const apiKeyId = input.key
+      ? await this.keyIdOf(input.key, address)
+      : await this.redeemLink(input.linkToken!, address);
     const token = generateSecretToken(SESSION_TOKEN_PREFIX);
     const expiresAt = new Date(Date.now() + this.env.FER_SESSION_HOURS * 3600_000);
     const session = await this.prisma.client.session.create({
@@ -40,7 +47,9 @@ export class SessionsService {
   }
 
   async current(key: AuthenticatedKey): Promise<CurrentSessionDto> {
-    const session = key.sessionId ? await this.prisma.client.session.findUnique({ where: { id: key.sessionId } }) : null;
+    const session = key.sessionId
+      ? await this.prisma.client.session.findUnique({ where: { id: key.sessionId } })
+      : null;
     return {
       key: { id: key.id, name: key.name, role: key.role, prefix: key.prefix },
       sessionId: session?.id ?? null,
@@ -50,7 +59,10 @@ export class SessionsService {
 
   async signOut(key: AuthenticatedKey): Promise<{ signedOut: boolean }> {
     if (!key.sessionId) return { signedOut: false };
-    await this.prisma.client.session.updateMany({ where: { id: key.sessionId, endedAt: null }, data: { endedAt: new Date() } });
+    await this.prisma.client.session.updateMany({
+      where: { id: key.sessionId, endedAt: null },
+      data: { endedAt: new Date() },
+    });
     return { signedOut: true };
   }
 
@@ -58,7 +70,9 @@ export class SessionsService {
   async createLink(key: AuthenticatedKey): Promise<SignInLinkDto> {
     const token = generateSecretToken(SIGN_IN_LINK_PREFIX);
     const expiresAt = new Date(Date.now() + LINK_MINUTES * 60_000);
-    await this.prisma.client.signInLink.create({ data: { id: randomUUID(), tokenHash: hashApiKey(token), apiKeyId: key.id, expiresAt } });
+    await this.prisma.client.signInLink.create({
+      data: { id: randomUUID(), tokenHash: hashApiKey(token), apiKeyId: key.id, expiresAt },
+    });
     return { token, expiresAt: expiresAt.toISOString() };
   }
 
@@ -80,8 +94,12 @@ export class SessionsService {
     });
     if (count === 0) {
       this.failures.record(address);
-      throw new ApiError(ApiErrorCode.Unauthenticated, 'this sign-in link is unknown, already used or expired: ask for a new one (npm start prints one)');
+      throw new ApiError(
+        ApiErrorCode.Unauthenticated,
+        'this sign-in link is unknown, already used or expired: ask for a new one (npm start prints one)',
+      );
     }
-    return (await this.prisma.client.signInLink.findUniqueOrThrow({ where: { tokenHash: hashApiKey(token) } })).apiKeyId;
+    return (await this.prisma.client.signInLink.findUniqueOrThrow({ where: { tokenHash: hashApiKey(token) } }))
+      .apiKeyId;
   }
 }

@@ -18,7 +18,18 @@ const DOMAINS = ['synth-studio', 'synth-lowres', 'synth-wild', 'synth-dark', 'sy
 async function registerDomains(prisma: PrismaClient): Promise<void> {
   for (const domain of DOMAINS) {
     await prisma.dataset.create({
-      data: { id: `ds-${domain}`, name: domain, domain, format: 'imagefolder', root: '/nowhere', version: 1, checksum: domain, status: 'ready', counts: {}, importReport: {} },
+      data: {
+        id: `ds-${domain}`,
+        name: domain,
+        domain,
+        format: 'imagefolder',
+        root: '/nowhere',
+        version: 1,
+        checksum: domain,
+        status: 'ready',
+        counts: {},
+        importReport: {},
+      },
     });
   }
 }
@@ -40,7 +51,11 @@ describe('security: the API refuses what it must and says why', () => {
     mkdirSync(join(dataRoot, 'models'));
     writeFileSync(join(dataRoot, 'models', 'clip.safetensors'), 'not really weights, but a file');
     symlinkSync('/etc', join(dataRoot, 'link'));
-    api = await startApiHarness('security', { FER_DATA_ROOTS: dataRoot, FER_WEBHOOK_POLL_SECONDS: '3600', FER_AUTH_FAILURES_PER_MINUTE: '1000' });
+    api = await startApiHarness('security', {
+      FER_DATA_ROOTS: dataRoot,
+      FER_WEBHOOK_POLL_SECONDS: '3600',
+      FER_AUTH_FAILURES_PER_MINUTE: '1000',
+    });
     prisma = api.app.get(PrismaService).client;
     await registerDomains(prisma);
     receiver = createServer((request, response) => {
@@ -55,26 +70,54 @@ describe('security: the API refuses what it must and says why', () => {
     rmSync(dataRoot, { recursive: true, force: true });
   });
 
-  const clip = (backboneWeights: string) => ({ ...validRun, config: { epochs: 2, backbone: 'clip-vit-b32', backboneWeights } });
-  const post = (path: string, body: unknown, headers?: Record<string, string>) => () => api.request('POST', path, { key: api.keys.launch, body, headers });
+  const clip = (backboneWeights: string) => ({
+    ...validRun,
+    config: { epochs: 2, backbone: 'clip-vit-b32', backboneWeights },
+  });
+  const post = (path: string, body: unknown, headers?: Record<string, string>) => () =>
+    api.request('POST', path, { key: api.keys.launch, body, headers });
 
   it('should refuse backbone weights reached through a symlink out of the data roots, without saying where it leads', async () => {
-    const answer = await assertRefused(prisma, 'weights via symlink', post('/runs', clip(join(dataRoot, 'link', 'passwd'))), {
-      status: 400,
-      names: /link that leads outside the data roots/,
-      field: 'config.backboneWeights',
-    });
+    const answer = await assertRefused(
+      prisma,
+      'weights via symlink',
+      post('/runs', clip(join(dataRoot, 'link', 'passwd'))),
+      {
+        status: 400,
+        names: /link that leads outside the data roots/,
+        field: 'config.backboneWeights',
+      },
+    );
     assert.doesNotMatch(answer.text, /\/etc/, 'the symlink target is not revealed');
-    await assertRefused(prisma, 'sweep weights via symlink', post('/sweeps', { name: 's', benchmark: 'synth5', sources: ['synth-studio'], base: clip(join(dataRoot, 'link', 'passwd')).config }), {
-      status: 400,
-      names: /outside the data roots/,
-      field: 'base.backboneWeights',
-    });
+    await assertRefused(
+      prisma,
+      'sweep weights via symlink',
+      post('/sweeps', {
+        name: 's',
+        benchmark: 'synth5',
+        sources: ['synth-studio'],
+        base: clip(join(dataRoot, 'link', 'passwd')).config,
+      }),
+      {
+        status: 400,
+        names: /outside the data roots/,
+        field: 'base.backboneWeights',
+      },
+    );
   });
 
   it('should refuse backbone weights that do not exist or are a folder, and accept a file inside the roots', async () => {
-    await assertRefused(prisma, 'missing weights', post('/runs', clip(join(dataRoot, 'models', 'missing.safetensors'))), { status: 400, names: /does not exist/, field: 'config.backboneWeights' });
-    await assertRefused(prisma, 'weights folder', post('/runs', clip(join(dataRoot, 'models'))), { status: 400, names: /not a file/, field: 'config.backboneWeights' });
+    await assertRefused(
+      prisma,
+      'missing weights',
+      post('/runs', clip(join(dataRoot, 'models', 'missing.safetensors'))),
+      { status: 400, names: /does not exist/, field: 'config.backboneWeights' },
+    );
+    await assertRefused(prisma, 'weights folder', post('/runs', clip(join(dataRoot, 'models'))), {
+      status: 400,
+      names: /not a file/,
+      field: 'config.backboneWeights',
+    });
     assert.equal((await post('/runs', clip(join(dataRoot, 'models', 'clip.safetensors')))()).status, 201);
   });
 
@@ -92,9 +135,14 @@ describe('security: the API refuses what it must and says why', () => {
   it('should execute concurrent requests with the same Idempotency-Key once', async () => {
     const before = await prisma.run.count();
     const headers = { 'idempotency-key': 'concurrent-1' };
-    const answers = await Promise.all(Array.from({ length: 8 }, () => post('/runs', { ...validRun, seed: 11 }, headers)()));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => post('/runs', { ...validRun, seed: 11 }, headers)()),
+    );
     const ids = new Set(answers.filter((a) => a.status === 201).map((a) => a.body.id));
-    assert.ok(answers.every((a) => a.status === 201 || a.status === 409), answers.map((a) => a.status).join(','));
+    assert.ok(
+      answers.every((a) => a.status === 201 || a.status === 409),
+      answers.map((a) => a.status).join(','),
+    );
     assert.equal(ids.size, 1, 'every answer that created or replayed names the same run');
     assert.equal(await prisma.run.count(), before + 1);
     const busy = answers.find((a) => a.status === 409);
@@ -125,7 +173,9 @@ describe('security: the API refuses what it must and says why', () => {
   it('should not deliver to an internal address that a webhook resolves to after it was created (DNS rebinding)', async () => {
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     await prisma.webhook.create({ data: { id: 'rebound', url, events: ['*'], secret: 'whsec_0123456789abcdef' } });
-    await prisma.webhookDelivery.create({ data: { id: 'rebound-1', webhookId: 'rebound', event: 'run.succeeded', payload: { event: 'run.succeeded' } } });
+    await prisma.webhookDelivery.create({
+      data: { id: 'rebound-1', webhookId: 'rebound', event: 'run.succeeded', payload: { event: 'run.succeeded' } },
+    });
     await api.app.get(WebhookDeliveryService).deliverDue();
     const delivery = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: 'rebound-1' } });
     assert.equal(receiverHits, 0, 'no request reached the internal address');
@@ -136,20 +186,44 @@ describe('security: the API refuses what it must and says why', () => {
   });
 
   it('should announce cancelled queued runs: run.cancelled for each and sweep.completed after the last', async () => {
-    await prisma.webhook.create({ data: { id: 'all', url: 'https://203.0.113.10/hook', events: ['*'], secret: 'whsec_0123456789abcdef' } });
+    await prisma.webhook.create({
+      data: { id: 'all', url: 'https://203.0.113.10/hook', events: ['*'], secret: 'whsec_0123456789abcdef' },
+    });
     const single = await post('/runs', { ...validRun, seed: 21 })();
-    assert.equal((await api.request('POST', `/runs/${single.body.id}/cancel`, { key: api.keys.launch })).body.status, 'cancelled');
-    const sweep = await post('/sweeps', { name: 'to cancel', benchmark: 'synth5', sources: ['synth-studio'], targets: ['synth-dark'], seeds: [0, 1], base: { epochs: 2 } })();
+    assert.equal(
+      (await api.request('POST', `/runs/${single.body.id}/cancel`, { key: api.keys.launch })).body.status,
+      'cancelled',
+    );
+    const sweep = await post('/sweeps', {
+      name: 'to cancel',
+      benchmark: 'synth5',
+      sources: ['synth-studio'],
+      targets: ['synth-dark'],
+      seeds: [0, 1],
+      base: { epochs: 2 },
+    })();
     assert.equal(sweep.status, 201, sweep.text);
-    assert.equal((await api.request('POST', `/sweeps/${sweep.body.sweep.id}/cancel`, { key: api.keys.launch })).status, 200);
-    const events = (await prisma.webhookDelivery.findMany({ where: { webhookId: 'all' } })).map((d) => d.id.split(':').slice(0, 2).join(':')).sort();
-    const sweepRuns = (await prisma.run.findMany({ where: { sweepId: sweep.body.sweep.id } })).map((r) => `run.cancelled:${r.id}`);
-    assert.deepEqual(events, [`run.cancelled:${single.body.id}`, ...sweepRuns, `sweep.completed:${sweep.body.sweep.id}`].sort());
+    assert.equal(
+      (await api.request('POST', `/sweeps/${sweep.body.sweep.id}/cancel`, { key: api.keys.launch })).status,
+      200,
+    );
+    const events = (await prisma.webhookDelivery.findMany({ where: { webhookId: 'all' } }))
+      .map((d) => d.id.split(':').slice(0, 2).join(':'))
+      .sort();
+    const sweepRuns = (await prisma.run.findMany({ where: { sweepId: sweep.body.sweep.id } })).map(
+      (r) => `run.cancelled:${r.id}`,
+    );
+    assert.deepEqual(
+      events,
+      [`run.cancelled:${single.body.id}`, ...sweepRuns, `sweep.completed:${sweep.body.sweep.id}`].sort(),
+    );
     await prisma.webhook.delete({ where: { id: 'all' } });
   });
 
   it('should answer 404 in the error envelope, not a 200 stream, for live events of a missing run', async () => {
-    const response = await fetch(`${api.url}/api/v1/runs/no-such-run/events`, { headers: { authorization: `Bearer ${api.keys.read}` } });
+    const response = await fetch(`${api.url}/api/v1/runs/no-such-run/events`, {
+      headers: { authorization: `Bearer ${api.keys.read}` },
+    });
     assert.equal(response.status, 404);
     assert.match(response.headers.get('content-type') ?? '', /application\/json/);
     assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'not_found');
@@ -159,7 +233,10 @@ describe('security: the API refuses what it must and says why', () => {
     const wrong = await api.request('PUT', '/sweeps', { body: {} });
     assert.equal(wrong.status, 405);
     assert.equal(wrong.body.error.code, 'method_not_allowed');
-    const allow = await fetch(`${api.url}/api/v1/sweeps`, { method: 'DELETE', headers: { authorization: `Bearer ${api.keys.admin}` } });
+    const allow = await fetch(`${api.url}/api/v1/sweeps`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${api.keys.admin}` },
+    });
     assert.equal(allow.headers.get('allow'), 'GET, HEAD, POST');
     assert.equal((await api.request('GET', '/no-such-endpoint')).status, 404);
   });
@@ -178,12 +255,20 @@ describe('security: the API refuses what it must and says why', () => {
     const key = await api.request('POST', '/keys', { body: { name: 'used', role: 'read' } });
     assert.equal((await prisma.apiKey.findUniqueOrThrow({ where: { id: key.body.id } })).lastUsedAt, null);
     await api.request('GET', '/sweeps', { key: key.body.key });
-    const first = await waitUntil(async () => (await prisma.apiKey.findUniqueOrThrow({ where: { id: key.body.id } })).lastUsedAt, 'lastUsedAt', 5000, 50);
+    const first = await waitUntil(
+      async () => (await prisma.apiKey.findUniqueOrThrow({ where: { id: key.body.id } })).lastUsedAt,
+      'lastUsedAt',
+      5000,
+      50,
+    );
     await api.request('GET', '/sweeps', { key: key.body.key });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.deepEqual((await prisma.apiKey.findUniqueOrThrow({ where: { id: key.body.id } })).lastUsedAt, first, 'not rewritten within the minute');
+    assert.deepEqual(
+      (await prisma.apiKey.findUniqueOrThrow({ where: { id: key.body.id } })).lastUsedAt,
+      first,
+      'not rewritten within the minute',
+    );
   });
-
 });
 
 describe('security: sessions for the web UI', () => {
@@ -229,10 +314,17 @@ describe('security: sessions for the web UI', () => {
   });
 
   it('should sign in once with a one-time link made by an admin, never twice', async () => {
-    assert.equal((await api.request('POST', '/sessions/links', { key: api.keys.launch })).status, 403, 'only an admin makes links');
+    assert.equal(
+      (await api.request('POST', '/sessions/links', { key: api.keys.launch })).status,
+      403,
+      'only an admin makes links',
+    );
     const link = await api.request('POST', '/sessions/links', { key: api.keys.admin });
     assert.equal(link.status, 201);
-    const [first, second] = await Promise.all([signIn({ linkToken: link.body.token }), signIn({ linkToken: link.body.token })]);
+    const [first, second] = await Promise.all([
+      signIn({ linkToken: link.body.token }),
+      signIn({ linkToken: link.body.token }),
+    ]);
     assert.deepEqual([first.status, second.status].sort(), [201, 401], 'one of two concurrent redemptions wins');
     assert.equal((first.status === 201 ? first : second).body.key.role, 'admin');
     assert.match((first.status === 401 ? first : second).body.error.message, /already used or expired/);
@@ -261,7 +353,10 @@ describe('security: limits answer 429 with Retry-After', () => {
     const limited = await fetch(`${api.url}/api/v1/sweeps`, { headers: { authorization: 'Bearer fer_wrong_5' } });
     assert.deepEqual(statuses, [401, 401, 401, 401, 401]);
     assert.equal(limited.status, 429);
-    assert.match(((await limited.json()) as { error: { message: string } }).error.message, /too many failed authentications/);
+    assert.match(
+      ((await limited.json()) as { error: { message: string } }).error.message,
+      /too many failed authentications/,
+    );
     assert.ok(Number(limited.headers.get('retry-after')) > 0, 'Retry-After in seconds');
   });
 
@@ -269,7 +364,8 @@ describe('security: limits answer 429 with Retry-After', () => {
     const other = await startApiHarness('limits_rate', { FER_RATE_LIMIT_PER_MINUTE: '3' });
     try {
       let last: Response | undefined;
-      for (let i = 0; i < 4; i++) last = await fetch(`${other.url}/api/v1/sweeps`, { headers: { authorization: `Bearer ${other.keys.read}` } });
+      for (let i = 0; i < 4; i++)
+        last = await fetch(`${other.url}/api/v1/sweeps`, { headers: { authorization: `Bearer ${other.keys.read}` } });
       assert.equal(last!.status, 429);
       assert.ok(Number(last!.headers.get('retry-after')) > 0, 'Retry-After in seconds');
       assert.equal(last!.headers.get('retry-after-per-key'), null);
@@ -284,9 +380,16 @@ describe('security: the API log never holds a credential sent in a query string'
     const api = await startApiProcess('redaction', { LOG_LEVEL: 'info' });
     try {
       const secret = 'fer_query_secret_0123456789abcdef';
-      const response = await fetch(`${api.url}/api/v1/sweeps?api_key=${secret}&status=x`, { headers: { authorization: `Bearer ${api.keys.read}` } });
+      const response = await fetch(`${api.url}/api/v1/sweeps?api_key=${secret}&status=x`, {
+        headers: { authorization: `Bearer ${api.keys.read}` },
+      });
       assert.equal(response.status, 200);
-      const logged = await waitUntil(async () => api.child.output.join('').includes('/api/v1/sweeps?') && api.child.output.join(''), 'the request log line', 10_000, 100);
+      const logged = await waitUntil(
+        async () => api.child.output.join('').includes('/api/v1/sweeps?') && api.child.output.join(''),
+        'the request log line',
+        10_000,
+        100,
+      );
       assert.ok(!logged.includes(secret), 'the secret is not in the log');
       assert.match(logged, /api_key=%5Bredacted%5D/);
     } finally {

@@ -13,7 +13,8 @@ export async function readProxyError(response: Response): Promise<string> {
   } catch {
     // not JSON
   }
-  if (response.status === 401 || response.status === 403) return 'The API refused the web server’s key.';
+  if (response.status === 401) return 'Your session has ended: sign in again.';
+  if (response.status === 403) return 'Your key may not do this.';
   if (response.status === 404) return 'Not found.';
   return `The request failed with status ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}.`;
 }

@@ -1,4 +1,7 @@
 import type { ApiErrorBody, FieldProblem } from '@fer/contracts';
+import { cookies } from 'next/headers';
+import { redirect, unstable_rethrow } from 'next/navigation';
+import { SESSION_COOKIE } from '@/lib/session-cookie';
 import { loadEnv } from './env';
 
 export class ApiError extends Error {
@@ -25,11 +28,15 @@ export function apiBaseUrl(): string {
   return `${loadEnv().FER_API_URL}/api/v1`;
 }
 
-/** Raw call to the API with the server-held key; the route-handler proxy streams its body through. */
+/**
+ * Raw call to the API as the signed-in visitor: their session token (from the httpOnly cookie) is the bearer, so the
+ * API acts with their key's role. With no session the call goes out without credentials and the API answers 401.
+ */
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const env = loadEnv();
   const headers = new Headers(init.headers);
-  headers.set('Authorization', `Bearer ${env.FER_API_KEY}`);
+  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  if (token) headers.set('Authorization', `Bearer ${token}`);
   if (!headers.has('Accept')) headers.set('Accept', 'application/json');
   try {
     return await fetch(`${apiBaseUrl()}${path}`, { cache: 'no-store', ...init, headers });
@@ -55,8 +62,13 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   return new ApiError(response.status, 'HTTP_ERROR', text.slice(0, 300) || response.statusText || 'no message');
 }
 
+/** A page's read. A 401 (signed out, session expired, key revoked) sends the visitor to sign in again. */
 export async function apiGet<T>(path: string): Promise<T> {
   const response = await apiFetch(path);
+  if (response.status === 401) {
+    const error = await errorFromResponse(response);
+    redirect(`/sign-in?reason=${encodeURIComponent(error.message)}`);
+  }
   if (!response.ok) throw await errorFromResponse(response);
   return (await response.json()) as T;
 }
@@ -72,13 +84,8 @@ export function toPlainError(error: unknown): PlainError {
         problems,
       };
     }
-    if (error.status === 401 || error.status === 403) {
-      return {
-        title: 'The API refused the web server’s key',
-        detail: `Check FER_API_KEY: it must be a valid key with enough rights. The API said: ${error.message}`,
-        status: error.status,
-        problems,
-      };
+    if (error.status === 403) {
+      return { title: 'Your key may not do this', detail: error.message, status: 403, problems };
     }
     if (error.status === 404) {
       return { title: 'Not found', detail: error.message, status: 404, problems };
@@ -104,6 +111,7 @@ export async function load<T>(promise: Promise<T>): Promise<Loaded<T>> {
   try {
     return { ok: true, data: await promise };
   } catch (error) {
+    unstable_rethrow(error); // a redirect to sign-in is not an error to render
     return { ok: false, error: toPlainError(error) };
   }
 }

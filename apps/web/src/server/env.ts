@@ -4,9 +4,6 @@ const envSchema = z.object({
   FER_API_URL: z
     .url({ message: 'must be the API base URL, e.g. http://localhost:4000 (endpoints live under /api/v1)' })
     .transform((url) => url.replace(/\/+$/, '')),
-  FER_API_KEY: z
-    .string({ message: 'is required: an API key the web server sends as "Authorization: Bearer <key>"' })
-    .min(1, 'must not be empty'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
 });
 
@@ -14,7 +11,10 @@ export type WebEnv = z.output<typeof envSchema>;
 
 let cached: WebEnv | undefined;
 
-/** The only reader of process.env in apps/web; lists every bad variable at once. */
+/**
+ * The only reader of process.env in apps/web; lists every bad variable at once. The web server holds no API key:
+ * every call to the API carries the signed-in visitor's session (README "Security").
+ */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): WebEnv {
   if (cached) return cached;
   const result = envSchema.safeParse(source);

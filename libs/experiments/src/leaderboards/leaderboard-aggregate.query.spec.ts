@@ -4,13 +4,29 @@ import { leaderboardAggregateQuery } from './leaderboard-aggregate.query';
 
 describe('leaderboardAggregateQuery', () => {
   it('should bind every input as a parameter, targets being the domains other than the source', () => {
-    const { text, values } = leaderboardAggregateQuery({ source: 'rafdb', domains: ['rafdb', 'ferplus', 'sfew'], selection: 'last' });
+    const { text, values } = leaderboardAggregateQuery({
+      source: 'rafdb',
+      domains: ['rafdb', 'ferplus', 'sfew'],
+      selection: 'last',
+    });
     assert.deepEqual(values, ['last', 'rafdb', ['rafdb', 'ferplus', 'sfew'], ['ferplus', 'sfew'], 3, 2, null]);
-    assert.equal(Math.max(...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]))), values.length, 'one parameter per value');
+    assert.equal(
+      Math.max(...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]))),
+      values.length,
+      'one parameter per value',
+    );
     assert.ok(!text.includes('rafdb'), 'no value is spliced into the SQL text');
   });
 
   it('should restrict to the given config groups when some are named', () => {
-    assert.deepEqual(leaderboardAggregateQuery({ source: 'a', domains: ['a', 'b'], selection: 'oracle', groupKeys: ['cfg_1'] }).values.at(-1), ['cfg_1']);
+    assert.deepEqual(
+      leaderboardAggregateQuery({
+        source: 'a',
+        domains: ['a', 'b'],
+        selection: 'oracle',
+        groupKeys: ['cfg_1'],
+      }).values.at(-1),
+      ['cfg_1'],
+    );
   });
 });

@@ -52,6 +52,14 @@ export function leaderboardAggregateQuery(input: {
     SELECT g, '__target', avg(m)::float8, stddev_samp(m)::float8, count(*)::int FROM run_target_mean WHERE k = $6 GROUP BY g`;
   return {
     text,
-    values: [input.selection, input.source, input.domains, targets, input.domains.length, targets.length, input.groupKeys ?? null],
+    values: [
+      input.selection,
+      input.source,
+      input.domains,
+      targets,
+      input.domains.length,
+      targets.length,
+      input.groupKeys ?? null,
+    ],
   };
 }

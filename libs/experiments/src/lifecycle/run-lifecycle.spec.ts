@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunLedger, RunOutcome, WebhookDeliveryDraft } from './run-ledger';
-import { completeRunIfEvaluated, evaluationCheckpoints, expectedEvaluations, missingEvaluations, unwrittenEvaluations } from './run-lifecycle';
+import {
+  completeRunIfEvaluated,
+  evaluationCheckpoints,
+  expectedEvaluations,
+  missingEvaluations,
+  unwrittenEvaluations,
+} from './run-lifecycle';
 import { deliveryId, isSweepComplete, recordRunOutcome, runOutcomeEvent } from './webhook-events';
 
 /** A ledger held in memory: the rules are tested without a database (the Prisma one is covered by the integration specs). */
@@ -29,7 +35,8 @@ class MemoryLedger implements RunLedger {
   }
   async sweepRunCounts(sweepId: string) {
     const counts: Record<string, number> = {};
-    for (const run of this.runs.values()) if (run.sweepId === sweepId) counts[run.status] = (counts[run.status] ?? 0) + 1;
+    for (const run of this.runs.values())
+      if (run.sweepId === sweepId) counts[run.status] = (counts[run.status] ?? 0) + 1;
     return counts;
   }
   async subscribedWebhooks(event: string) {
@@ -59,7 +66,10 @@ describe('expected evaluations', () => {
   });
 
   it('should owe each target with a ready dataset at each checkpoint and nothing for a target without one', () => {
-    const expected = expectedEvaluations({ id: 'r', targets: ['rafdb', 'sfew'], sourceValFraction: 0.1 }, new Map([['rafdb', 'ds_r']]));
+    const expected = expectedEvaluations(
+      { id: 'r', targets: ['rafdb', 'sfew'], sourceValFraction: 0.1 },
+      new Map([['rafdb', 'ds_r']]),
+    );
     assert.deepEqual(expected, [
       { datasetId: 'ds_r', domain: 'rafdb', checkpoint: 'last' },
       { datasetId: 'ds_r', domain: 'rafdb', checkpoint: 'source-val' },
@@ -67,8 +77,17 @@ describe('expected evaluations', () => {
   });
 
   it('should leave out what is written when computing the unwritten ones', () => {
-    const expected = expectedEvaluations({ id: 'r', targets: ['a', 'b'], sourceValFraction: 0 }, new Map([['a', 'ds_a'], ['b', 'ds_b']]));
-    assert.deepEqual(unwrittenEvaluations(expected, [{ datasetId: 'ds_a', checkpoint: 'last' }]).map((e) => e.datasetId), ['ds_b']);
+    const expected = expectedEvaluations(
+      { id: 'r', targets: ['a', 'b'], sourceValFraction: 0 },
+      new Map([
+        ['a', 'ds_a'],
+        ['b', 'ds_b'],
+      ]),
+    );
+    assert.deepEqual(
+      unwrittenEvaluations(expected, [{ datasetId: 'ds_a', checkpoint: 'last' }]).map((e) => e.datasetId),
+      ['ds_b'],
+    );
   });
 });
 
@@ -84,7 +103,10 @@ describe('run lifecycle', () => {
     ledger.evaluations.push({ runId: 'r1', datasetId: 'ds_a', checkpoint: 'last' });
     assert.equal(await completeRunIfEvaluated(ledger, lifecycle), true);
     assert.equal(await completeRunIfEvaluated(ledger, lifecycle), false, 'already closed');
-    assert.deepEqual(ledger.deliveries.map((d) => d.id), [deliveryId('run.succeeded', 'r1', 'h1')]);
+    assert.deepEqual(
+      ledger.deliveries.map((d) => d.id),
+      [deliveryId('run.succeeded', 'r1', 'h1')],
+    );
   });
 
   it('should announce sweep.completed when the last open run of a sweep ends, and not before', async () => {
@@ -93,11 +115,20 @@ describe('run lifecycle', () => {
     ledger.runs.set('r1', run('r1', 's1', 'failed'));
     ledger.runs.set('r2', run('r2', 's1', 'running'));
     await recordRunOutcome(ledger, 'r1');
-    assert.deepEqual(ledger.deliveries.map((d) => d.event), ['run.failed']);
+    assert.deepEqual(
+      ledger.deliveries.map((d) => d.event),
+      ['run.failed'],
+    );
     ledger.runs.get('r2')!.status = 'cancelled';
     await recordRunOutcome(ledger, 'r2');
-    assert.deepEqual(ledger.deliveries.map((d) => d.event), ['run.failed', 'run.cancelled', 'sweep.completed']);
-    assert.deepEqual((ledger.deliveries[2].payload as { data: { runCounts: object } }).data.runCounts, { failed: 1, cancelled: 1 });
+    assert.deepEqual(
+      ledger.deliveries.map((d) => d.event),
+      ['run.failed', 'run.cancelled', 'sweep.completed'],
+    );
+    assert.deepEqual((ledger.deliveries[2].payload as { data: { runCounts: object } }).data.runCounts, {
+      failed: 1,
+      cancelled: 1,
+    });
   });
 
   it('should announce nothing for a run that is still open', async () => {

@@ -10,7 +10,10 @@ export function evaluationCheckpoints(sourceValFraction: number): EvaluationChec
  * The evaluations a trained run owes: the newest ready dataset of each target domain at each of its checkpoints.
  * A domain with no ready dataset owes nothing (yet).
  */
-export function expectedEvaluations(run: LifecycleRun, newestDatasets: ReadonlyMap<string, string>): ExpectedEvaluation[] {
+export function expectedEvaluations(
+  run: LifecycleRun,
+  newestDatasets: ReadonlyMap<string, string>,
+): ExpectedEvaluation[] {
   const checkpoints = evaluationCheckpoints(run.sourceValFraction);
   return run.targets.flatMap((domain) => {
     const datasetId = newestDatasets.get(domain);
@@ -32,7 +35,10 @@ export function unwrittenEvaluations(
  * reconciler (which restores the missing ones).
  */
 export async function missingEvaluations(ledger: RunLedger, run: LifecycleRun): Promise<ExpectedEvaluation[]> {
-  const [newest, written] = await Promise.all([ledger.newestReadyDatasets(run.targets), ledger.writtenEvaluations(run.id)]);
+  const [newest, written] = await Promise.all([
+    ledger.newestReadyDatasets(run.targets),
+    ledger.writtenEvaluations(run.id),
+  ]);
   return unwrittenEvaluations(expectedEvaluations(run, newest), written);
 }
 

@@ -22,12 +22,22 @@ export function isSweepComplete(counts: Partial<Record<RunStatus, number>>): boo
 }
 
 /** Queues one delivery per subscribed webhook; the API's delivery loop sends them. Returns how many were new. */
-export async function recordWebhookEvent(ledger: RunLedger, event: WebhookEvent, subjectId: string, payload: object): Promise<number> {
+export async function recordWebhookEvent(
+  ledger: RunLedger,
+  event: WebhookEvent,
+  subjectId: string,
+  payload: object,
+): Promise<number> {
   const hooks = await ledger.subscribedWebhooks(event);
   if (hooks.length === 0) return 0;
   const at = new Date().toISOString();
   return ledger.queueDeliveries(
-    hooks.map((webhookId) => ({ id: deliveryId(event, subjectId, webhookId), webhookId, event, payload: { event, at, data: payload } })),
+    hooks.map((webhookId) => ({
+      id: deliveryId(event, subjectId, webhookId),
+      webhookId,
+      event,
+      payload: { event, at, data: payload },
+    })),
   );
 }
 

@@ -7,20 +7,30 @@ describe('job ids', () => {
   it('should give back the run of train and evaluate job ids and nothing for other jobs', () => {
     const runId = 'run_0123456789abcdef';
     assert.equal(runIdOfJobId(jobIds[QueueName.Train]({ runId })), runId);
-    assert.equal(runIdOfJobId(jobIds[QueueName.Evaluate]({ runId, datasetId: 'ds_1', checkpoint: 'source-val' })), runId);
+    assert.equal(
+      runIdOfJobId(jobIds[QueueName.Evaluate]({ runId, datasetId: 'ds_1', checkpoint: 'source-val' })),
+      runId,
+    );
     assert.equal(runIdOfJobId(jobIds[QueueName.Probe]({ probeId: 'probe_1' })), undefined);
-    assert.equal(runIdOfJobId(jobIds[QueueName.ExtractFeatures]({ datasetId: 'ds_1', backbone: 'face-api-expression' })), undefined);
+    assert.equal(
+      runIdOfJobId(jobIds[QueueName.ExtractFeatures]({ datasetId: 'ds_1', backbone: 'face-api-expression' })),
+      undefined,
+    );
     assert.equal(runIdOfJobId('run.x.trainer'), undefined);
   });
 
   it('should build the same id through jobIdOf as through the table when given any queue', () => {
     assert.equal(jobIdOf(QueueName.Train, { runId: 'r1' }), 'run.r1.train');
-    assert.equal(jobIdOf(QueueName.Evaluate, { runId: 'r1', datasetId: 'd', checkpoint: 'last' }), 'run.r1.evaluate.d.last');
+    assert.equal(
+      jobIdOf(QueueName.Evaluate, { runId: 'r1', datasetId: 'd', checkpoint: 'last' }),
+      'run.r1.evaluate.d.last',
+    );
   });
 });
 
 describe('priorities', () => {
   it('should map each priority name to its number and back when stored on a run', () => {
-    for (const name of Object.keys(JOB_PRIORITY) as (keyof typeof JOB_PRIORITY)[]) assert.equal(priorityName(JOB_PRIORITY[name]), name);
+    for (const name of Object.keys(JOB_PRIORITY) as (keyof typeof JOB_PRIORITY)[])
+      assert.equal(priorityName(JOB_PRIORITY[name]), name);
   });
 });

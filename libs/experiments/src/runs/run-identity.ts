@@ -1,7 +1,13 @@
 import { contentId, JobPayload, QueueName } from '@fer/contracts';
 
 /** Run ids derive from content, so the same work submitted twice is one run. */
-export function runId(parts: { scope: string; configId: string; sourceDatasetId: string; seed: number; targets: string[] }): string {
+export function runId(parts: {
+  scope: string;
+  configId: string;
+  sourceDatasetId: string;
+  seed: number;
+  targets: string[];
+}): string {
   return contentId('run', parts);
 }
 

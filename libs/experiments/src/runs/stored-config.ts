@@ -12,6 +12,8 @@ export function parseStoredConfig(body: unknown, what = 'stored config'): Traini
   } catch (error) {
     if (!(error instanceof ZodError)) throw error;
     const first = error.issues[0];
-    throw new Error(`${what} no longer parses: ${first.path.join('.') || '(root)'}: ${first.message}`, { cause: error });
+    throw new Error(`${what} no longer parses: ${first.path.join('.') || '(root)'}: ${first.message}`, {
+      cause: error,
+    });
   }
 }

@@ -22,7 +22,12 @@ describe('expandSearchSpace', () => {
   it('should expand identically when the same spec is expanded twice', () => {
     const spec = sweepSpecSchema.parse({
       ...base,
-      search: { kind: 'random', budget: 5, samplerSeed: 7, parameters: { 'optimizer.lr': { type: 'loguniform', min: 1e-5, max: 1e-3 } } },
+      search: {
+        kind: 'random',
+        budget: 5,
+        samplerSeed: 7,
+        parameters: { 'optimizer.lr': { type: 'loguniform', min: 1e-5, max: 1e-3 } },
+      },
     });
     assert.deepEqual(expandSearchSpace(spec), expandSearchSpace(spec));
     const other = sweepSpecSchema.parse({ ...spec, search: { ...spec.search, samplerSeed: 8 } });
@@ -30,11 +35,17 @@ describe('expandSearchSpace', () => {
   });
 
   it('should reject the sweep naming the field when a grid value is invalid', () => {
-    const spec = sweepSpecSchema.parse({ ...base, search: { kind: 'grid', parameters: { 'optimizer.lr': [1e-4, -1] } } });
-    assert.throws(() => expandSearchSpace(spec), (error: ExperimentError) => {
-      assert.match(error.message, /search\.parameters\.optimizer\.lr/);
-      return true;
+    const spec = sweepSpecSchema.parse({
+      ...base,
+      search: { kind: 'grid', parameters: { 'optimizer.lr': [1e-4, -1] } },
     });
+    assert.throws(
+      () => expandSearchSpace(spec),
+      (error: ExperimentError) => {
+        assert.match(error.message, /search\.parameters\.optimizer\.lr/);
+        return true;
+      },
+    );
   });
 
   it('should refuse a search space that expands past the run limit without materialising it', () => {
@@ -62,7 +73,13 @@ describe('expandSearchSpace', () => {
     };
     assert.equal(field({ backbone: 'resnet-imagenet' }), 'base.backbone');
     assert.equal(field({ backbone: 'clip-vit-b32' }), 'base.backboneWeights');
-    assert.equal(field({ backbone: 'clip-vit-b32', backboneWeights: '/etc/clip.safetensors' }, ['/data']), 'base.backboneWeights');
-    assert.equal(field({ backbone: 'clip-vit-b32', backboneWeights: '/data/models/clip.safetensors' }, ['/data']), null);
+    assert.equal(
+      field({ backbone: 'clip-vit-b32', backboneWeights: '/etc/clip.safetensors' }, ['/data']),
+      'base.backboneWeights',
+    );
+    assert.equal(
+      field({ backbone: 'clip-vit-b32', backboneWeights: '/data/models/clip.safetensors' }, ['/data']),
+      null,
+    );
   });
 });

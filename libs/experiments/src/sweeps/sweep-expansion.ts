@@ -29,13 +29,24 @@ export function expandSearchSpace(spec: SweepSpec, dataRoots?: readonly string[]
   const runs = points.length * spec.sources.length * spec.seeds.length;
   if (runs > MAX_RUNS_PER_SWEEP) {
     throw ExperimentError.invalid(`the sweep expands to ${runs} runs; the limit is ${MAX_RUNS_PER_SWEEP}`, [
-      { field: 'search', message: `expands to ${runs} runs (points x sources x seeds); the limit is ${MAX_RUNS_PER_SWEEP}` },
+      {
+        field: 'search',
+        message: `expands to ${runs} runs (points x sources x seeds); the limit is ${MAX_RUNS_PER_SWEEP}`,
+      },
     ]);
   }
   const seen = new Map<string, ExpandedConfig>();
   points.forEach((params, index) => {
-    const config = applyParameters(spec.base, params, spec.search.kind === 'grid' ? `search.parameters` : `search.parameters (sample ${index})`);
-    assertRunnable(config, spec.search.kind === 'grid' && Object.keys(params).length === 0 ? 'base' : `search point ${index}`, dataRoots);
+    const config = applyParameters(
+      spec.base,
+      params,
+      spec.search.kind === 'grid' ? `search.parameters` : `search.parameters (sample ${index})`,
+    );
+    assertRunnable(
+      config,
+      spec.search.kind === 'grid' && Object.keys(params).length === 0 ? 'base' : `search point ${index}`,
+      dataRoots,
+    );
     const configId = contentId('cfg', config);
     if (!seen.has(configId)) seen.set(configId, { configId, config, params });
   });
@@ -74,7 +85,9 @@ function sample(distribution: RandomDistribution, random: SeededRandom): Paramet
     case 'uniform':
       return distribution.min + (distribution.max - distribution.min) * random.next();
     case 'loguniform':
-      return Math.exp(Math.log(distribution.min) + (Math.log(distribution.max) - Math.log(distribution.min)) * random.next());
+      return Math.exp(
+        Math.log(distribution.min) + (Math.log(distribution.max) - Math.log(distribution.min)) * random.next(),
+      );
     case 'int':
       return distribution.min + Math.floor(random.next() * (distribution.max - distribution.min + 1));
     case 'choice':
@@ -89,7 +102,9 @@ function applyParameters(base: TrainingConfig, params: Record<string, ParameterV
     let node = draft;
     for (const key of keys.slice(0, -1)) {
       if (typeof node[key] !== 'object' || node[key] === null) {
-        throw ExperimentError.invalid(`unknown config parameter "${path}"`, [{ field: `${where}.${path}`, message: 'not a config field' }]);
+        throw ExperimentError.invalid(`unknown config parameter "${path}"`, [
+          { field: `${where}.${path}`, message: 'not a config field' },
+        ]);
       }
       node = node[key] as Record<string, unknown>;
     }
@@ -101,11 +116,17 @@ function applyParameters(base: TrainingConfig, params: Record<string, ParameterV
     if (!(error instanceof ZodError)) throw error;
     // An unknown key is reported on its parent object: name the parameter itself, with its value.
     const problems = error.issues.flatMap((issue) =>
-      (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key].join('.')) : [issue.path.join('.')]).map((path) => ({
+      (issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => [...issue.path, key].join('.'))
+        : [issue.path.join('.')]
+      ).map((path) => ({
         field: `${where}.${path}`,
         message: `${issue.message} (value ${JSON.stringify(params[path] ?? null)})`,
       })),
     );
-    throw ExperimentError.invalid(`the search space sets an invalid value: ${problems[0].field}: ${problems[0].message}`, problems);
+    throw ExperimentError.invalid(
+      `the search space sets an invalid value: ${problems[0].field}: ${problems[0].message}`,
+      problems,
+    );
   }
 }

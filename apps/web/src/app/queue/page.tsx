@@ -9,6 +9,7 @@ import { ProbeWorkers } from '@/components/queue/probe-workers';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime, formatNumber, formatSeconds } from '@/lib/format';
 import { apiGet, load } from '@/server/api-client';
+import { canLaunch } from '@/server/session';
 
 export const metadata: Metadata = { title: 'Queue & workers' };
 
@@ -36,9 +37,10 @@ function JobLink({ job }: { job: string }) {
 }
 
 export default async function QueuePage() {
-  const [overview, running] = await Promise.all([
+  const [overview, running, launch] = await Promise.all([
     load(apiGet<QueueOverviewDto>('/queues')),
     load(apiGet<Page<RunSummaryDto>>('/runs?status=running&limit=200')),
+    canLaunch(),
   ]);
   const workers = overview.ok ? overview.data.workers : [];
   const healthById = new Map(workers.map((worker) => [worker.id, workerHealth(worker)]));
@@ -129,7 +131,7 @@ export default async function QueuePage() {
           )}
 
           <h2>Workers</h2>
-          <ProbeWorkers />
+          {launch && <ProbeWorkers />}
           {workers.length === 0 ? (
             <EmptyState title="No worker has registered." testId="workers-empty">
               Start a worker process (apps/worker); runs stay queued until one takes them.

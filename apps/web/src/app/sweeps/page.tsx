@@ -9,11 +9,12 @@ import { StatusBadge } from '@/components/status-badge';
 import { RunCounts } from '@/components/sweeps/run-counts';
 import { formatDateTime } from '@/lib/format';
 import { apiGet, load } from '@/server/api-client';
+import { canLaunch } from '@/server/session';
 
 export const metadata: Metadata = { title: 'Sweeps' };
 
 export default async function SweepsPage() {
-  const sweeps = await load(apiGet<Page<SweepSummaryDto>>('/sweeps'));
+  const [sweeps, launch] = await Promise.all([load(apiGet<Page<SweepSummaryDto>>('/sweeps')), canLaunch()]);
   return (
     <>
       <div className="page-head">
@@ -23,16 +24,24 @@ export default async function SweepsPage() {
         </div>
         <div className="row">
           <AutoRefresh seconds={10} />
-          <Link href="/sweeps/new" className="button button-primary" data-testid="new-sweep">
-            New sweep
-          </Link>
+          {launch && (
+            <Link href="/sweeps/new" className="button button-primary" data-testid="new-sweep">
+              New sweep
+            </Link>
+          )}
         </div>
       </div>
       {!sweeps.ok ? (
         <ApiErrorNotice error={sweeps.error} />
       ) : sweeps.data.items.length === 0 ? (
         <EmptyState title="No sweeps yet." testId="sweeps-empty">
-          <Link href="/sweeps/new">Create the first one</Link> from a form or a pasted spec.
+          {launch ? (
+            <>
+              <Link href="/sweeps/new">Create the first one</Link> from a form or a pasted spec.
+            </>
+          ) : (
+            'A key with the launch role creates them.'
+          )}
         </EmptyState>
       ) : (
         <div className="table-wrap tall">

@@ -3,9 +3,22 @@ import { ApiError, apiFetch } from '@/server/api-client';
 
 export const dynamic = 'force-dynamic';
 
-/** Creates a sweep from a pasted spec, JSON or YAML (YAML is a superset of JSON); the API validates it. */
+/** The API's own body limit: a bigger spec is refused before it is read or parsed. */
+const MAX_SPEC_BYTES = 1024 * 1024;
+
+function tooLarge(): Response {
+  const message = `The spec is larger than ${MAX_SPEC_BYTES / 1024} KiB.`;
+  return Response.json({ error: { status: 413, code: 'SPEC_TOO_LARGE', message, problems: [] } }, { status: 413 });
+}
+
+/**
+ * Creates a sweep from a pasted spec, JSON or YAML (YAML is a superset of JSON), as the signed-in visitor (the
+ * middleware has checked the session cookie and the Origin); the API validates it and checks the key's role.
+ */
 export async function POST(request: Request): Promise<Response> {
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_SPEC_BYTES) return tooLarge();
   const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_SPEC_BYTES) return tooLarge();
   let spec: unknown;
   try {
     spec = parseYaml(text);

@@ -8,15 +8,17 @@ import { ConfigDiff } from '@/components/runs/config-diff';
 import { RunLive } from '@/components/runs/run-live';
 import { domainLabel } from '@/lib/format';
 import { apiGet, load } from '@/server/api-client';
+import { canLaunch } from '@/server/session';
 
 export const metadata: Metadata = { title: 'Run' };
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const encoded = encodeURIComponent(id);
-  const [detail, logs] = await Promise.all([
+  const [detail, logs, launch] = await Promise.all([
     load(apiGet<RunDetailDto>(`/runs/${encoded}`)),
     load(apiGet<{ lines: RunLogLineDto[] }>(`/runs/${encoded}/logs`)),
+    canLaunch(),
   ]);
   if (!detail.ok) {
     return (
@@ -53,7 +55,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
           </p>
         </div>
         <div className="row">
-          {canCancel && (
+          {canCancel && launch && (
             <ActionButton
               path={`/runs/${encoded}/cancel`}
               label="Cancel run"
@@ -62,7 +64,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
               testId="run-cancel"
             />
           )}
-          {canRetry && <ActionButton path={`/runs/${encoded}/retry`} label="Retry run" testId="run-retry" />}
+          {canRetry && launch && <ActionButton path={`/runs/${encoded}/retry`} label="Retry run" testId="run-retry" />}
         </div>
       </div>
       <RunLive

@@ -14,6 +14,7 @@ import { AblationCharts } from '@/components/sweeps/ablation-charts';
 import { RunCounts } from '@/components/sweeps/run-counts';
 import { capitalize, domainLabel, formatConfigValue, formatDateTime, formatNumber } from '@/lib/format';
 import { apiGet, load } from '@/server/api-client';
+import { canLaunch } from '@/server/session';
 
 export const metadata: Metadata = { title: 'Sweep' };
 
@@ -25,7 +26,7 @@ function ablationDomains(rows: AblationRow[]): string[] {
 
 export default async function SweepPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const detail = await load(apiGet<SweepDetailDto>(`/sweeps/${encodeURIComponent(id)}`));
+  const [detail, launch] = await Promise.all([load(apiGet<SweepDetailDto>(`/sweeps/${encodeURIComponent(id)}`)), canLaunch()]);
   if (!detail.ok) {
     return (
       <>
@@ -58,7 +59,7 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
         </div>
         <div className="row">
           {active && <AutoRefresh seconds={5} />}
-          {active && (
+          {active && launch && (
             <ActionButton
               path={`/sweeps/${encodeURIComponent(sweep.id)}/cancel`}
               label="Cancel sweep"

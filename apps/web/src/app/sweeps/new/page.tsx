@@ -5,11 +5,12 @@ import Link from 'next/link';
 import { ApiErrorNotice } from '@/components/api-error-notice';
 import { SweepForm } from '@/components/sweeps/sweep-form';
 import { apiGet, load } from '@/server/api-client';
+import { canLaunch } from '@/server/session';
 
 export const metadata: Metadata = { title: 'New sweep' };
 
 export default async function NewSweepPage() {
-  const benchmarks = await load(apiGet<BenchmarkDto[]>('/benchmarks'));
+  const [benchmarks, launch] = await Promise.all([load(apiGet<BenchmarkDto[]>('/benchmarks')), canLaunch()]);
   return (
     <>
       <p className="small">
@@ -20,7 +21,11 @@ export default async function NewSweepPage() {
         The API validates the spec and either stores it whole or names every field it rejects. Empty fields take the
         training config’s defaults.
       </p>
-      {!benchmarks.ok ? (
+      {!launch ? (
+        <p className="notice notice-warn" data-testid="sweep-form-read-only">
+          Your key has the read role: it cannot create sweeps. Sign in with a launch or admin key.
+        </p>
+      ) : !benchmarks.ok ? (
         <ApiErrorNotice error={benchmarks.error} />
       ) : (
         <SweepForm

@@ -4,8 +4,9 @@ import { ApiError, apiFetch } from '@/server/api-client';
 export const dynamic = 'force-dynamic';
 
 /**
- * What the browser may reach through the server-held key: the reads the interactive parts need
- * and the few actions the UI offers. Anything else is refused here rather than forwarded.
+ * What the browser may reach through the web server, as the signed-in visitor (their session is the bearer; the API
+ * checks their role): the reads the interactive parts need and the few actions the UI offers. Anything else is
+ * refused here rather than forwarded.
  */
 const ALLOWED: { method: 'GET' | 'POST'; pattern: RegExp }[] = [
   { method: 'GET', pattern: /^leaderboards(\/transfer)?$/ },
