@@ -92,11 +92,15 @@ async function waitFor(url, what, timeoutMs = 120_000) {
 }
 
 async function api(method, path, body, key) {
-  const response = await fetch(`${apiUrl}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  const send = () =>
+    fetch(`${apiUrl}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  // A keep-alive connection that the API closed while this process was blocked (the CLI runs synchronously) fails
+  // once on reuse, before the request reaches the API: one retry on a fresh connection.
+  const response = await send().catch(() => send());
   const payload = await response.json();
   if (!response.ok) throw new Error(`${method} ${path}: ${payload.error?.message ?? response.status}\n${JSON.stringify(payload.error?.problems ?? [], null, 2)}`);
   return payload;

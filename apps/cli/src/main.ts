@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerApiCommands } from './commands/api.command';
-import { registerCafeCommands } from './commands/cafe.command';
+import { registerCafeCommands, registerMethodsCommands } from './commands/cafe.command';
 import { registerDatasetsCommands } from './commands/datasets.command';
 
 export function buildProgram(): Command {
@@ -11,6 +11,7 @@ export function buildProgram(): Command {
     .option('--api-key <key>', 'API key (default: FER_API_KEY, or the local stack admin key)')
     .showHelpAfterError('(run with --help for usage)');
   registerCafeCommands(program);
+  registerMethodsCommands(program);
   registerDatasetsCommands(program);
   registerApiCommands(program);
   return program;

@@ -286,6 +286,9 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     assert.equal(proxied.status, 401);
     const created = await fetch(`${webUrl}/api/sweeps`, { method: 'POST', headers: { origin: webUrl }, body: '{}' });
     assert.equal(created.status, 401);
+    // Signed in, a spec past the API's body limit is refused before it is read.
+    const tooLarge = await page.evaluate(async () => (await fetch('/api/sweeps', { method: 'POST', body: `name: x\npad: ${'y'.repeat(1_100_000)}` })).status);
+    assert.equal(tooLarge, 413);
     await context.close();
   });
 

@@ -9,6 +9,7 @@ export * from './optim/adam.optimizer';
 export * from './optim/exponential-lr.scheduler';
 export * from './parity/golden-input';
 export * from './parity/golden-parity';
+export * from './parity/method-loss-parity';
 export * from './data/feature-set';
 export * from './data/split-images';
 export * from './data/image-augment';

@@ -49,3 +49,43 @@ describe('fer cafe', () => {
     assert.match(run.stdout, /--input <file>/);
   });
 });
+
+describe('fer methods loss', () => {
+  it('should print the loss, every gradient and the relabels of an SCN golden file when run as a process', () => {
+    const file = join(fixtures, 'methods', 'scn-b8-c16-k7.json');
+    const golden = JSON.parse(readFileSync(file, 'utf8'));
+    const run = spawnSync(process.execPath, [main, 'methods', 'loss', '--input', file], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const printed = JSON.parse(run.stdout);
+    assert.ok(Math.abs(printed.loss - golden.outputs.loss) <= 1e-5 * Math.abs(golden.outputs.loss) + 1e-6);
+    assert.deepEqual(Object.keys(printed.grads).sort(), Object.keys(golden.outputs.grads).sort());
+    assert.deepEqual(printed.relabeled, golden.outputs.relabeled);
+  });
+
+  it('should ignore informational config keys and accept a file without outputs', () => {
+    const golden = JSON.parse(readFileSync(join(fixtures, 'methods', 'eac-b2-k7-h4-w4.json'), 'utf8'));
+    const dir = mkdtempSync(join(tmpdir(), 'fer-methods-'));
+    const file = join(dir, 'eac.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ method: 'eac', config: { ...golden.config, note: 'extra' }, inputs: golden.inputs }),
+    );
+    const run = spawnSync(process.execPath, [main, 'methods', 'loss', '--input', file], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(
+      Math.abs(JSON.parse(run.stdout).loss - golden.outputs.loss) <= 1e-5 * Math.abs(golden.outputs.loss) + 1e-6,
+    );
+  });
+
+  it('should exit non-zero naming the field when an input is missing, printing nothing on stdout', () => {
+    const golden = JSON.parse(readFileSync(join(fixtures, 'methods', 'rul-b6-d10-k8.json'), 'utf8'));
+    delete golden.inputs.permutation;
+    const dir = mkdtempSync(join(tmpdir(), 'fer-methods-'));
+    const file = join(dir, 'rul.json');
+    writeFileSync(file, JSON.stringify(golden));
+    const run = spawnSync(process.execPath, [main, 'methods', 'loss', '--input', file], { encoding: 'utf8' });
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /inputs\.permutation/);
+    assert.equal(run.stdout, '');
+  });
+});

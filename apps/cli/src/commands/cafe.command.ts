@@ -1,8 +1,8 @@
-import { runAdamTrace, runHeadFixture, selectBackend } from '@fer/cafe';
+import { METHOD_LOSS_INPUTS, runAdamTrace, runHeadFixture, runMethodLoss, selectBackend } from '@fer/cafe';
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 
-export type CafeCheckKind = 'head' | 'adam-trace';
+export type CafeCheckKind = 'head' | 'adam-trace' | 'method-loss';
 
 function readJson(path: string): unknown {
   let text: string;
@@ -26,7 +26,8 @@ export async function runCafeCheck(kind: CafeCheckKind, path: string, backend = 
   const json = readJson(path);
   await selectBackend({ override: backend });
   try {
-    const result = kind === 'head' ? runHeadFixture(json) : runAdamTrace(json);
+    const result =
+      kind === 'head' ? runHeadFixture(json) : kind === 'adam-trace' ? runAdamTrace(json) : runMethodLoss(json);
     return JSON.stringify(result);
   } catch (error) {
     throw new Error(`${path}: ${(error as Error).message}`);
@@ -38,18 +39,50 @@ export function registerCafeCommands(program: Command): void {
   const cafe = program.command('cafe').description('Check the CAFE model against golden vectors (no server needed)');
   cafe
     .command('head')
-    .description('Forward + backward of the CAFE head on a head-*.json file; prints one JSON object with the keys of its "outputs"')
-    .requiredOption('--input <file>', 'golden-vector file: inputs.{features,maskLogits,targets,fcWeight,fcBias,dropMask}, config.{lambdaDiverse,lambdaSeparation}')
+    .description(
+      'Forward + backward of the CAFE head on a head-*.json file; prints one JSON object with the keys of its "outputs"',
+    )
+    .requiredOption(
+      '--input <file>',
+      'golden-vector file: inputs.{features,maskLogits,targets,fcWeight,fcBias,dropMask}, config.{lambdaDiverse,lambdaSeparation}',
+    )
     .option('--backend <name>', 'TF.js backend: cpu, wasm, tensorflow or auto', 'cpu')
     .action(async (options: { input: string; backend: string }) => {
       process.stdout.write((await runCafeCheck('head', options.input, options.backend)) + '\n');
     });
   cafe
     .command('adam-trace')
-    .description('Adam + ExponentialLR steps of a linear mask net + FC head on an adam-trace-*.json file; prints {"trace": [...]}')
-    .requiredOption('--input <file>', 'golden-vector file: inputs.{features,maskNetInput,targets,dropMask,init.*}, config.{lr,weightDecay,gamma,steps,stepsPerEpoch}')
+    .description(
+      'Adam + ExponentialLR steps of a linear mask net + FC head on an adam-trace-*.json file; prints {"trace": [...]}',
+    )
+    .requiredOption(
+      '--input <file>',
+      'golden-vector file: inputs.{features,maskNetInput,targets,dropMask,init.*}, config.{lr,weightDecay,gamma,steps,stepsPerEpoch}',
+    )
     .option('--backend <name>', 'TF.js backend: cpu, wasm, tensorflow or auto', 'cpu')
     .action(async (options: { input: string; backend: string }) => {
       process.stdout.write((await runCafeCheck('adam-trace', options.input, options.backend)) + '\n');
+    });
+}
+
+/** Loss-level checks of the paper's baselines against their official code: no API needed. */
+export function registerMethodsCommands(program: Command): void {
+  const methods = program
+    .command('methods')
+    .description("The paper's baseline methods (SCN, RUL, EAC): loss-level checks, no server needed");
+  methods
+    .command('loss')
+    .description(
+      'One loss evaluation with gradients on {"method", "config", "inputs"}; prints {"method", "loss", "grads": {name: nested array}, "relabeled"? (scn)}',
+    )
+    .requiredOption(
+      '--input <file>',
+      `JSON file; inputs per method: ${Object.entries(METHOD_LOSS_INPUTS)
+        .map(([method, names]) => `${method}: ${names.join(', ')}`)
+        .join('; ')}; config: scn beta, margin1, margin2; eac lambda (extra keys ignored)`,
+    )
+    .option('--backend <name>', 'TF.js backend: cpu, wasm, tensorflow or auto', 'cpu')
+    .action(async (options: { input: string; backend: string }) => {
+      process.stdout.write((await runCafeCheck('method-loss', options.input, options.backend)) + '\n');
     });
 }
