@@ -16,6 +16,7 @@ import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsService } from './datasets/datasets.service';
 import { DatasetImportService } from './datasets/dataset-import.service';
 import { SampleImageService } from './datasets/sample-image.service';
+import { DroppedWrites } from './health/dropped-writes';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './keys/api-key.guard';
 import { AuthFailureLimiter } from './keys/auth-failure.limiter';
@@ -91,6 +92,7 @@ export class AppModule {
         ProbesService,
         ReconcilerService,
         ApiKeysService,
+        DroppedWrites,
         SessionsService,
         { provide: AuthFailureLimiter, useFactory: () => new AuthFailureLimiter(env.FER_AUTH_FAILURES_PER_MINUTE) },
         WebhookDeliveryService,

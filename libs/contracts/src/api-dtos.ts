@@ -239,6 +239,8 @@ export interface HealthDto {
   database: 'up' | 'down';
   redis: 'up' | 'down';
   version: string;
+  /** Writes let go rather than fail what they describe: audit rows (this API process) and run log lines (all workers; null while PostgreSQL is down). */
+  dropped: { auditRows: number; runLogLines: number | null };
 }
 
 /** A web UI sign-in (POST /sessions): the token goes into an httpOnly cookie and is sent back as the bearer. */

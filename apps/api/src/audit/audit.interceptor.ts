@@ -1,12 +1,21 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { Observable, tap } from 'rxjs';
 import { PrismaService } from '../database/prisma.service';
+import { DroppedWrites } from '../health/dropped-writes';
 import type { AuthenticatedRequest } from '../keys/api-key.guard';
 
-/** Every successful write is audited: which key, what, on which target, when. */
+/**
+ * Every successful write is audited: which key, what, on which target, when. An audit row PostgreSQL refuses does not
+ * fail the write it describes; it is logged and counted (GET /health, `dropped.auditRows`).
+ */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly logger = new Logger(AuditInterceptor.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly dropped: DroppedWrites,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -25,7 +34,10 @@ export class AuditInterceptor implements NestInterceptor {
               detail: { path: request.originalUrl },
             },
           })
-          .catch(() => undefined);
+          .catch((error: Error) => {
+            this.dropped.auditRows++;
+            this.logger.warn(`audit row dropped for ${request.method} ${request.path}: ${error.message}`);
+          });
       }),
     );
   }

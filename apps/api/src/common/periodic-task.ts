@@ -32,7 +32,8 @@ export class PeriodicTask {
     try {
       await this.round();
     } catch (error) {
-      this.logger.debug(`${this.name} skipped: ${(error as Error).message}`);
+      // warn, not debug: a loop that keeps failing (PostgreSQL or Redis down) must show in the API log.
+      this.logger.warn(`${this.name} failed, retrying next round: ${(error as Error).message}`);
     } finally {
       this.busy = false;
     }

@@ -4,6 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
+import { DroppedWrites } from './dropped-writes';
 import { Public } from '../keys/api-key-roles';
 
 const VERSION = '0.1.0';
@@ -14,6 +15,7 @@ export class HealthController {
   constructor(
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
+    private readonly dropped: DroppedWrites,
   ) {}
 
   /** 200 when PostgreSQL and Redis answer, 503 (with which one is down) otherwise. */
@@ -29,6 +31,13 @@ export class HealthController {
     ]);
     const status = database === 'up' && redis === 'up' ? 'ok' : 'degraded';
     if (status !== 'ok') response.status(503);
-    return { status, database, redis, version: VERSION };
+    const logLines = database === 'up' ? await this.prisma.client.worker.aggregate({ _sum: { droppedLogLines: true } }).catch(() => null) : null;
+    return {
+      status,
+      database,
+      redis,
+      version: VERSION,
+      dropped: { auditRows: this.dropped.auditRows, runLogLines: logLines?._sum.droppedLogLines ?? null },
+    };
   }
 }

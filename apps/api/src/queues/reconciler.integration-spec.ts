@@ -44,6 +44,41 @@ describe('reconciler: Postgres restores what Redis lost', () => {
     assert.equal(again.body.trainJobsRestored, 0, 'a live job is never enqueued twice');
   });
 
+  it('should end a run failed, never re-enqueue it, when its attempts are spent and its last failure went unrecorded', async () => {
+    const created = await api.request('POST', '/runs', { body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-studio'], seed: 3, config: { epochs: 1 } } });
+    const runId = created.body.id;
+    const prisma = api.app.get(PrismaService).client;
+    const queues = api.app.get(QueueService);
+    // Five attempts started and the job is gone (BullMQ gave up), but the run still says running.
+    await queues.queues.queue(QueueName.Train).remove(jobIdOf(QueueName.Train, { runId }));
+    await prisma.run.update({ where: { id: runId }, data: { status: 'running', attempts: 5 } });
+    const report = await api.request('POST', '/queues/reconcile');
+    assert.equal(report.body.runsFailed, 1);
+    assert.equal(report.body.trainJobsRestored, 0);
+    assert.equal(await queues.queues.queue(QueueName.Train).getJob(jobIdOf(QueueName.Train, { runId })), undefined, 'not re-enqueued');
+    const run = await prisma.run.findUniqueOrThrow({ where: { id: runId } });
+    assert.equal(run.status, 'failed');
+    assert.match(run.error ?? '', /all 5 attempts were spent/);
+    assert.equal((await api.request('POST', '/queues/reconcile')).body.runsFailed, 0, 'once');
+  });
+
+  it('should count an audit row PostgreSQL refused and show it at /health instead of dropping it silently', async () => {
+    const prisma = api.app.get(PrismaService).client;
+    assert.equal((await api.request('GET', '/health', { key: null })).body.dropped.auditRows, 0);
+    await prisma.$executeRawUnsafe('ALTER TABLE "AuditLog" RENAME TO "AuditLogAway"');
+    try {
+      assert.equal((await api.request('POST', '/keys', { body: { name: 'audited', role: 'read' } })).status, 201, 'the write itself succeeds');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      await prisma.$executeRawUnsafe('ALTER TABLE "AuditLogAway" RENAME TO "AuditLog"');
+    }
+    const health = await api.request('GET', '/health', { key: null });
+    assert.equal(health.body.dropped.auditRows, 1);
+    await prisma.worker.create({ data: { id: 'lossy', host: 'h', pid: 3, device: 'cpu', backend: 'wasm', queues: ['train'], droppedLogLines: 4 } });
+    assert.equal((await api.request('GET', '/health', { key: null })).body.dropped.runLogLines, 4, 'workers report their dropped run log lines');
+    await prisma.worker.delete({ where: { id: 'lossy' } });
+  });
+
   it('should mark a silent worker lost', async () => {
     const prisma = api.app.get(PrismaService).client;
     await prisma.worker.create({ data: { id: 'silent', host: 'h', pid: 1, device: 'cpu', backend: 'wasm', queues: ['train'], lastHeartbeatAt: new Date(Date.now() - 60_000) } });

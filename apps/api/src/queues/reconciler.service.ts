@@ -1,10 +1,14 @@
 import { QueueName } from '@fer/contracts';
-import { completeRunIfEvaluated, jobIdOf, missingEvaluations, parseStoredConfig, priorityName } from '@fer/experiments';
+import { QUEUE_CONFIG } from '@fer/queues';
+import { completeRunIfEvaluated, jobIdOf, missingEvaluations, parseStoredConfig, priorityName, recordRunOutcome } from '@fer/experiments';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PeriodicTask } from '../common/periodic-task';
 import { API_ENV, ApiEnv } from '../config/api-env.schema';
 import { QueueService } from './queue.service';
 import { PrismaService } from '../database/prisma.service';
+
+/** BullMQ's attempts for a training job: a run that started this many times has no attempt left. */
+const TRAIN_ATTEMPTS = QUEUE_CONFIG[QueueName.Train].attempts;
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -13,6 +17,8 @@ export const PROBE_RETENTION_DAYS = 7;
 
 export interface ReconcileReport {
   workersMarkedLost: number;
+  /** Runs without a live job whose attempts were all spent: ended `failed`, never re-enqueued. */
+  runsFailed: number;
   trainJobsRestored: number;
   evaluateJobsRestored: number;
   runsCompleted: number;
@@ -32,7 +38,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     'reconcile',
     async () => {
       const report = await this.reconcile();
-      if (report.trainJobsRestored || report.evaluateJobsRestored || report.workersMarkedLost) this.logger.warn(report);
+      if (report.trainJobsRestored || report.evaluateJobsRestored || report.workersMarkedLost || report.runsFailed) this.logger.warn(report);
     },
     this.logger,
   );
@@ -52,7 +58,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async reconcile(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { workersMarkedLost: 0, trainJobsRestored: 0, evaluateJobsRestored: 0, runsCompleted: 0, probesPruned: 0 };
+    const report: ReconcileReport = { workersMarkedLost: 0, runsFailed: 0, trainJobsRestored: 0, evaluateJobsRestored: 0, runsCompleted: 0, probesPruned: 0 };
     const cutoff = new Date(Date.now() - this.env.FER_WORKER_LOST_AFTER_SECONDS * 1000);
     const lost = await this.prisma.client.worker.updateMany({
       where: { status: 'online', lastHeartbeatAt: { lt: cutoff } },
@@ -67,7 +73,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     const queues = this.queue.queues;
     const runs = await this.prisma.client.run.findMany({
       where: { status: { in: ['queued', 'running'] }, cancelRequested: false },
-      select: { id: true, trainedAt: true, priority: true, targets: true, config: { select: { body: true } } },
+      select: { id: true, trainedAt: true, priority: true, targets: true, attempts: true, config: { select: { body: true } } },
     });
     for (const run of runs) {
       const priority = priorityName(run.priority);
@@ -76,6 +82,12 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
         const state = job ? await job.getState() : 'missing';
         if (!LIVE_STATES.has(state)) {
           if (job) await job.remove().catch(() => undefined);
+          if (run.attempts >= TRAIN_ATTEMPTS) {
+            // Its last attempt failed but the failure was never recorded (PostgreSQL refused the write): end it.
+            await this.failSpentRun(run.id, run.attempts);
+            report.runsFailed++;
+            continue;
+          }
           await queues.enqueue(QueueName.Train, { runId: run.id }, { priority });
           report.trainJobsRestored++;
         }
@@ -100,5 +112,17 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     }
     return report;
   }
-}
 
+  private async failSpentRun(runId: string, attempts: number): Promise<void> {
+    const { count } = await this.prisma.client.run.updateMany({
+      where: { id: runId, status: { in: ['queued', 'running'] } },
+      data: {
+        status: 'failed',
+        error: `all ${attempts} attempts were spent and the last failure was not recorded (see the worker log); retry the run to train it again`,
+        finishedAt: new Date(),
+        workerId: null,
+      },
+    });
+    if (count > 0) await recordRunOutcome(this.prisma.ledger, runId);
+  }
+}

@@ -37,7 +37,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
       await completeRunIfEvaluated(this.prisma.ledger, lifecycle);
       return { status: 'skipped', reason: 'already evaluated' };
     }
-    const bytes = await this.checkpoints.load(runId, checkpoint === 'last' ? 'checkpoint-last' : 'checkpoint-source-val');
+    const bytes = await this.checkpoints.loadValid(runId, checkpoint === 'last' ? 'checkpoint-last' : 'checkpoint-source-val');
     if (!bytes) throw new Error(`run ${runId} has no ${checkpoint} checkpoint to evaluate; retry the run`);
     await this.registry.setCurrentJob(context.jobId);
     try {

@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Job, Worker } from 'bullmq';
 import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
 import { EvaluateJob } from './evaluate.job';
+import { recordFinalFailure } from './final-failure';
 import { ExtractFeaturesJob } from './extract-features.job';
 import type { JobHandler } from './job-handler';
 import { ProbeJob } from './probe.job';
@@ -62,7 +63,9 @@ export class JobRunnerService implements OnApplicationShutdown {
         if (!job) return;
         this.logger.warn(`${queue} ${job.id} attempt ${job.attemptsMade} failed: ${error.stack ?? error.message}`);
         const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
-        if (exhausted && handler.onFinalFailure) void handler.onFinalFailure(job.data, error).catch(() => undefined);
+        if (exhausted && handler.onFinalFailure) {
+          void recordFinalFailure(() => handler.onFinalFailure!(job.data, error), `${queue} ${job.id}`, this.logger);
+        }
       });
       worker.on('error', (error) => this.logger.warn(`${queue} worker: ${error.message}`));
       this.workers.push(worker);

@@ -64,7 +64,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       });
       if (watch.cancelled) return this.cancel(runId);
       const { train, val } = splitSourceValidation(source, config.sourceValFraction, run.seed);
-      const resumeFrom = await this.checkpoints.load(runId, 'checkpoint-last');
+      const resumeFrom = await this.checkpoints.resumePoint(runId, (message) => this.logs.write(runId, 'warn', message));
       await this.logs.write(runId, 'info', `${train.n} training and ${val?.n ?? 0} source-validation samples, ${source.dim}-d features` + (resumeFrom ? '; resuming from the last checkpoint' : ''));
 
       const result = await trainModel({
@@ -106,7 +106,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       }),
     );
     await this.logs.write(runId, 'error', `failed after all attempts: ${error.message}`);
-    await recordRunOutcome(this.prisma.ledger, runId).catch(() => undefined);
+    await recordRunOutcome(this.prisma.ledger, runId);
   }
 
   private async recordEpoch(runId: string, metrics: EpochMetrics, epochs: number, context: JobContext): Promise<void> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
+import { RunLogWriter } from '../persistence/run-log.writer';
 import { WorkerPrismaService } from '../persistence/worker-prisma.service';
 import { WorkerIdentity } from './worker-identity';
 
@@ -14,6 +15,7 @@ export class WorkerRegistryService implements OnApplicationShutdown {
 
   constructor(
     private readonly prisma: WorkerPrismaService,
+    private readonly logs: RunLogWriter,
     @Inject(WORKER_ENV) private readonly env: WorkerEnv,
     @Inject(WORKER_IDENTITY) readonly identity: WorkerIdentity,
   ) {}
@@ -47,7 +49,7 @@ export class WorkerRegistryService implements OnApplicationShutdown {
 
   private async heartbeat(): Promise<void> {
     await this.prisma.client.worker
-      .update({ where: { id: this.identity.id }, data: { lastHeartbeatAt: new Date(), status: 'online' } })
+      .update({ where: { id: this.identity.id }, data: { lastHeartbeatAt: new Date(), status: 'online', droppedLogLines: this.logs.droppedLines } })
       .catch((error: Error) => this.logger.warn(`heartbeat failed: ${error.message}`));
   }
 
