@@ -82,6 +82,8 @@ export interface EvaluationDto extends EvaluationMetrics {
   datasetId: string;
   domain: string;
   checkpoint: string;
+  /** The split of the target dataset that was scored (`unrecorded` for rows written before splits were recorded). */
+  split: string;
   createdAt: string;
 }
 

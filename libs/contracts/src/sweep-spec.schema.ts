@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { trainingConfigSchema } from './training-config.schema';
 
+/** The split of a target dataset that evaluations score: `test` unless the user names another on purpose. */
+export const targetSplitSchema = z.enum(['test', 'val', 'train']);
+export type TargetSplit = z.output<typeof targetSplitSchema>;
+
 /** Hard cap on the runs one sweep may expand to; a bigger search space is rejected, not truncated. */
 export const MAX_RUNS_PER_SWEEP = 5000;
 
@@ -47,6 +51,8 @@ export const sweepSpecSchema = z
     sources: z.array(z.string().min(1)).min(1).max(50),
     /** Target domains to evaluate on; default: every domain of the benchmark. */
     targets: z.array(z.string().min(1)).min(1).max(50).optional(),
+    /** The split every target is scored on; a target without it is refused, never scored on another split. */
+    targetSplit: targetSplitSchema.default('test'),
     priority: z.enum(['interactive', 'background']).default('background'),
   })
   .strict();

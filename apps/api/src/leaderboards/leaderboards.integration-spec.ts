@@ -11,7 +11,7 @@ const DOMAINS = ['rafdb', 'ferplus', 'affectnet', 'sfew', 'mma'];
 async function seed(prisma: PrismaClient) {
   for (const domain of DOMAINS) {
     await prisma.dataset.create({
-      data: { id: `ds-${domain}`, name: domain, domain, format: 'imagefolder', root: '/x', version: 1, checksum: domain, status: 'ready', counts: {}, importReport: {} },
+      data: { id: `ds-${domain}`, name: domain, domain, format: 'imagefolder', root: '/x', version: 1, checksum: domain, status: 'ready', counts: {}, importReport: {}, samples: { create: [{ key: 'a', split: 'train', label: 0, contentHash: 'a' }, { key: 'b', split: 'test', label: 0, contentHash: 'b' }] } },
     });
   }
   const configs = {

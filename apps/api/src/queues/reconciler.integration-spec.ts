@@ -62,6 +62,22 @@ describe('reconciler: Postgres restores what Redis lost', () => {
     assert.equal((await api.request('POST', '/queues/reconcile')).body.runsFailed, 0, 'once');
   });
 
+  it('should end a trained run failed, naming the domain, when a target has no ready dataset left, never succeed without it', async () => {
+    const prisma = api.app.get(PrismaService).client;
+    await prisma.dataset.create({
+      data: { id: 'ds-gone', name: 'gone', domain: 'synth-gone', format: 'imagefolder', root: '/x', version: 1, checksum: 'g', status: 'ready', counts: {}, importReport: {}, samples: { create: [{ key: 'a', split: 'test', label: 0, contentHash: 'a' }] } },
+    });
+    const created = await api.request('POST', '/runs', { body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-gone'], seed: 4, config: { epochs: 1 } } });
+    assert.equal(created.status, 201, created.text);
+    await prisma.run.update({ where: { id: created.body.id }, data: { status: 'running', trainedAt: new Date(), attempts: 1 } });
+    await prisma.dataset.update({ where: { id: 'ds-gone' }, data: { status: 'failed' } });
+    const report = await api.request('POST', '/queues/reconcile');
+    assert.equal(report.body.runsFailed, 1);
+    const run = await prisma.run.findUniqueOrThrow({ where: { id: created.body.id } });
+    assert.equal(run.status, 'failed');
+    assert.match(run.error ?? '', /no ready dataset for target domain synth-gone/);
+  });
+
   it('should count an audit row PostgreSQL refused and show it at /health instead of dropping it silently', async () => {
     const prisma = api.app.get(PrismaService).client;
     assert.equal((await api.request('GET', '/health', { key: null })).body.dropped.auditRows, 0);

@@ -1,6 +1,14 @@
 import { QueueName } from '@fer/contracts';
 import { QUEUE_CONFIG } from '@fer/queues';
-import { completeRunIfEvaluated, jobIdOf, missingEvaluations, parseStoredConfig, priorityName, recordRunOutcome } from '@fer/experiments';
+import {
+  completeRunIfEvaluated,
+  jobIdOf,
+  owedEvaluations,
+  parseStoredConfig,
+  priorityName,
+  recordRunOutcome,
+  unavailableTargetsError,
+} from '@fer/experiments';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PeriodicTask } from '../common/periodic-task';
 import { API_ENV, ApiEnv } from '../config/api-env.schema';
@@ -17,7 +25,7 @@ export const PROBE_RETENTION_DAYS = 7;
 
 export interface ReconcileReport {
   workersMarkedLost: number;
-  /** Runs without a live job whose attempts were all spent: ended `failed`, never re-enqueued. */
+  /** Runs ended `failed` instead of re-enqueued: attempts spent without a live job, or a target left without a dataset. */
   runsFailed: number;
   trainJobsRestored: number;
   evaluateJobsRestored: number;
@@ -38,7 +46,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     'reconcile',
     async () => {
       const report = await this.reconcile();
-      if (report.trainJobsRestored || report.evaluateJobsRestored || report.workersMarkedLost || report.runsFailed) this.logger.warn(report);
+      if (report.trainJobsRestored || report.evaluateJobsRestored || report.workersMarkedLost || report.runsFailed)
+        this.logger.warn(report);
     },
     this.logger,
   );
@@ -58,7 +67,14 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async reconcile(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { workersMarkedLost: 0, runsFailed: 0, trainJobsRestored: 0, evaluateJobsRestored: 0, runsCompleted: 0, probesPruned: 0 };
+    const report: ReconcileReport = {
+      workersMarkedLost: 0,
+      runsFailed: 0,
+      trainJobsRestored: 0,
+      evaluateJobsRestored: 0,
+      runsCompleted: 0,
+      probesPruned: 0,
+    };
     const cutoff = new Date(Date.now() - this.env.FER_WORKER_LOST_AFTER_SECONDS * 1000);
     const lost = await this.prisma.client.worker.updateMany({
       where: { status: 'online', lastHeartbeatAt: { lt: cutoff } },
@@ -73,7 +89,14 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     const queues = this.queue.queues;
     const runs = await this.prisma.client.run.findMany({
       where: { status: { in: ['queued', 'running'] }, cancelRequested: false },
-      select: { id: true, trainedAt: true, priority: true, targets: true, attempts: true, config: { select: { body: true } } },
+      select: {
+        id: true,
+        trainedAt: true,
+        priority: true,
+        targets: true,
+        attempts: true,
+        config: { select: { body: true } },
+      },
     });
     for (const run of runs) {
       const priority = priorityName(run.priority);
@@ -84,7 +107,10 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
           if (job) await job.remove().catch(() => undefined);
           if (run.attempts >= TRAIN_ATTEMPTS) {
             // Its last attempt failed but the failure was never recorded (PostgreSQL refused the write): end it.
-            await this.failSpentRun(run.id, run.attempts);
+            await this.failRun(
+              run.id,
+              `all ${run.attempts} attempts were spent and the last failure was not recorded (see the worker log); retry the run to train it again`,
+            );
             report.runsFailed++;
             continue;
           }
@@ -93,12 +119,21 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
         }
         continue;
       }
-      const lifecycle = { id: run.id, targets: run.targets, sourceValFraction: parseStoredConfig(run.config.body, `config of run ${run.id}`).sourceValFraction };
+      const lifecycle = {
+        id: run.id,
+        targets: run.targets,
+        sourceValFraction: parseStoredConfig(run.config.body, `config of run ${run.id}`).sourceValFraction,
+      };
       if (await completeRunIfEvaluated(this.prisma.ledger, lifecycle)) {
         report.runsCompleted++;
         continue;
       }
-      const missing = await missingEvaluations(this.prisma.ledger, lifecycle);
+      const { missing, unavailable } = await owedEvaluations(this.prisma.ledger, lifecycle);
+      if (unavailable.length > 0) {
+        await this.failRun(run.id, unavailableTargetsError(unavailable));
+        report.runsFailed++;
+        continue;
+      }
       for (const evaluation of missing) {
         const payload = { runId: run.id, datasetId: evaluation.datasetId, checkpoint: evaluation.checkpoint };
         const job = await queues.queue(QueueName.Evaluate).getJob(jobIdOf(QueueName.Evaluate, payload));
@@ -113,15 +148,10 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     return report;
   }
 
-  private async failSpentRun(runId: string, attempts: number): Promise<void> {
+  private async failRun(runId: string, error: string): Promise<void> {
     const { count } = await this.prisma.client.run.updateMany({
       where: { id: runId, status: { in: ['queued', 'running'] } },
-      data: {
-        status: 'failed',
-        error: `all ${attempts} attempts were spent and the last failure was not recorded (see the worker log); retry the run to train it again`,
-        finishedAt: new Date(),
-        workerId: null,
-      },
+      data: { status: 'failed', error, finishedAt: new Date(), workerId: null },
     });
     if (count > 0) await recordRunOutcome(this.prisma.ledger, runId);
   }

@@ -9,6 +9,7 @@ export interface NewRun {
   sourceDatasetId: string;
   sourceDomain: string;
   targets: string[];
+  targetSplit: string;
   seed: number;
   priority: number;
   sweepId: string | null;
@@ -37,6 +38,7 @@ export async function insertRuns(tx: Prisma.TransactionClient, runs: NewRun[]): 
       sourceDatasetId: run.sourceDatasetId,
       sourceDomain: run.sourceDomain,
       targets: run.targets,
+      targetSplit: run.targetSplit,
       seed: run.seed,
       epochs: run.config.epochs,
       priority: run.priority,

@@ -7,6 +7,8 @@ import {
   RunLogLineDto,
   RunSummaryDto,
   trainingConfigSchema,
+  TargetSplit,
+  targetSplitSchema,
 } from '@fer/contracts';
 import { assertRunnable, JOB_PRIORITY, jobIdOf, parseStoredConfig, recordRunOutcome, runId } from '@fer/experiments';
 import { Inject, Injectable } from '@nestjs/common';
@@ -14,7 +16,7 @@ import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../common/api-error';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
-import { resolveDataset } from '../datasets/dataset-resolver';
+import { assertHasSplit, resolveDataset } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, toRunSummary } from './run-records';
@@ -28,6 +30,7 @@ export const createRunSchema = z
     targets: z.array(z.string().min(1)).min(1).max(50).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     priority: z.enum(['interactive', 'background']).default('interactive'),
+    targetSplit: targetSplitSchema.default('test'),
   })
   .strict();
 export type CreateRunInput = z.output<typeof createRunSchema>;
@@ -42,6 +45,7 @@ export const retrainSchema = z
     seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(100),
     benchmark: z.string().default('fer5'),
     targets: z.array(z.string().min(1)).min(1).max(50).optional(),
+    targetSplit: targetSplitSchema.default('test'),
   })
   .strict()
   .refine((b) => Boolean(b.configId) !== Boolean(b.runId), { message: 'give exactly one of configId or runId', path: ['configId'] });
@@ -82,24 +86,28 @@ export class RunsService {
     config: z.output<typeof trainingConfigSchema>,
     sourceName: string,
     seeds: number[],
-    options: { benchmark: string; targets?: string[]; priority: 'interactive' | 'background' },
+    options: { benchmark: string; targets?: string[]; targetSplit: TargetSplit; priority: 'interactive' | 'background' },
     createdById: string | null,
   ): Promise<RunSummaryDto[]> {
     assertRunnable(config, 'config', dataRootsOf(this.env));
     await assertWeightsFiles([{ config }], 'config', dataRootsOf(this.env));
     const benchmark = await this.benchmarks.get(options.benchmark);
     const source = await resolveDataset(this.prisma.client, sourceName, 'source');
+    await assertHasSplit(this.prisma.client, source, 'train', 'source');
     const targets = options.targets ?? benchmark.domains;
-    await Promise.all(targets.map((t, i) => resolveDataset(this.prisma.client, t, `targets.${i}`)));
+    for (const [i, target] of targets.entries()) {
+      await assertHasSplit(this.prisma.client, await resolveDataset(this.prisma.client, target, `targets.${i}`), options.targetSplit, `targets.${i}`);
+    }
     const configId = contentId('cfg', config);
     const runs = seeds.map((seed) => ({
-      id: runId({ scope: 'single', configId, sourceDatasetId: source.id, seed, targets }),
+      id: runId({ scope: 'single', configId, sourceDatasetId: source.id, seed, targets, targetSplit: options.targetSplit }),
       configId,
       config,
       params: {},
       sourceDatasetId: source.id,
       sourceDomain: source.domain,
       targets,
+      targetSplit: options.targetSplit,
       seed,
       priority: JOB_PRIORITY[options.priority],
       sweepId: null,
@@ -204,6 +212,7 @@ export function toEvaluationDto(e: {
   datasetId: string;
   domain: string;
   checkpoint: string;
+  split: string;
   accuracy: number;
   perClassAccuracy: number[];
   macroF1: number;
@@ -216,6 +225,7 @@ export function toEvaluationDto(e: {
     datasetId: e.datasetId,
     domain: e.domain,
     checkpoint: e.checkpoint,
+    split: e.split,
     accuracy: e.accuracy,
     perClassAccuracy: e.perClassAccuracy,
     macroF1: e.macroF1,

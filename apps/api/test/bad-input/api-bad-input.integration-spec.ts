@@ -23,7 +23,7 @@ describe('bad input to the API: a 4xx naming the problem, nothing stored', () =>
     // Registered domains (rows only), so a valid request would be accepted and each refusal is the bad field's doing.
     for (const domain of DOMAINS) {
       await prisma.dataset.create({
-        data: { id: `ds-${domain}`, name: domain, domain, format: 'imagefolder', root: '/nowhere', version: 1, checksum: domain, status: 'ready', counts: {}, importReport: {} },
+        data: { id: `ds-${domain}`, name: domain, domain, format: 'imagefolder', root: '/nowhere', version: 1, checksum: domain, status: 'ready', counts: {}, importReport: {}, samples: { create: [{ key: 'a', split: 'train', label: 0, contentHash: 'a' }, { key: 'b', split: 'test', label: 0, contentHash: 'b' }] } },
       });
     }
   });

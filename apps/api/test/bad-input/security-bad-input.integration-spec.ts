@@ -12,7 +12,9 @@ import { WebhookDeliveryService } from '../../src/webhooks/webhook-delivery.serv
 import { ApiHarness, startApiHarness } from '../support/api-test-harness';
 import { assertRefused } from './bad-input-support';
 
-const DOMAINS = ['synth-studio', 'synth-lowres', 'synth-wild', 'synth-dark', 'synth-noisy'];
+const DOMAINS = ['synth-studio', 'synth-lowres', 'synth-wild', 'synth-dark', 'synth-noisy', 'train-only'];
+/** A domain whose dataset has a train split and nothing else. */
+const TRAIN_ONLY = 'train-only';
 
 /** Registered domains (rows only), so that a valid request would be accepted and each refusal is the bad field's doing. */
 async function registerDomains(prisma: PrismaClient): Promise<void> {
@@ -29,6 +31,7 @@ async function registerDomains(prisma: PrismaClient): Promise<void> {
         status: 'ready',
         counts: {},
         importReport: {},
+        samples: { create: [{ key: 'a', split: 'train', label: 0, contentHash: 'a' }, ...(domain === TRAIN_ONLY ? [] : [{ key: 'b', split: 'test', label: 0, contentHash: 'b' }])] },
       },
     });
   }
@@ -104,6 +107,25 @@ describe('security: the API refuses what it must and says why', () => {
         field: 'base.backboneWeights',
       },
     );
+  });
+
+  it('should refuse a target without a test split, naming the dataset, instead of scoring it on another split', async () => {
+    await assertRefused(prisma, 'run: target without a test split', post('/runs', { ...validRun, targets: [TRAIN_ONLY] }), {
+      status: 400,
+      names: /dataset "train-only" v1 .*has no test split/,
+      field: 'targets.0',
+    });
+    await assertRefused(prisma, 'sweep: target without a test split', post('/sweeps', { name: 'no test', benchmark: 'synth5', sources: ['synth-studio'], targets: ['synth-dark', TRAIN_ONLY] }), {
+      status: 400,
+      names: /has no test split/,
+      field: 'targets.1',
+    });
+    // Named on purpose, another split is used, and recorded on the run.
+    const named = await post('/runs', { ...validRun, targets: [TRAIN_ONLY], targetSplit: 'train', seed: 41 })();
+    assert.equal(named.status, 201, named.text);
+    assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: named.body.id } })).targetSplit, 'train');
+    const unnamed = await post('/runs', { ...validRun, targets: ['synth-dark'], seed: 41 })();
+    assert.notEqual(unnamed.body.id, named.body.id, 'the split is part of what makes a run');
   });
 
   it('should refuse backbone weights that do not exist or are a folder, and accept a file inside the roots', async () => {

@@ -33,7 +33,7 @@ function range(n: number): number[] {
 async function seedLeaderboard(prisma: PrismaClient): Promise<void> {
   for (const domain of DOMAINS) {
     await prisma.dataset.create({
-      data: { id: `ds-${domain}`, name: domain, domain, format: 'imagefolder', root: '/nowhere', version: 1, checksum: domain, status: 'ready', counts: {}, importReport: {} },
+      data: { id: `ds-${domain}`, name: domain, domain, format: 'imagefolder', root: '/nowhere', version: 1, checksum: domain, status: 'ready', counts: {}, importReport: {}, samples: { create: [{ key: 'a', split: 'train', label: 0, contentHash: 'a' }, { key: 'b', split: 'test', label: 0, contentHash: 'b' }] } },
     });
   }
   const random = new SeededRandom(42);

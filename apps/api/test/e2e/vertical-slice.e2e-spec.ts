@@ -82,6 +82,7 @@ describe('a run through the API, Redis and a worker process', () => {
     assert.equal(evaluations.length, 4, 'one evaluation per target and checkpoint, none twice');
     for (const evaluation of evaluations) {
       assert.ok(evaluation.accuracy >= 0 && evaluation.accuracy <= 1);
+      assert.equal(evaluation.split, 'test', 'scored on the target test split, and it says so');
       assert.equal((evaluation.confusion as number[][]).flat().reduce((a, b) => a + b, 0), evaluation.n);
     }
 

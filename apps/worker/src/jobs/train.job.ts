@@ -1,8 +1,15 @@
 import { splitSourceValidation, train as trainModel } from '@fer/cafe';
 import { EpochMetrics, JobPayload, QueueName } from '@fer/contracts';
-import { missingEvaluations, parseStoredConfig, priorityName, recordRunOutcome } from '@fer/experiments';
+import {
+  owedEvaluations,
+  parseStoredConfig,
+  priorityName,
+  recordRunOutcome,
+  unavailableTargetsError,
+} from '@fer/experiments';
 import { JobQueues } from '@fer/queues';
 import { Inject, Injectable } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
 import { CheckpointStore } from '../artifacts/checkpoint.store';
 import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
 import { withDatabaseRetry } from '../persistence/database-retry';
@@ -38,7 +45,8 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     const db = this.prisma.client;
     const run = await withDatabaseRetry(() => db.run.findUnique({ where: { id: runId }, include: { config: true } }));
     if (!run) return { status: 'skipped', reason: `run ${runId} no longer exists` };
-    if (run.status === 'succeeded' || run.status === 'cancelled') return { status: 'skipped', reason: `run is ${run.status}` };
+    if (run.status === 'succeeded' || run.status === 'cancelled')
+      return { status: 'skipped', reason: `run is ${run.status}` };
     if (run.cancelRequested) return this.cancel(runId);
     const config = parseStoredConfig(run.config.body, `config of run ${runId}`);
     if (run.trainedAt) {
@@ -49,13 +57,24 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     await withDatabaseRetry(() =>
       db.run.update({
         where: { id: runId },
-        data: { status: 'running', attempts: { increment: 1 }, workerId: this.identity.id, backend: this.registry.backendName, startedAt: run.startedAt ?? new Date(), error: null },
+        data: {
+          status: 'running',
+          attempts: { increment: 1 },
+          workerId: this.identity.id,
+          backend: this.registry.backendName,
+          startedAt: run.startedAt ?? new Date(),
+          error: null,
+        },
       }),
     );
     await this.registry.setCurrentJob(context.jobId);
     const watch = new CancellationWatch(db, runId, this.env.FER_CANCEL_POLL_SECONDS);
     try {
-      await this.logs.write(runId, 'info', `attempt ${context.attempt} on ${this.identity.id} (${this.identity.device}, ${this.registry.backendName})`);
+      await this.logs.write(
+        runId,
+        'info',
+        `attempt ${context.attempt} on ${this.identity.id} (${this.identity.device}, ${this.registry.backendName})`,
+      );
       const source = await this.data.load(run.sourceDatasetId, ['train'], config, {
         withFlipped: config.augment.flip,
         withImages: config.maskNet === 'resnet18',
@@ -64,8 +83,15 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       });
       if (watch.cancelled) return this.cancel(runId);
       const { train, val } = splitSourceValidation(source, config.sourceValFraction, run.seed);
-      const resumeFrom = await this.checkpoints.resumePoint(runId, (message) => this.logs.write(runId, 'warn', message));
-      await this.logs.write(runId, 'info', `${train.n} training and ${val?.n ?? 0} source-validation samples, ${source.dim}-d features` + (resumeFrom ? '; resuming from the last checkpoint' : ''));
+      const resumeFrom = await this.checkpoints.resumePoint(runId, (message) =>
+        this.logs.write(runId, 'warn', message),
+      );
+      await this.logs.write(
+        runId,
+        'info',
+        `${train.n} training and ${val?.n ?? 0} source-validation samples, ${source.dim}-d features` +
+          (resumeFrom ? '; resuming from the last checkpoint' : ''),
+      );
 
       const result = await trainModel({
         config,
@@ -76,7 +102,12 @@ export class TrainJob implements JobHandler<QueueName.Train> {
         shouldStop: () => watch.cancelled,
         featuresForEpoch:
           config.augment.frozenPath === 'recompute'
-            ? async (epoch) => splitSourceValidation(await this.data.augmentedFeatures(source, config, run.seed, epoch), config.sourceValFraction, run.seed).train
+            ? async (epoch) =>
+                splitSourceValidation(
+                  await this.data.augmentedFeatures(source, config, run.seed, epoch),
+                  config.sourceValFraction,
+                  run.seed,
+                ).train
             : undefined,
         // Metrics before the checkpoint: a worker killed in between retrains that epoch (deterministically, so the
         // upsert rewrites the same row) instead of resuming past an epoch whose metrics were never written.
@@ -88,7 +119,9 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       });
       if (result.stopped) return this.cancel(runId);
 
-      await withDatabaseRetry(() => db.run.update({ where: { id: runId }, data: { trainedAt: new Date(), progress: TRAINING_END } }));
+      await withDatabaseRetry(() =>
+        db.run.update({ where: { id: runId }, data: { trainedAt: new Date(), progress: TRAINING_END } }),
+      );
       await this.logs.write(runId, 'info', 'training finished; evaluating on the target domains');
       await this.enqueueEvaluations(runId, run.targets, config.sourceValFraction, run.priority);
       return { status: 'success' };
@@ -112,10 +145,20 @@ export class TrainJob implements JobHandler<QueueName.Train> {
   private async recordEpoch(runId: string, metrics: EpochMetrics, epochs: number, context: JobContext): Promise<void> {
     const db = this.prisma.client;
     await withDatabaseRetry(() =>
-      db.epochMetric.upsert({ where: { runId_epoch: { runId, epoch: metrics.epoch } }, create: { runId, ...metrics }, update: metrics }),
+      db.epochMetric.upsert({
+        where: { runId_epoch: { runId, epoch: metrics.epoch } },
+        create: { runId, ...metrics },
+        update: metrics,
+      }),
     );
     await withDatabaseRetry(() =>
-      db.run.update({ where: { id: runId }, data: { epoch: metrics.epoch, progress: FEATURES_SHARE + (TRAINING_END - FEATURES_SHARE) * (metrics.epoch / epochs) } }),
+      db.run.update({
+        where: { id: runId },
+        data: {
+          epoch: metrics.epoch,
+          progress: FEATURES_SHARE + (TRAINING_END - FEATURES_SHARE) * (metrics.epoch / epochs),
+        },
+      }),
     );
     await context.updateProgress(metrics.epoch / epochs);
     await this.logs.write(
@@ -131,8 +174,19 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     await context.updateProgress(fraction).catch(() => undefined);
   }
 
-  private async enqueueEvaluations(runId: string, targets: string[], sourceValFraction: number, priority: number): Promise<void> {
-    const missing = await missingEvaluations(this.prisma.ledger, { id: runId, targets, sourceValFraction });
+  private async enqueueEvaluations(
+    runId: string,
+    targets: string[],
+    sourceValFraction: number,
+    priority: number,
+  ): Promise<void> {
+    const { missing, unavailable } = await owedEvaluations(this.prisma.ledger, {
+      id: runId,
+      targets,
+      sourceValFraction,
+    });
+    // A target without a dataset is never skipped: the run fails naming it (no retry can help until it is imported).
+    if (unavailable.length > 0) throw new UnrecoverableError(unavailableTargetsError(unavailable));
     if (missing.length === 0) return;
     await this.queues.enqueueMany(
       QueueName.Evaluate,

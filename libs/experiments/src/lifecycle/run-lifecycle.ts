@@ -30,21 +30,45 @@ export function unwrittenEvaluations(
   return expected.filter((e) => !done.has(`${e.datasetId}:${e.checkpoint}`));
 }
 
+/** Target domains with no ready dataset: a run cannot be scored there, and must fail saying so, never succeed without them. */
+export function unavailableTargets(run: LifecycleRun, newestDatasets: ReadonlyMap<string, string>): string[] {
+  return run.targets.filter((domain) => !newestDatasets.has(domain));
+}
+
 /**
- * What a trained run still owes, read from the ledger. Shared by the worker (which enqueues the evaluations) and the
- * reconciler (which restores the missing ones).
+ * What a trained run still owes, read from the ledger, and the targets it cannot be scored on. Shared by the worker
+ * (which enqueues the evaluations, or fails the run) and the reconciler (which restores the missing ones).
  */
-export async function missingEvaluations(ledger: RunLedger, run: LifecycleRun): Promise<ExpectedEvaluation[]> {
+export async function owedEvaluations(
+  ledger: RunLedger,
+  run: LifecycleRun,
+): Promise<{ missing: ExpectedEvaluation[]; unavailable: string[] }> {
   const [newest, written] = await Promise.all([
     ledger.newestReadyDatasets(run.targets),
     ledger.writtenEvaluations(run.id),
   ]);
-  return unwrittenEvaluations(expectedEvaluations(run, newest), written);
+  return {
+    missing: unwrittenEvaluations(expectedEvaluations(run, newest), written),
+    unavailable: unavailableTargets(run, newest),
+  };
 }
 
-/** Closes a run once every evaluation it owes is written, and records its outcome. Idempotent; true when this call closed it. */
+export async function missingEvaluations(ledger: RunLedger, run: LifecycleRun): Promise<ExpectedEvaluation[]> {
+  return (await owedEvaluations(ledger, run)).missing;
+}
+
+/** The error a run ends with when targets have no ready dataset. */
+export function unavailableTargetsError(domains: readonly string[]): string {
+  return `no ready dataset for target domain${domains.length > 1 ? 's' : ''} ${domains.join(', ')} (deleted, or its import failed): import it, then retry the run`;
+}
+
+/**
+ * Closes a run once every evaluation it owes is written (and every target had a dataset to score), and records its
+ * outcome. Idempotent; true when this call closed it.
+ */
 export async function completeRunIfEvaluated(ledger: RunLedger, run: LifecycleRun): Promise<boolean> {
-  if ((await missingEvaluations(ledger, run)).length > 0) return false;
+  const owed = await owedEvaluations(ledger, run);
+  if (owed.missing.length > 0 || owed.unavailable.length > 0) return false;
   const closed = await ledger.closeSucceeded(run.id);
   if (closed) await recordRunOutcome(ledger, run.id);
   return closed;

@@ -1,14 +1,19 @@
 import { contentId, JobPayload, QueueName } from '@fer/contracts';
 
-/** Run ids derive from content, so the same work submitted twice is one run. */
+/**
+ * Run ids derive from content, so the same work submitted twice is one run. The target split is part of the work:
+ * it joins the hash when it is not the default `test` (so ids made before it existed stay what they were).
+ */
 export function runId(parts: {
   scope: string;
   configId: string;
   sourceDatasetId: string;
   seed: number;
   targets: string[];
+  targetSplit?: string;
 }): string {
-  return contentId('run', parts);
+  const { targetSplit, ...rest } = parts;
+  return contentId('run', targetSplit && targetSplit !== 'test' ? { ...rest, targetSplit } : rest);
 }
 
 /** Deterministic job ids make a duplicate enqueue a no-op (BullMQ ignores an existing id). */

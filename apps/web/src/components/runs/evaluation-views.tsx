@@ -82,7 +82,7 @@ export function ConfusionMatrix({ evaluation, numClasses }: { evaluation: Evalua
       <figcaption className="field-label">
         {domainLabel(evaluation.domain)}: accuracy {formatAccuracy(evaluation.accuracy)}%, macro-F1{' '}
         {formatAccuracy(evaluation.macroF1)}, n=
-        {evaluation.n} ({evaluation.checkpoint})
+        {evaluation.n} ({evaluation.split} split, {evaluation.checkpoint} checkpoint)
       </figcaption>
       <div className="table-wrap" style={{ marginTop: 6 }}>
         <table className="data heatmap small">
