@@ -46,4 +46,6 @@ export interface ReaderOptions {
   defaultSplit?: Split;
   /** `csv` only: the label file, relative to the root (default `labels.csv`). */
   labelFile?: string;
+  /** `ferplus` only: how vote counts become labels (default `majority`, FERPlus's own protocol; see ferplus.reader.ts). */
+  ferplusLabels?: 'majority' | 'plurality';
 }

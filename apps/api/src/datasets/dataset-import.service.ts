@@ -1,5 +1,5 @@
 import { DatasetDto } from '@fer/contracts';
-import { createFaceDetector, cropFaces, DATASET_FORMATS, sampleContentHash, validateDataset } from '@fer/datasets';
+import { createFaceDetector, cropFaces, DATASET_FORMATS, FERPLUS_LABEL_RULES, sampleContentHash, validateDataset } from '@fer/datasets';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -21,8 +21,14 @@ export const importDatasetSchema = z
     skipBad: z.boolean().default(false),
     /** Detect and crop the largest face of every image (for datasets that are not aligned face crops). */
     cropFaces: z.boolean().default(false),
+    /** FERPlus only: how vote counts become labels; default `majority`, FERPlus's own protocol (libs/datasets README). */
+    ferplusLabels: z.enum(FERPLUS_LABEL_RULES).optional(),
   })
-  .strict();
+  .strict()
+  .refine((body) => body.ferplusLabels === undefined || body.format === 'ferplus', {
+    message: 'ferplusLabels applies to format ferplus only',
+    path: ['ferplusLabels'],
+  });
 export type ImportDatasetInput = z.output<typeof importDatasetSchema>;
 
 /**
@@ -42,6 +48,9 @@ export class DatasetImportService {
     if (dataRoots.length === 0) {
       throw ApiError.validation('no data roots are configured', [{ field: 'path', message: 'set FER_DATA_ROOTS on the API to the folders datasets may be imported from' }]);
     }
+    // The label rule is part of what a dataset is: recorded in its options (read again with it) and its import report,
+    // and a different rule gives different labels, so a different checksum and version.
+    const ferplusLabels = input.format === 'ferplus' ? (input.ferplusLabels ?? 'majority') : undefined;
     const { report, samples } = await validateDataset({
       format: input.format,
       path: input.path,
@@ -49,6 +58,7 @@ export class DatasetImportService {
       numClasses: input.numClasses,
       labelMap: input.labelMap as never,
       skipBad: input.skipBad,
+      ferplusLabels,
     });
     if (!report.valid || !report.checksum) {
       const problems = report.problems.slice(0, 50).map((p) => ({
@@ -86,8 +96,14 @@ export class DatasetImportService {
             numClasses: input.numClasses,
             status: 'ready',
             counts: report.counts as object,
-            importReport: { problemCounts: report.problemCounts, totalProblems: report.totalProblems, skipped: report.skipped, faceCrop } as object,
-            options: { labelMap: input.labelMap, cropDir } as object,
+            importReport: {
+              problemCounts: report.problemCounts,
+              totalProblems: report.totalProblems,
+              skipped: report.skipped,
+              faceCrop,
+              ...(ferplusLabels ? { labelRule: `ferplus-${ferplusLabels}` } : {}),
+            } as object,
+            options: { labelMap: input.labelMap, cropDir, ...(ferplusLabels ? { ferplusLabels } : {}) } as object,
           },
         });
         for (let i = 0; i < registered.length; i += 5000) {

@@ -22,6 +22,36 @@ describe('dataset registration through the API', () => {
 
   const body = (path: string, name = 'studio') => ({ name, domain: 'synth-studio', format: 'imagefolder', path });
 
+  it('should label FERPlus by its own majority protocol by default, record the rule, and make plurality another version', async () => {
+    const folder = join(root, 'ferplus');
+    mkdirSync(folder, { recursive: true });
+    const pixels = (seed: number) => Array.from({ length: 48 * 48 }, (_, i) => (i * 7 + seed) % 256).join(' ');
+    writeFileSync(join(folder, 'fer2013.csv'), ['emotion,pixels,Usage', `3,${pixels(1)},Training`, `0,${pixels(2)},Training`, `6,${pixels(3)},PrivateTest`].join('\n') + '\n');
+    writeFileSync(
+      join(folder, 'fer2013new.csv'),
+      [
+        'Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF',
+        'Training,fer0000000.png,0,10,0,0,0,0,0,0,0,0',
+        'Training,fer0000001.png,4,3,1,0,0,0,0,0,2,0', // neutral by plurality; no majority once single votes go
+        'PrivateTest,fer0000002.png,0,0,9,0,0,0,0,0,1,0',
+      ].join('\n') + '\n',
+    );
+    const ferplus = { name: 'ferplus', domain: 'ferplus', format: 'ferplus', path: folder };
+    const majority = await api.request('POST', '/datasets', { body: ferplus });
+    assert.equal(majority.status, 201, majority.text);
+    assert.equal(majority.body.counts.splits.train.total, 1);
+    assert.deepEqual(majority.body.counts.dropped, { 'no-majority': 1 });
+    assert.equal(majority.body.importReport.labelRule, 'ferplus-majority');
+    const plurality = await api.request('POST', '/datasets', { body: { ...ferplus, ferplusLabels: 'plurality' } });
+    assert.equal(plurality.status, 201, plurality.text);
+    assert.equal(plurality.body.version, 2, 'other labels, another version');
+    assert.equal(plurality.body.counts.splits.train.total, 2);
+    assert.equal(plurality.body.importReport.labelRule, 'ferplus-plurality');
+    const misplaced = await api.request('POST', '/datasets', { body: { ...body(join(root, 'synth-studio'), 'x'), ferplusLabels: 'majority' } });
+    assert.equal(misplaced.status, 400);
+    assert.equal(misplaced.body.error.problems[0].field, 'ferplusLabels');
+  });
+
   it('should register a valid folder with counts, and return the same version when its content is unchanged', async () => {
     const first = await api.request('POST', '/datasets', { body: body(join(root, 'synth-studio')) });
     assert.equal(first.status, 201, JSON.stringify(first.body));

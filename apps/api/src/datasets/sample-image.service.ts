@@ -1,4 +1,4 @@
-import { getReader, sampleToSharp, withStoredCrops, type Sample } from '@fer/datasets';
+import { getReader, sampleToSharp, storedReaderOptions, withStoredCrops, type Sample } from '@fer/datasets';
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { PrismaService } from '../database/prisma.service';
@@ -35,7 +35,7 @@ export class SampleImageService {
 
   private async read(datasetId: string): Promise<Map<string, Sample>> {
     const dataset = await this.prisma.client.dataset.findUniqueOrThrow({ where: { id: datasetId } });
-    const output = await getReader(dataset.format).read(dataset.root, { numClasses: dataset.numClasses as 7 | 8, ...(dataset.options as object) });
+    const output = await getReader(dataset.format).read(dataset.root, storedReaderOptions(dataset));
     const cropDir = (dataset.options as { cropDir?: string }).cropDir;
     return new Map((cropDir ? withStoredCrops(output.samples, cropDir) : output.samples).map((s) => [s.key, s]));
   }

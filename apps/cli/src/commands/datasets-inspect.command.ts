@@ -21,6 +21,8 @@ export interface DatasetsInspectOptions {
   skipBad?: boolean;
   maxErrors?: number;
   dataRoot?: string[];
+  /** ferplus only: majority (default) or plurality. */
+  ferplusLabels?: 'majority' | 'plurality';
 }
 
 export interface InspectOutput {
@@ -91,6 +93,7 @@ export async function runDatasetsInspect(options: DatasetsInspectOptions, output
     numClasses,
     labelMap,
     skipBad: options.skipBad,
+    ferplusLabels: options.ferplusLabels,
     maxProblems: options.maxErrors,
     checksum: !options.json,
     onProgress: (done, total) => {

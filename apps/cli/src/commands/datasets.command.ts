@@ -16,13 +16,14 @@ export function registerDatasetsCommands(program: Command): void {
     .option('--num-classes <n>', '7, or 8 with contempt', '7')
     .option('--skip-bad', 'register the good samples and record exactly which were skipped')
     .option('--crop-faces', 'detect and crop the largest face of each image (for unaligned datasets); recorded per image in the import report')
-    .action(async (options: { format: string; path: string; name: string; domain?: string; numClasses: string; skipBad?: boolean; cropFaces?: boolean }, command: Command) => {
+    .option('--ferplus-labels <rule>', "ferplus only: majority (FERPlus's own protocol, the default) or plurality")
+    .action(async (options: { format: string; path: string; name: string; domain?: string; numClasses: string; skipBad?: boolean; cropFaces?: boolean; ferplusLabels?: string }, command: Command) => {
       const started = Date.now();
       // Validate here first, with a progress bar, so a bad dataset fails fast and names its files; the API
       // validates again before it stores anything (it is the source of truth).
       const numClasses = Number(options.numClasses) as 7 | 8;
       const code = await runDatasetsInspect(
-        { format: options.format, path: options.path, numClasses, skipBad: Boolean(options.skipBad) },
+        { format: options.format, path: options.path, numClasses, skipBad: Boolean(options.skipBad), ferplusLabels: options.ferplusLabels as 'majority' | 'plurality' | undefined },
         { stdout: (text) => process.stderr.write(text), stderr: (text) => process.stderr.write(text), progress: process.stderr.isTTY },
       );
       if (code !== 0) throw new Error(`${options.path} is not a valid ${options.format} dataset (see above); nothing was registered`);
@@ -35,6 +36,7 @@ export function registerDatasetsCommands(program: Command): void {
         numClasses,
         skipBad: Boolean(options.skipBad),
         cropFaces: Boolean(options.cropFaces),
+        ...(options.ferplusLabels ? { ferplusLabels: options.ferplusLabels } : {}),
       });
       const train = dataset.counts.splits.train?.total ?? 0;
       const test = dataset.counts.splits.test?.total ?? 0;

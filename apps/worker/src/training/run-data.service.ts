@@ -1,5 +1,5 @@
 import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
-import { confinePath, createBatchStream, getReader, loadRgb, streamedImages, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
+import { confinePath, createBatchStream, getReader, loadRgb, storedReaderOptions, streamedImages, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
 import type { TrainingConfig } from '@fer/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { delimiter, resolve } from 'node:path';
@@ -96,7 +96,7 @@ export class RunDataService {
     );
     if (rows.length === 0) throw new Error(`dataset ${dataset.name} v${dataset.version} has no samples in split(s) ${splits.join(', ')}`);
     const reader = getReader(dataset.format as DatasetFormat);
-    const read = await reader.read(dataset.root, { numClasses: dataset.numClasses as 7 | 8, ...(dataset.options as object) });
+    const read = await reader.read(dataset.root, storedReaderOptions(dataset));
     const cropDir = (dataset.options as { cropDir?: string }).cropDir;
     const byKey = new Map<string, Sample>((cropDir ? withStoredCrops(read.samples, cropDir) : read.samples).map((s) => [s.key, s]));
     const samples = rows.map((row) => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTempDir, writeImage, writeText } from '../test-support/fixture-files';
 import { validateDataset } from '../validation/dataset-validation';
-import { ferplusMajorityVote } from './ferplus.reader';
+import { ferplusVote } from './ferplus.reader';
 
 const VOTE_HEADER = 'Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF';
 
@@ -17,15 +17,35 @@ describe('ferplus reader', () => {
   before(async () => ({ dir, cleanup } = await makeTempDir('ferplus')));
   after(() => cleanup());
 
-  it('should take the strict majority and drop ties, unknown, not-face and contempt when votes are given', () => {
-    //                                  neu hap sur sad ang dis fea con unk NF
-    assert.deepEqual(ferplusMajorityVote([0, 8, 2, 0, 0, 0, 0, 0, 0, 0], 7), { label: 3 });
-    assert.deepEqual(ferplusMajorityVote([5, 5, 0, 0, 0, 0, 0, 0, 0, 0], 7), { dropped: 'tie' });
-    assert.deepEqual(ferplusMajorityVote([1, 0, 0, 0, 0, 0, 0, 0, 9, 0], 7), { dropped: 'unknown' });
-    assert.deepEqual(ferplusMajorityVote([0, 0, 0, 0, 0, 0, 0, 0, 0, 10], 7), { dropped: 'not-face' });
-    assert.deepEqual(ferplusMajorityVote([0, 0, 0, 0, 0, 0, 0, 6, 0, 0], 7), { dropped: 'contempt' });
-    assert.deepEqual(ferplusMajorityVote([0, 0, 0, 0, 0, 0, 0, 6, 0, 0], 8), { label: 7 });
-    assert.deepEqual(ferplusMajorityVote([0, 0, 0, 0, 0, 0, 7, 0, 0, 0], 7), { label: 1 });
+  it('should drop ties, unknown, not-face and contempt when votes are counted by plurality', () => {
+    const plurality = (votes: number[], classes: 7 | 8) => ferplusVote(votes, classes, 'plurality');
+    //                         neu hap sur sad ang dis fea con unk NF
+    assert.deepEqual(plurality([0, 8, 2, 0, 0, 0, 0, 0, 0, 0], 7), { label: 3 });
+    assert.deepEqual(plurality([5, 5, 0, 0, 0, 0, 0, 0, 0, 0], 7), { dropped: 'tie' });
+    assert.deepEqual(plurality([1, 0, 0, 0, 0, 0, 0, 0, 9, 0], 7), { dropped: 'unknown' });
+    assert.deepEqual(plurality([0, 0, 0, 0, 0, 0, 0, 0, 0, 10], 7), { dropped: 'not-face' });
+    assert.deepEqual(plurality([0, 0, 0, 0, 0, 0, 0, 6, 0, 0], 7), { dropped: 'contempt' });
+    assert.deepEqual(plurality([0, 0, 0, 0, 0, 0, 0, 6, 0, 0], 8), { label: 7 });
+    assert.deepEqual(plurality([0, 0, 0, 0, 0, 0, 7, 0, 0, 0], 7), { label: 1 });
+  });
+
+  it('should follow FERPlus majority by default: single votes removed, then more than half of the rest or unknown', () => {
+    //                                         neu hap sur sad ang dis fea con unk NF
+    assert.deepEqual(ferplusVote([0, 8, 2, 0, 0, 0, 0, 0, 0, 0], 7), { label: 3 }, '8 of 10');
+    // plurality says neutral (4 is the most); FERPlus majority: 4 of 9 remaining votes is not more than half
+    assert.deepEqual(ferplusVote([4, 3, 1, 0, 0, 0, 0, 0, 2, 0], 7), { dropped: 'no-majority' });
+    assert.deepEqual(ferplusVote([4, 3, 1, 0, 0, 0, 0, 0, 2, 0], 7, 'plurality'), { label: 6 });
+    // plurality drops the tie at the top; majority sees neutral alone once the single votes are gone (2 of 2)
+    assert.deepEqual(ferplusVote([2, 1, 1, 1, 1, 1, 1, 1, 1, 0], 7), { label: 6 });
+    assert.deepEqual(ferplusVote([2, 2, 1, 1, 1, 1, 1, 1, 0, 0], 7, 'plurality'), { dropped: 'tie' });
+    // exactly half is not a majority
+    assert.deepEqual(ferplusVote([5, 5, 0, 0, 0, 0, 0, 0, 0, 0], 7), { dropped: 'no-majority' });
+    // only single votes: nothing is left to count
+    assert.deepEqual(ferplusVote([1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 7), { dropped: 'no-majority' });
+    assert.deepEqual(ferplusVote([1, 0, 0, 0, 0, 0, 0, 0, 9, 0], 7), { dropped: 'unknown' });
+    assert.deepEqual(ferplusVote([0, 0, 0, 0, 0, 0, 0, 0, 2, 8], 7), { dropped: 'not-face' });
+    assert.deepEqual(ferplusVote([0, 0, 0, 0, 0, 0, 0, 6, 3, 0], 7), { dropped: 'contempt' });
+    assert.deepEqual(ferplusVote([0, 0, 0, 0, 0, 0, 0, 6, 3, 0], 8), { label: 7 });
   });
 
   it('should map fer2013.csv + fer2013new.csv votes and splits and count drops when the CSVs are consistent', async () => {
@@ -61,8 +81,11 @@ describe('ferplus reader', () => {
         train: { total: 2, perClass: [0, 0, 0, 1, 0, 1, 0] },
         val: { total: 1, perClass: [1, 0, 0, 0, 0, 0, 0] },
       },
-      dropped: { tie: 1, contempt: 1, 'not-face': 1 },
+      dropped: { 'no-majority': 1, contempt: 1, 'not-face': 1 },
     });
+    // Counted by plurality instead, the 4-4 row is a tie at the top (a named option, recorded with the dataset).
+    const plurality = await validateDataset({ format: 'ferplus', path: root, ferplusLabels: 'plurality' });
+    assert.deepEqual(plurality.report.counts.dropped, { tie: 1, contempt: 1, 'not-face': 1 });
     const first = seven.samples[0];
     assert.equal(first.key, 'fer2013/fer0000000');
     assert.equal(first.image.kind, 'pixels');
@@ -114,7 +137,7 @@ describe('ferplus reader', () => {
         train: { total: 1, perClass: [0, 0, 0, 1, 0, 0, 0] },
         test: { total: 1, perClass: [0, 0, 0, 0, 1, 0, 0] },
       },
-      dropped: { tie: 1 },
+      dropped: { 'no-majority': 1 }, // 5-5: half is not more than half
     });
   });
 

@@ -32,19 +32,49 @@ const VOTE_COLUMNS = [
 const VOTE_TO_CANONICAL = [6, 3, 0, 4, 5, 2, 1, 7];
 const FER_SIDE = 48;
 
-export type VoteOutcome = { label: number } | { dropped: 'tie' | 'unknown' | 'not-face' | 'contempt' | 'no-votes' };
+export type VoteOutcome =
+  { label: number } | { dropped: 'tie' | 'no-majority' | 'unknown' | 'not-face' | 'contempt' | 'no-votes' };
 
-/** Majority vote over the ten FERPlus columns: a tie for the top count, or a top of unknown/NF, drops the image. */
-export function ferplusMajorityVote(votes: readonly number[], numClasses: ClassCount): VoteOutcome {
-  const top = Math.max(...votes);
-  if (top <= 0) return { dropped: 'no-votes' };
-  const winners = votes.flatMap((count, index) => (count === top ? [index] : []));
-  if (winners.length > 1) return { dropped: 'tie' };
-  const winner = winners[0];
+/**
+ * How FERPlus's ten vote counts become one label:
+ * - `majority` (the default): FERPlus's own protocol, Microsoft's `majority` training mode (`FERPlusReader._process_data`
+ *   in the FERPlus repository's src/ferplus.py, the labels papers report on): votes of 1 are removed as outliers, then
+ *   an emotion labels the image only when it holds more than half of the remaining votes; otherwise the image is
+ *   unknown and dropped.
+ * - `plurality`: the strictly most-voted column, ties dropped (this platform's rule before `majority`; kept as a named
+ *   option, and for datasets imported with it).
+ * Either way a winner of unknown or not-face drops the image, and contempt does in a 7-class space.
+ */
+export const FERPLUS_LABEL_RULES = ['majority', 'plurality'] as const;
+export type FerplusLabelRule = (typeof FERPLUS_LABEL_RULES)[number];
+
+export function ferplusVote(
+  votes: readonly number[],
+  numClasses: ClassCount,
+  rule: FerplusLabelRule = 'majority',
+): VoteOutcome {
+  const winner = rule === 'majority' ? majorityWinner(votes) : pluralityWinner(votes);
+  if (typeof winner !== 'number') return winner;
   if (winner === 8) return { dropped: 'unknown' };
   if (winner === 9) return { dropped: 'not-face' };
   if (winner === 7 && numClasses === 7) return { dropped: 'contempt' };
   return { label: VOTE_TO_CANONICAL[winner] };
+}
+
+function pluralityWinner(votes: readonly number[]): number | { dropped: 'tie' | 'no-votes' } {
+  const top = Math.max(...votes);
+  if (top <= 0) return { dropped: 'no-votes' };
+  const winners = votes.flatMap((count, index) => (count === top ? [index] : []));
+  return winners.length > 1 ? { dropped: 'tie' } : winners[0];
+}
+
+function majorityWinner(votes: readonly number[]): number | { dropped: 'no-majority' | 'no-votes' } {
+  if (Math.max(...votes) <= 0) return { dropped: 'no-votes' };
+  const kept = votes.map((count) => (count <= 1 ? 0 : count)); // single votes are outliers
+  const total = kept.reduce((a, b) => a + b, 0);
+  const top = Math.max(...kept);
+  // more than half of the remaining votes (a total of 0 never passes: 0 > 0 is false)
+  return top > 0.5 * total ? kept.indexOf(top) : { dropped: 'no-majority' };
 }
 
 function parseVotes(row: CsvRow, firstColumn: number, file: string, output: ReaderOutput): number[] | undefined {
@@ -170,7 +200,7 @@ async function readFer2013Csv(root: string, options: ReaderOptions, output: Read
       });
       continue;
     }
-    const outcome = ferplusMajorityVote(votes, options.numClasses);
+    const outcome = ferplusVote(votes, options.numClasses, options.ferplusLabels);
     if ('dropped' in outcome) {
       addDrop(output.dropped, outcome.dropped);
       continue;
@@ -220,7 +250,7 @@ async function readMicrosoftExport(root: string, options: ReaderOptions, output:
       }
       const votes = parseVotes(row, 2, labelPath, output);
       if (!votes) continue;
-      const outcome = ferplusMajorityVote(votes, options.numClasses);
+      const outcome = ferplusVote(votes, options.numClasses, options.ferplusLabels);
       if ('dropped' in outcome) {
         addDrop(output.dropped, outcome.dropped);
         continue;

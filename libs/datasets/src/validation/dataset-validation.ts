@@ -20,6 +20,8 @@ export interface ValidateDatasetOptions {
   numClasses?: ClassCount;
   labelMap?: LabelMap;
   defaultSplit?: Split;
+  /** `ferplus` only: the vote-to-label rule (default `majority`, FERPlus's own protocol). */
+  ferplusLabels?: 'majority' | 'plurality';
   /** Keep going past bad samples, leaving them out and listing each in `report.skipped`. */
   skipBad?: boolean;
   /** How many problems the report lists in full (counts cover all); default 50. */
@@ -178,6 +180,7 @@ export async function validateDataset(options: ValidateDatasetOptions): Promise<
     labelMap: options.labelMap,
     defaultSplit: options.defaultSplit,
     labelFile,
+    ferplusLabels: options.ferplusLabels,
   });
   problems.push(...read.problems);
 
