@@ -272,6 +272,22 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     assert.ok((await page.getByTestId('ablation-table').count()) > 0);
   });
 
+  it('should keep the ablation of a two-source sweep per source, its target mean over the other domains only', async () => {
+    const detail = (await api.request('GET', `/sweeps/${sweepId}`)).body;
+    assert.equal(detail.ablationBasis.selection, 'last');
+    assert.equal(detail.ablationBasis.excludedUnfinished, 0);
+    const rows = detail.ablation.filter((row) => row.parameter === 'method');
+    assert.deepEqual([...new Set(rows.map((row) => row.source))].sort(), ['synth-dark', 'synth-studio']);
+    assert.equal(rows.length, 4, '2 methods x 2 sources');
+    for (const row of rows) {
+      const targets = Object.keys(row.perDomain).filter((domain) => domain !== row.source);
+      const expected = targets.reduce((sum, domain) => sum + row.perDomain[domain], 0) / targets.length;
+      assert.ok(Math.abs(row.targetMean - expected) < 1e-9, `${row.value} from ${row.source}: target mean excludes the source`);
+      assert.equal(row.runs, 2, 'two seeds');
+      assert.equal(await page.getByTestId(`ablation-row-method-${row.value}-${row.source}`).count(), 1);
+    }
+  });
+
   it('should send every page signed out to sign-in, and refuse the web routes without a session', async () => {
     const context = await browser.newContext();
     const anonymous = await watchedPage(context);

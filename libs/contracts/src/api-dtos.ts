@@ -133,13 +133,26 @@ export interface SweepSummaryDto {
 }
 
 /** One row per value of one varied parameter, averaged over everything else. */
+/**
+ * One value of one varied parameter, for one source domain: mean accuracy (percent) over the finished runs with that
+ * value (every other setting and seed pooled), per domain, over all domains (the source included, as Table 1's mean)
+ * and over the targets only. In-domain and cross-domain accuracy are never mixed across sources.
+ */
 export interface AblationRow {
   parameter: string;
   value: string | number | boolean;
-  /** Mean accuracy (percent) per target domain and overall. */
+  source: string;
   perDomain: Record<string, number | null>;
   mean: number | null;
+  targetMean: number | null;
   runs: number;
+}
+
+/** What the ablation table is computed from, said beside it. */
+export interface AblationBasis {
+  selection: 'last';
+  /** Succeeded runs only: runs still queued or running are left out, and counted here. */
+  excludedUnfinished: number;
 }
 
 export interface SweepDetailDto {
@@ -149,6 +162,7 @@ export interface SweepDetailDto {
   /** Names of the parameters the search space varies. */
   variedParameters: string[];
   ablation: AblationRow[];
+  ablationBasis: AblationBasis;
 }
 
 export interface SweepCreatedDto {

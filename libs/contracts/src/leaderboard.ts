@@ -24,10 +24,34 @@ export interface LeaderboardRow {
   runIds: string[];
 }
 
+/** A dataset version behind a leaderboard column. */
+export interface ProvenanceDataset {
+  domain: string;
+  datasetId: string;
+  name: string;
+  version: number;
+  /** The split(s) of it that were scored. */
+  splits: string[];
+}
+
+/**
+ * How a leaderboard's numbers were obtained: the dataset versions behind each column, the model selection, the seeds,
+ * and a hash of the exact set of evaluations (id, dataset, split, checkpoint, epoch, accuracy) behind the cells, so
+ * `fer leaderboard --verify HASH` can tell whether the same table would be printed today.
+ */
+export interface LeaderboardProvenance {
+  hash: string;
+  selection: ModelSelection;
+  datasets: ProvenanceDataset[];
+  seeds: number[];
+  evaluations: number;
+}
+
 export interface Leaderboard {
   benchmark: string;
   source: string;
   selection: ModelSelection;
+  provenance: LeaderboardProvenance;
   /** Column order: the benchmark's domains. */
   domains: string[];
   rows: LeaderboardRow[];

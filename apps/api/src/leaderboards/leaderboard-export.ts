@@ -29,7 +29,29 @@ const SELECTION_NOTE: Record<Leaderboard['selection'], string> = {
   oracle: 'model selection: test-domain ORACLE (optimistic upper bound)',
 };
 
+/** The provenance footer every export ends with, one line each, and the command that re-checks it. */
+export function provenanceLines(board: Leaderboard): string[] {
+  const p = board.provenance;
+  const datasets = p.datasets.map((d) => `${d.domain}: ${d.name} v${d.version} (${d.splits.join('+')} split)`).join('; ') || 'none';
+  return [
+    `datasets: ${datasets}`,
+    `${SELECTION_NOTE[board.selection]}; seeds: ${p.seeds.join(', ') || 'none'}; ${p.evaluations} evaluations`,
+    `provenance hash: ${p.hash}`,
+    `verify: fer leaderboard --benchmark ${board.benchmark} --source ${board.source} --selection ${board.selection} --verify ${p.hash}`,
+  ];
+}
+
 export function exportLeaderboard(board: Leaderboard, format: Exclude<LeaderboardFormat, 'json'>): string {
+  return renderLeaderboard(board, format) + footer(board, format);
+}
+
+function footer(board: Leaderboard, format: Exclude<LeaderboardFormat, 'json'>): string {
+  const lines = provenanceLines(board);
+  if (format === 'markdown') return `\n${lines.map((line) => `<sub>${line.replace(/\|/g, '\\|')}</sub>  `).join('\n')}\n`;
+  return lines.map((line) => `${format === 'latex' ? '%' : '#'} ${line}`).join('\n') + '\n';
+}
+
+function renderLeaderboard(board: Leaderboard, format: Exclude<LeaderboardFormat, 'json'>): string {
   const cols = columns(board);
   switch (format) {
     case 'csv': {

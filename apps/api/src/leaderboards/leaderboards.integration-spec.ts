@@ -37,7 +37,7 @@ async function seed(prisma: PrismaClient) {
     for (const domain of DOMAINS) {
       for (const [checkpoint, delta] of [['last', 0], ['source-val', -0.05]] as const) {
         await prisma.evaluation.create({
-          data: { id: `${id}-${domain}-${checkpoint}`, runId: id, datasetId: `ds-${domain}`, domain, checkpoint, epoch: 1, accuracy: run.acc(domain) + delta, perClassAccuracy: [], macroF1: 0, confusion: [], n: 10 },
+          data: { id: `${id}-${domain}-${checkpoint}`, runId: id, datasetId: `ds-${domain}`, domain, checkpoint, split: 'test', epoch: 1, accuracy: run.acc(domain) + delta, perClassAccuracy: [], macroF1: 0, confusion: [], n: 10 },
         });
       }
     }
@@ -88,7 +88,9 @@ describe('leaderboards', () => {
     assert.match(latex.text, /\\underline\{50\.00\}/);
     const csv = await api.request('GET', '/leaderboards?source=rafdb&format=csv');
     assert.equal(csv.text.split('\n')[0].split(',')[0], 'method');
-    assert.equal(csv.text.trim().split('\n').length, 3);
+    const lines = csv.text.trim().split('\n');
+    assert.equal(lines.filter((line) => !line.startsWith('# ')).length, 3, 'a header and one line per row, then the provenance footer');
+    assert.equal(lines.filter((line) => line.startsWith('# ')).length, 4);
     const markdown = await api.request('GET', '/leaderboards?source=rafdb&format=markdown');
     assert.match(markdown.text, /\| \*\*65\.00 ± 7\.07\*\* \|/);
   });
@@ -104,5 +106,43 @@ describe('leaderboards', () => {
     const { status, body } = await api.request('GET', '/leaderboards?source=nowhere');
     assert.equal(status, 400);
     assert.equal(body.error.problems[0].field, 'source');
+  });
+
+  it('should carry its provenance: dataset versions per column, selection, seeds and a hash that changes with any evaluation', async () => {
+    const board = (await api.request('GET', '/leaderboards?benchmark=fer5&source=rafdb&selection=last', { key: api.keys.read })).body;
+    assert.match(board.provenance.hash, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(board.provenance.selection, 'last');
+    assert.deepEqual(board.provenance.seeds, [0, 1]);
+    assert.equal(board.provenance.evaluations, 15, '3 runs x 5 domains at the last checkpoint');
+    assert.deepEqual(
+      board.provenance.datasets.map((d: { domain: string; name: string; version: number; splits: string[] }) => `${d.domain}=${d.name} v${d.version} ${d.splits}`),
+      DOMAINS.map((d) => `${d}=${d} v1 test`),
+    );
+    const again = (await api.request('GET', '/leaderboards?benchmark=fer5&source=rafdb&selection=last', { key: api.keys.read })).body;
+    assert.equal(again.provenance.hash, board.provenance.hash, 'the same evaluations give the same hash');
+    const otherSelection = (await api.request('GET', '/leaderboards?benchmark=fer5&source=rafdb&selection=source-val', { key: api.keys.read })).body;
+    assert.notEqual(otherSelection.provenance.hash, board.provenance.hash);
+
+    for (const format of ['markdown', 'latex', 'csv']) {
+      const text = (await api.request('GET', `/leaderboards?benchmark=fer5&source=rafdb&selection=last&format=${format}`, { key: api.keys.read })).text;
+      assert.ok(text.includes(board.provenance.hash), `${format} export carries the hash`);
+      assert.match(text, /datasets: rafdb: rafdb v1 \(test split\)/, `${format} export names the datasets`);
+      assert.match(text, /seeds: 0, 1/);
+      assert.ok(text.includes(`fer leaderboard --benchmark fer5 --source rafdb --selection last --verify ${board.provenance.hash}`));
+    }
+
+    const prisma = api.app.get(PrismaService).client;
+    const { runFer } = await import('@fer/testing');
+    const verified = await runFer(api.url, api.keys.read, ['leaderboard', '--benchmark', 'fer5', '--source', 'rafdb', '--selection', 'last', '--verify', board.provenance.hash]);
+    assert.equal(verified.status, 0, verified.stderr);
+    assert.match(verified.stdout, /^verified: sha256:/);
+    // One evaluation re-done with another accuracy: the same table would no longer be printed.
+    await prisma.evaluation.update({ where: { id: 'run-cafe-0-sfew-last' }, data: { accuracy: 0.61 } });
+    const changed = (await api.request('GET', '/leaderboards?benchmark=fer5&source=rafdb&selection=last', { key: api.keys.read })).body;
+    assert.notEqual(changed.provenance.hash, board.provenance.hash);
+    const refused = await runFer(api.url, api.keys.read, ['leaderboard', '--benchmark', 'fer5', '--source', 'rafdb', '--selection', 'last', '--verify', board.provenance.hash]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /NOT verified/);
+    await prisma.evaluation.update({ where: { id: 'run-cafe-0-sfew-last' }, data: { accuracy: 0.6 } });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  AblationBasis,
   AblationRow,
   contentId,
   QueueName,
@@ -147,36 +148,51 @@ export class SweepsService {
       spec,
       runs: runs.map((run) => toRunSummary(run, run.config.method)),
       variedParameters,
-      ablation: await this.ablation(id, variedParameters, sweep.targets),
+      ...(await this.ablation(id, variedParameters, sweep.targets).then(({ rows, basis }) => ({ ablation: rows, ablationBasis: basis }))),
     };
   }
 
-  /** One row per value of each varied parameter: mean last-epoch accuracy per target, over all other settings. */
-  private async ablation(sweepId: string, parameters: string[], targets: string[]): Promise<AblationRow[]> {
-    if (parameters.length === 0) return [];
+  /**
+   * One row per value of each varied parameter and source domain: mean last-epoch accuracy of the succeeded runs with
+   * that value, per domain, over all domains and over the targets. Unfinished runs are left out and counted.
+   */
+  private async ablation(sweepId: string, parameters: string[], targets: string[]): Promise<{ rows: AblationRow[]; basis: AblationBasis }> {
+    const excludedUnfinished = await this.prisma.client.run.count({ where: { sweepId, status: { in: ['queued', 'running'] } } });
+    const basis: AblationBasis = { selection: 'last', excludedUnfinished };
+    if (parameters.length === 0) return { rows: [], basis };
     const evaluations = await this.prisma.client.evaluation.findMany({
-      where: { checkpoint: 'last', run: { sweepId } },
-      select: { domain: true, accuracy: true, runId: true, run: { select: { params: true } } },
+      where: { checkpoint: 'last', run: { sweepId, status: 'succeeded' } },
+      select: { domain: true, accuracy: true, runId: true, run: { select: { params: true, sourceDomain: true } } },
     });
     const rows: AblationRow[] = [];
     for (const parameter of parameters) {
-      const byValue = new Map<string, { value: string | number | boolean; acc: Map<string, number[]>; runs: Set<string> }>();
+      const groups = new Map<string, { value: string | number | boolean; source: string; acc: Map<string, number[]>; runs: Set<string> }>();
       for (const evaluation of evaluations) {
         const value = (evaluation.run.params as Record<string, string | number | boolean>)[parameter];
         if (value === undefined) continue;
-        const key = JSON.stringify(value);
-        const entry = byValue.get(key) ?? { value, acc: new Map(), runs: new Set() };
+        const source = evaluation.run.sourceDomain;
+        const key = `${source}\u0000${JSON.stringify(value)}`;
+        const entry = groups.get(key) ?? { value, source, acc: new Map(), runs: new Set() };
         entry.acc.set(evaluation.domain, [...(entry.acc.get(evaluation.domain) ?? []), evaluation.accuracy * 100]);
         entry.runs.add(evaluation.runId);
-        byValue.set(key, entry);
+        groups.set(key, entry);
       }
-      for (const entry of [...byValue.values()].sort((a, b) => (a.value < b.value ? -1 : 1))) {
+      const ordered = [...groups.values()].sort((a, b) => a.source.localeCompare(b.source) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+      for (const entry of ordered) {
         const perDomain = Object.fromEntries(targets.map((t) => [t, mean(entry.acc.get(t) ?? [])]));
-        const present = Object.values(perDomain).filter((v): v is number => v !== null);
-        rows.push({ parameter, value: entry.value, perDomain, mean: mean(present), runs: entry.runs.size });
+        const present = (domains: string[]) => domains.map((d) => perDomain[d]).filter((v): v is number => v !== null && v !== undefined);
+        rows.push({
+          parameter,
+          value: entry.value,
+          source: entry.source,
+          perDomain,
+          mean: mean(present(targets)),
+          targetMean: mean(present(targets.filter((t) => t !== entry.source))),
+          runs: entry.runs.size,
+        });
       }
     }
-    return rows;
+    return { rows, basis };
   }
 
   async cancel(id: string): Promise<SweepSummaryDto> {

@@ -57,7 +57,24 @@ export function formatLeaderboard(board: Leaderboard): string {
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(line),
     rows.length === 0 ? '(no evaluated runs yet)' : '',
+    `datasets: ${board.provenance.datasets.map((d) => `${d.domain} = ${d.name} v${d.version} (${d.splits.join('+')})`).join('; ') || 'none'}`,
+    `seeds: ${board.provenance.seeds.join(', ') || 'none'} · ${board.provenance.evaluations} evaluations · provenance ${board.provenance.hash}`,
   ].join('\n') + '\n';
+}
+
+/**
+ * `--verify HASH`: recomputes the board and compares its provenance hash. The same hash means the same evaluations
+ * (and so the same numbers) stand behind the table; anything else (a run re-evaluated, a new seed, a new dataset
+ * version, another selection) changes it.
+ */
+export function verifyLeaderboard(board: Leaderboard, expected: string): { ok: boolean; message: string } {
+  if (board.provenance.hash === expected) {
+    return { ok: true, message: `verified: ${expected} (${board.provenance.evaluations} evaluations, seeds ${board.provenance.seeds.join(', ')})` };
+  }
+  return {
+    ok: false,
+    message: `NOT verified: the ${board.benchmark} / ${board.source} / ${board.selection} leaderboard today has provenance ${board.provenance.hash}, not ${expected}; its evaluations changed since (${board.provenance.evaluations} evaluations now)`,
+  };
 }
 
 export function formatSweep(detail: SweepDetailDto): string {
@@ -66,12 +83,16 @@ export function formatSweep(detail: SweepDetailDto): string {
   const lines = [`sweep ${sweep.id} "${sweep.name}" (${sweep.benchmark}): ${sweep.status}, ${Math.round(sweep.progress * 100)}% — ${counts || 'no runs'}`];
   if (detail.ablation.length) {
     const domains = Object.keys(detail.ablation[0].perDomain);
-    lines.push('', `ablation (accuracy %, last epoch, mean over everything else)`);
-    const header = ['parameter = value', ...domains.map(domainDisplayName), 'mean', 'runs'];
+    const unfinished = detail.ablationBasis.excludedUnfinished;
+    lines.push('', `ablation per source (accuracy %, last epoch, succeeded runs${unfinished ? `; ${unfinished} unfinished left out` : ''}, mean over everything else)`);
+    const header = ['parameter = value', 'source', ...domains.map(domainDisplayName), 'mean', 'target', 'runs'];
+    const fixed = (value: number | null | undefined) => (value === null || value === undefined ? '-' : value.toFixed(2));
     const rows = detail.ablation.map((row) => [
       `${row.parameter} = ${row.value}`,
-      ...domains.map((d) => (row.perDomain[d] === null ? '-' : row.perDomain[d]!.toFixed(2))),
-      row.mean === null ? '-' : row.mean.toFixed(2),
+      domainDisplayName(row.source),
+      ...domains.map((d) => fixed(row.perDomain[d])),
+      fixed(row.mean),
+      fixed(row.targetMean),
       String(row.runs),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -176,8 +197,15 @@ export function registerApiCommands(program: Command): void {
     .option('--benchmark <name>', 'benchmark', 'fer5')
     .option('--selection <mode>', 'last | source-val | oracle', 'last')
     .option('--format <format>', 'table | json | csv | markdown | latex', 'table')
-    .action(async (options: { source: string; benchmark: string; selection: string; format: string }, command: Command) => {
+    .option('--verify <hash>', 'recompute the leaderboard and compare its provenance hash (printed under every table and export): exit 0 when it matches, 1 when not')
+    .action(async (options: { source: string; benchmark: string; selection: string; format: string; verify?: string }, command: Command) => {
       const query = new URLSearchParams({ benchmark: options.benchmark, source: options.source, selection: options.selection });
+      if (options.verify) {
+        const result = verifyLeaderboard(await apiRequest<Leaderboard>(connection(command), 'GET', `/leaderboards?${query}`), options.verify);
+        (result.ok ? process.stdout : process.stderr).write(result.message + '\n');
+        process.exitCode = result.ok ? 0 : 1;
+        return;
+      }
       if (options.format === 'table') {
         print(formatLeaderboard(await apiRequest<Leaderboard>(connection(command), 'GET', `/leaderboards?${query}`)));
       } else {

@@ -113,7 +113,11 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
           <LeaderboardTable leaderboard={leaderboard.data} />
           <p className="muted small" data-testid="leaderboard-meta">
             {rows.length} config group{rows.length === 1 ? '' : 's'} · selection: {selectionOption.label} (
-            {selectionOption.description}) · generated {formatDateTime(leaderboard.data.generatedAt)}
+            {selectionOption.description}) · seeds {leaderboard.data.provenance.seeds.join(', ') || '-'} ·{' '}
+            {leaderboard.data.provenance.evaluations} evaluations · generated {formatDateTime(leaderboard.data.generatedAt)}
+          </p>
+          <p className="muted small mono" data-testid="leaderboard-provenance">
+            provenance {leaderboard.data.provenance.hash}
           </p>
           <CopyButtons benchmark={benchmark.name} source={source} selection={selection} />
         </>

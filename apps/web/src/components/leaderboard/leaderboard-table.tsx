@@ -85,6 +85,8 @@ export function LeaderboardTable({ leaderboard }: { leaderboard: Leaderboard }) 
             </th>
             {columns.map((column) => {
               const inDomain = column === leaderboard.source;
+              // Which dataset version stands behind the column (several when runs were scored on different versions).
+              const datasetsOf = (domain: string) => leaderboard.provenance.datasets.filter((d) => d.domain === domain);
               return (
                 <th
                   key={column}
@@ -96,6 +98,13 @@ export function LeaderboardTable({ leaderboard }: { leaderboard: Leaderboard }) 
                 >
                   {header(column, columnLabel(column))}
                   {inDomain && <span className="in-domain-tag">source · in-domain</span>}
+                  {datasetsOf(column).length > 0 && (
+                    <span className="in-domain-tag" data-testid={`column-dataset-${column}`}>
+                      {datasetsOf(column)
+                        .map((d) => `${d.name} v${d.version}${d.splits.join('+') === 'test' ? '' : ` (${d.splits.join('+')})`}`)
+                        .join(', ')}
+                    </span>
+                  )}
                 </th>
               );
             })}

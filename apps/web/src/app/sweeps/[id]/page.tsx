@@ -36,14 +36,14 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
       </>
     );
   }
-  const { sweep, spec, runs, variedParameters, ablation } = detail.data;
+  const { sweep, spec, runs, variedParameters, ablation, ablationBasis } = detail.data;
   const domains = ablationDomains(ablation);
   const active = !(TERMINAL_RUN_STATUSES as readonly string[]).includes(sweep.status);
-  const bestMeanByParameter = new Map<string, number>();
+  // The best value of a parameter is judged per source, on the target mean (never on in-domain accuracy).
+  const bestTargetMean = new Map<string, number>();
   for (const row of ablation) {
-    if (row.mean !== null && row.mean > (bestMeanByParameter.get(row.parameter) ?? -Infinity)) {
-      bestMeanByParameter.set(row.parameter, row.mean);
-    }
+    const key = `${row.parameter}\u0000${row.source}`;
+    if (row.targetMean !== null && row.targetMean > (bestTargetMean.get(key) ?? -Infinity)) bestTargetMean.set(key, row.targetMean);
   }
 
   return (
@@ -114,7 +114,9 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
       <p className="muted small">
         Search: {spec.search.kind}
         {variedParameters.length > 0 ? `, varying ${variedParameters.join(', ')}` : ', nothing varied'}. One row per
-        value of one parameter, averaged over everything else (accuracy %, target domains and mean).
+        value of one parameter and source domain, averaged over everything else: accuracy % per domain, the mean over all
+        domains (the source included, as Table 1) and the target mean, at the last epoch, from succeeded runs only
+        {ablationBasis.excludedUnfinished > 0 ? ` (${ablationBasis.excludedUnfinished} unfinished runs left out)` : ''}.
       </p>
       {ablation.length === 0 ? (
         <EmptyState title="No evaluated runs yet." testId="ablation-empty">
@@ -128,13 +130,17 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
                 <tr>
                   <th scope="col">Parameter</th>
                   <th scope="col">Value</th>
+                  <th scope="col">Source</th>
                   {domains.map((domain) => (
                     <th key={domain} scope="col" className="num">
                       {domainLabel(domain)}
                     </th>
                   ))}
-                  <th scope="col" className="num col-summary">
+                  <th scope="col" className="num">
                     Mean
+                  </th>
+                  <th scope="col" className="num col-summary">
+                    Target mean
                   </th>
                   <th scope="col" className="num">
                     Runs
@@ -143,24 +149,26 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
               </thead>
               <tbody>
                 {ablation.map((row) => {
-                  const best = row.mean !== null && bestMeanByParameter.get(row.parameter) === row.mean;
+                  const best = row.targetMean !== null && bestTargetMean.get(`${row.parameter}\u0000${row.source}`) === row.targetMean;
                   return (
                     <tr
-                      key={`${row.parameter}=${String(row.value)}`}
-                      data-testid={`ablation-row-${row.parameter}-${String(row.value)}`}
+                      key={`${row.parameter}=${String(row.value)}@${row.source}`}
+                      data-testid={`ablation-row-${row.parameter}-${String(row.value)}-${row.source}`}
                     >
                       <th scope="row" className="mono">
                         {row.parameter}
                       </th>
                       <td className="mono">{formatConfigValue(row.value)}</td>
+                      <td>{domainLabel(row.source)}</td>
                       {domains.map((domain) => (
                         <td key={domain} className="num">
                           {formatNumber(row.perDomain[domain])}
                         </td>
                       ))}
+                      <td className="num">{formatNumber(row.mean)}</td>
                       <td className={`num col-summary${best ? ' cell-best' : ''}`}>
-                        <span className="cell-mean">{formatNumber(row.mean)}</span>
-                        {best && <span className="visually-hidden"> (best for {row.parameter})</span>}
+                        <span className="cell-mean">{formatNumber(row.targetMean)}</span>
+                        {best && <span className="visually-hidden"> (best for {row.parameter} from {domainLabel(row.source)})</span>}
                       </td>
                       <td className="num">{row.runs}</td>
                     </tr>
@@ -170,7 +178,7 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
             </table>
           </div>
           <h3>Parameters vs accuracy</h3>
-          <AblationCharts rows={ablation} parameters={variedParameters} domains={domains} />
+          <AblationCharts rows={ablation} parameters={variedParameters} />
         </>
       )}
 
