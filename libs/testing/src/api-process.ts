@@ -14,17 +14,49 @@ export interface ApiResponse {
   text: string;
 }
 
+export interface ApiRequestOptions {
+  body?: unknown;
+  /** A body sent as it is (malformed JSON, a bare string). */
+  raw?: string;
+  /** The bearer; null sends none; undefined: the caller's default key. */
+  key?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** One call to `<url>/api/v1<path>`, as a client would make it; the body is parsed as JSON when it is JSON. */
+export async function apiRequest(
+  url: string,
+  key: string | null,
+  method: string,
+  path: string,
+  options: ApiRequestOptions = {},
+): Promise<ApiResponse> {
+  const response = await fetch(`${url}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(options.body !== undefined || options.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...options.headers,
+    },
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // plain text
+  }
+  return { status: response.status, body, text };
+}
+
 export interface ApiProcess {
   child: ChildProcess & { output: string[] };
   url: string;
   databaseUrl: string;
   queuePrefix: string;
   keys: { admin: string; launch: string; read: string };
-  request(
-    method: string,
-    path: string,
-    options?: { body?: unknown; key?: string | null; headers?: Record<string, string> },
-  ): Promise<ApiResponse>;
+  request(method: string, path: string, options?: ApiRequestOptions): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -60,30 +92,8 @@ export async function startApiProcess(label: string, overrides: Record<string, s
   child.stderr!.on('data', (chunk: Buffer) => child.output.push(chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
 
-  async function request(
-    method: string,
-    path: string,
-    options: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {},
-  ): Promise<ApiResponse> {
-    const key = options.key === undefined ? admin : options.key;
-    const response = await fetch(`${url}/api/v1${path}`, {
-      method,
-      headers: {
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(key ? { authorization: `Bearer ${key}` } : {}),
-        ...options.headers,
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // plain text
-    }
-    return { status: response.status, body, text };
-  }
+  const request = (method: string, path: string, options: ApiRequestOptions = {}) =>
+    apiRequest(url, options.key === undefined ? admin : options.key, method, path, options);
 
   const close = async () => {
     await stopProcess(child);

@@ -1,4 +1,4 @@
-import { createTestDatabase } from '@fer/testing';
+import { apiRequest, createTestDatabase, type ApiRequestOptions, type ApiResponse } from '@fer/testing';
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createApiApp } from '../../src/api-app.factory';
@@ -13,12 +13,7 @@ export interface ApiHarness {
   databaseUrl: string;
   queuePrefix: string;
   keys: { admin: string; launch: string; read: string };
-  request(
-    method: string,
-    path: string,
-    options?: { body?: unknown; key?: string | null; raw?: string; headers?: Record<string, string> },
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response shapes
-  ): Promise<{ status: number; body: any; text: string }>;
+  request(method: string, path: string, options?: ApiRequestOptions): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -51,26 +46,8 @@ export async function startApiHarness(label: string, overrides: Record<string, s
     databaseUrl: database.url,
     queuePrefix,
     keys,
-    async request(method, path, options = {}) {
-      const key = options.key === undefined ? keys.admin : options.key;
-      const response = await fetch(`${url}/api/v1${path}`, {
-        method,
-        headers: {
-          ...(options.body !== undefined || options.raw !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(key ? { authorization: `Bearer ${key}` } : {}),
-          ...options.headers,
-        },
-        body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-      });
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // plain text
-      }
-      return { status: response.status, body, text };
-    },
+    request: (method, path, options = {}) =>
+      apiRequest(url, options.key === undefined ? keys.admin : options.key, method, path, options),
     async close() {
       await app.close();
       await database.drop();
