@@ -52,6 +52,11 @@ try {
       `INSERT INTO "Dataset" (id, name, format, domain, root, version, checksum, status, counts, "importReport") VALUES ($1, $2, 'imagefolder', $2, '/bench', 1, $2, 'ready', '{}', '{}')`,
       [`ds-${d}`, d],
     );
+    // A train and a test sample: runs are refused on datasets without the splits they train and are scored on.
+    await pg.query(
+      `INSERT INTO "DatasetSample" ("datasetId", key, split, label, "contentHash") VALUES ($1, 'a', 'train', 0, 'a'), ($1, 'b', 'test', 0, 'b')`,
+      [`ds-${d}`],
+    );
   }
   const configIds = [];
   for (let c = 0; c < CONFIGS; c++) {
