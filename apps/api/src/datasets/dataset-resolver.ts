@@ -51,8 +51,8 @@ export async function assertHasSplit(
   split: string,
   field: string,
 ): Promise<void> {
-  const samples = await prisma.datasetSample.count({ where: { datasetId: dataset.id, split } });
-  if (samples > 0) return;
+  // One index probe (datasetId, split, label), not a count over the split: it runs for every target of every submission.
+  if (await prisma.datasetSample.findFirst({ where: { datasetId: dataset.id, split }, select: { key: true } })) return;
   const hint =
     split === 'train'
       ? 'a source needs a train split to train on'
@@ -61,4 +61,38 @@ export async function assertHasSplit(
     `dataset "${dataset.name}" v${dataset.version} (domain ${dataset.domain}) has no ${split} split`,
     [{ field, message: `dataset "${dataset.name}" v${dataset.version} has no ${split} split: ${hint}` }],
   );
+}
+
+/**
+ * Resolves every target as resolveDataset does (domain, then name, then id; newest ready version) and checks it has
+ * the split it will be scored on, in one query for all of them: a submission should not pay a round trip per target.
+ * The first refusal in target order is the one reported.
+ */
+export async function assertTargetsScorable(
+  prisma: PrismaClient,
+  targets: readonly string[],
+  split: string,
+  fieldOf: (target: string, index: number) => string,
+): Promise<void> {
+  const names = [...new Set(targets)];
+  const candidates = await prisma.dataset.findMany({
+    where: { status: 'ready', OR: [{ domain: { in: names } }, { name: { in: names } }, { id: { in: names } }] },
+    orderBy: [{ createdAt: 'desc' }, { version: 'desc' }],
+    select: {
+      id: true,
+      name: true,
+      domain: true,
+      version: true,
+      samples: { where: { split }, take: 1, select: { key: true } },
+    },
+  });
+  for (const [i, target] of targets.entries()) {
+    const dataset =
+      candidates.find((d) => d.domain === target) ??
+      candidates.find((d) => d.name === target) ??
+      candidates.find((d) => d.id === target);
+    // Not found: resolveDataset says so in its own words (and the import command to run).
+    if (!dataset) await resolveDataset(prisma, target, fieldOf(target, i));
+    else if (dataset.samples.length === 0) await assertHasSplit(prisma, dataset, split, fieldOf(target, i));
+  }
 }

@@ -16,7 +16,7 @@ import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../common/api-error';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
-import { assertHasSplit, resolveDataset } from '../datasets/dataset-resolver';
+import { assertHasSplit, assertTargetsScorable, resolveDataset } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, toRunSummary } from './run-records';
@@ -95,9 +95,7 @@ export class RunsService {
     const source = await resolveDataset(this.prisma.client, sourceName, 'source');
     await assertHasSplit(this.prisma.client, source, 'train', 'source');
     const targets = options.targets ?? benchmark.domains;
-    for (const [i, target] of targets.entries()) {
-      await assertHasSplit(this.prisma.client, await resolveDataset(this.prisma.client, target, `targets.${i}`), options.targetSplit, `targets.${i}`);
-    }
+    await assertTargetsScorable(this.prisma.client, targets, options.targetSplit, (_target, i) => `targets.${i}`);
     const configId = contentId('cfg', config);
     const runs = seeds.map((seed) => ({
       id: runId({ scope: 'single', configId, sourceDatasetId: source.id, seed, targets, targetSplit: options.targetSplit }),

@@ -15,7 +15,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { ApiError } from '../common/api-error';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
-import { assertHasSplit, resolveDataset } from '../datasets/dataset-resolver';
+import { assertHasSplit, assertTargetsScorable, resolveDataset } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, NewRun, toRunSummary } from '../runs/run-records';
@@ -42,10 +42,7 @@ export class SweepsService {
     const targets = spec.targets ?? benchmark.domains;
     const sources = await Promise.all(spec.sources.map((s, i) => resolveDataset(this.prisma.client, s, `sources.${i}`)));
     for (const [i, source] of sources.entries()) await assertHasSplit(this.prisma.client, source, 'train', `sources.${i}`);
-    for (const [i, target] of targets.entries()) {
-      const field = spec.targets ? `targets.${i}` : `benchmark (domain ${target})`;
-      await assertHasSplit(this.prisma.client, await resolveDataset(this.prisma.client, target, field), spec.targetSplit, field);
-    }
+    await assertTargetsScorable(this.prisma.client, targets, spec.targetSplit, (target, i) => (spec.targets ? `targets.${i}` : `benchmark (domain ${target})`));
     const sweepId = contentId('swp', spec);
     const priority = JOB_PRIORITY[spec.priority];
     const runs: NewRun[] = points.flatMap((point) =>

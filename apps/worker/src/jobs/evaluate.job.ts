@@ -50,7 +50,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
       const dataset = await withDatabaseRetry(() => db.dataset.findUniqueOrThrow({ where: { id: datasetId } }));
       // The run's target split, and no other: a dataset without it fails the evaluation naming both (never train data).
       const split = run.targetSplit;
-      if ((await withDatabaseRetry(() => db.datasetSample.count({ where: { datasetId, split } }))) === 0) {
+      if (!(await withDatabaseRetry(() => db.datasetSample.findFirst({ where: { datasetId, split }, select: { key: true } })))) {
         throw new UnrecoverableError(
           `dataset "${dataset.name}" v${dataset.version} (${dataset.domain}) has no ${split} split to score run ${runId} on`,
         );
