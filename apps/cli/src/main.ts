@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerApiCommands } from './commands/api.command';
-import { registerCafeCommands, registerMethodsCommands } from './commands/cafe.command';
+import { registerCafeCommands, registerMethodsCommands, registerWeightsCommands } from './commands/cafe.command';
 import { registerDatasetsCommands } from './commands/datasets.command';
 
 export function buildProgram(): Command {
@@ -12,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerCafeCommands(program);
   registerMethodsCommands(program);
+  registerWeightsCommands(program);
   registerDatasetsCommands(program);
   registerApiCommands(program);
   return program;

@@ -23,3 +23,4 @@ export * from './training/trainer';
 export * from './backbones';
 export * from './feature-cache';
 export * from './data/frozen-path-augment';
+export * from './weights';

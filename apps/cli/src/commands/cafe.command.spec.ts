@@ -89,3 +89,23 @@ describe('fer methods loss', () => {
     assert.equal(run.stdout, '');
   });
 });
+
+describe('fer weights inspect', () => {
+  const weights = join(root, 'libs', 'cafe', 'fixtures', 'weights');
+  it('should print the strict=False report of a PyTorch checkpoint as one JSON object', () => {
+    const run = spawnSync(process.execPath, [main, 'weights', 'inspect', '--arch', 'resnet18', '--file', join(weights, 'resnet18-partial.pth'), '--json'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const { sums: _sums, ...expected } = JSON.parse(readFileSync(join(weights, 'expected.json'), 'utf8'))['resnet18-partial.pth'];
+    assert.deepEqual(JSON.parse(run.stdout), expected);
+  });
+
+  it('should exit non-zero saying how to convert a legacy checkpoint, and refuse an unknown architecture', () => {
+    const legacy = spawnSync(process.execPath, [main, 'weights', 'inspect', '--arch', 'resnet18', '--file', join(weights, 'legacy.pth'), '--json'], { encoding: 'utf8' });
+    assert.notEqual(legacy.status, 0);
+    assert.match(legacy.stderr, /legacy \(pre-1\.6\).*torch\.save/);
+    assert.equal(legacy.stdout, '');
+    const arch = spawnSync(process.execPath, [main, 'weights', 'inspect', '--arch', 'vgg16', '--file', join(weights, 'resnet18-partial.pth')], { encoding: 'utf8' });
+    assert.notEqual(arch.status, 0);
+    assert.match(arch.stderr, /--arch "vgg16": one of resnet18/);
+  });
+});

@@ -1,4 +1,13 @@
-import { METHOD_LOSS_INPUTS, runAdamTrace, runHeadFixture, runMethodLoss, selectBackend } from '@fer/cafe';
+import {
+  inspectWeights,
+  METHOD_LOSS_INPUTS,
+  runAdamTrace,
+  runHeadFixture,
+  runMethodLoss,
+  selectBackend,
+  WEIGHT_ARCHITECTURES,
+  type WeightArchitecture,
+} from '@fer/cafe';
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 
@@ -84,5 +93,41 @@ export function registerMethodsCommands(program: Command): void {
     .option('--backend <name>', 'TF.js backend: cpu, wasm, tensorflow or auto', 'cpu')
     .action(async (options: { input: string; backend: string }) => {
       process.stdout.write((await runCafeCheck('method-loss', options.input, options.backend)) + '\n');
+    });
+}
+
+/** Pretrained trunk weights a user brings (MS-Celeb ResNet-18 in the paper): what loading them would do, no server. */
+export function registerWeightsCommands(program: Command): void {
+  const weights = program
+    .command('weights')
+    .description('Pretrained weights files (PyTorch zip checkpoints, .safetensors)');
+  weights
+    .command('inspect')
+    .description('Match a weights file against an architecture trunk as PyTorch load_state_dict(strict=False) does')
+    .requiredOption('--arch <name>', WEIGHT_ARCHITECTURES.join(' | '))
+    .requiredOption(
+      '--file <path>',
+      'a torch.save checkpoint (zip format; a bare state dict or {"state_dict": ...}; module. prefixes stripped) or a .safetensors file',
+    )
+    .option('--json', 'print {"loaded": n, "missing": [...], "unexpected": [...]}')
+    .action(async (options: { arch: string; file: string; json?: boolean }) => {
+      if (!(WEIGHT_ARCHITECTURES as readonly string[]).includes(options.arch)) {
+        throw new Error(`--arch "${options.arch}": one of ${WEIGHT_ARCHITECTURES.join(', ')}`);
+      }
+      const report = await inspectWeights(options.file, options.arch as WeightArchitecture);
+      if (options.json) {
+        process.stdout.write(JSON.stringify(report) + '\n');
+        return;
+      }
+      const total = report.loaded + report.missing.length;
+      process.stdout.write(
+        `${options.file}: ${report.loaded} of ${total} ${options.arch} trunk tensors loaded\n` +
+          (report.missing.length
+            ? `missing (${report.missing.length}): ${report.missing.join(', ')}\n`
+            : 'missing: none\n') +
+          (report.unexpected.length
+            ? `unexpected, ignored (${report.unexpected.length}): ${report.unexpected.join(', ')}\n`
+            : 'unexpected: none\n'),
+      );
     });
 }

@@ -1,0 +1,3 @@
+export * from './torch-checkpoint.reader';
+export * from './resnet18-state-dict';
+export * from './weights-report';
