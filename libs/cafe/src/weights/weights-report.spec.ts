@@ -1,3 +1,4 @@
+import { zipSync } from 'fflate';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,7 +61,6 @@ describe('user weights files (PyTorch zip checkpoints and safetensors, written b
 
   it('should refuse a pickle that calls anything but tensor rebuilding', () => {
     // A zip whose data.pkl calls os.system: the global is refused before anything runs.
-    const { zipSync } = require('fflate') as typeof import('fflate');
     const evil = Buffer.concat([
       Buffer.from([0x80, 0x02]),
       Buffer.from('cos\nsystem\nq\x00X\x04\x00\x00\x00truet\x85R.', 'latin1'),
