@@ -50,14 +50,18 @@ export async function apiRequest(
   return { status: response.status, body, text };
 }
 
-export interface ApiProcess {
-  child: ChildProcess & { output: string[] };
+/** A running API a test or benchmark talks to: where it is, its database and queue prefix, three keys, requests. */
+export interface ApiEndpoint {
   url: string;
   databaseUrl: string;
   queuePrefix: string;
   keys: { admin: string; launch: string; read: string };
   request(method: string, path: string, options?: ApiRequestOptions): Promise<ApiResponse>;
   close(): Promise<void>;
+}
+
+export interface ApiProcess extends ApiEndpoint {
+  child: ChildProcess & { output: string[] };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { apiRequest, createTestDatabase, type ApiRequestOptions, type ApiResponse } from '@fer/testing';
+import { apiRequest, createTestDatabase, type ApiEndpoint } from '@fer/testing';
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createApiApp } from '../../src/api-app.factory';
@@ -7,14 +7,8 @@ import { apiEnvSchema } from '../../src/config/api-env.schema';
 import { PrismaService } from '../../src/database/prisma.service';
 import { createApiKey } from '../../src/keys/api-keys.service';
 
-export interface ApiHarness {
+export interface ApiHarness extends ApiEndpoint {
   app: INestApplication;
-  url: string;
-  databaseUrl: string;
-  queuePrefix: string;
-  keys: { admin: string; launch: string; read: string };
-  request(method: string, path: string, options?: ApiRequestOptions): Promise<ApiResponse>;
-  close(): Promise<void>;
 }
 
 /** The real API on a random port, over a fresh database and a Redis key prefix of its own. */
