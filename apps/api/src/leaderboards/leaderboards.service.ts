@@ -10,7 +10,7 @@ import {
   LeaderboardProvenance,
   ProvenanceDataset,
 } from '@fer/contracts';
-import { CellAggregate, leaderboardAggregateQuery, parseStoredConfig } from '@fer/experiments';
+import { CellAggregate, leaderboardAggregateQuery, leaderboardProvenanceQuery, parseStoredConfig, type ProvenanceAggregate } from '@fer/experiments';
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
@@ -79,34 +79,32 @@ export class LeaderboardsService {
       best[column] = ranked[0]?.key;
       secondBest[column] = ranked[1]?.key;
     }
-    const provenance = await this.provenance(benchmark.name, source, selection, benchmark.domains, rows.flatMap((row) => row.runIds));
+    const provenance = await this.provenance(benchmark.name, source, selection, benchmark.domains);
     return { benchmark: benchmark.name, source, selection, provenance, domains: benchmark.domains, rows, best, secondBest, generatedAt: new Date().toISOString() };
   }
 
   /**
-   * The evaluations a selection reads for these runs (every checkpoint for the oracle, which takes the best), hashed
-   * in a fixed order with the board's identity, and the dataset versions and seeds behind them.
+   * The evaluations the leaderboard statement read, reduced in PostgreSQL (leaderboardProvenanceQuery), hashed with
+   * the board's identity, and the dataset versions behind them.
    */
-  private async provenance(benchmark: string, source: string, selection: ModelSelection, domains: string[], runIds: string[]): Promise<LeaderboardProvenance> {
-    const evaluations = await this.prisma.client.evaluation.findMany({
-      where: { runId: { in: runIds }, domain: { in: domains }, ...(selection === 'oracle' ? {} : { checkpoint: selection }) },
-      select: { id: true, datasetId: true, domain: true, split: true, checkpoint: true, epoch: true, accuracy: true, dataset: { select: { name: true, version: true } }, run: { select: { seed: true } } },
-      orderBy: { id: 'asc' },
+  private async provenance(benchmark: string, source: string, selection: ModelSelection, domains: string[]): Promise<LeaderboardProvenance> {
+    const { text, values } = leaderboardProvenanceQuery({ source, domains, selection });
+    const [read] = await this.prisma.client.$queryRawUnsafe<ProvenanceAggregate[]>(text, ...values);
+    const versions = await this.prisma.client.dataset.findMany({
+      where: { id: { in: read.datasets.map((d) => d.datasetId) } },
+      select: { id: true, name: true, version: true },
     });
-    const hash = createHash('sha256').update(canonicalJson({ benchmark, source, selection, domains }));
-    const datasets = new Map<string, ProvenanceDataset>();
-    for (const e of evaluations) {
-      hash.update(`\n${e.id}\t${e.datasetId}\t${e.split}\t${e.checkpoint}\t${e.epoch}\t${e.accuracy}`);
-      const entry = datasets.get(e.datasetId) ?? { domain: e.domain, datasetId: e.datasetId, name: e.dataset.name, version: e.dataset.version, splits: [] };
-      if (!entry.splits.includes(e.split)) entry.splits.push(e.split);
-      datasets.set(e.datasetId, entry);
-    }
+    const datasets: ProvenanceDataset[] = read.datasets.map((d) => {
+      const dataset = versions.find((v) => v.id === d.datasetId)!;
+      return { domain: d.domain, datasetId: d.datasetId, name: dataset.name, version: dataset.version, splits: d.splits };
+    });
+    const hash = createHash('sha256').update(canonicalJson({ benchmark, source, selection, domains })).update(read.digest).digest('hex');
     return {
-      hash: `sha256:${hash.digest('hex')}`,
+      hash: `sha256:${hash}`,
       selection,
-      datasets: [...datasets.values()].sort((a, b) => domains.indexOf(a.domain) - domains.indexOf(b.domain) || a.version - b.version),
-      seeds: [...new Set(evaluations.map((e) => e.run.seed))].sort((a, b) => a - b),
-      evaluations: evaluations.length,
+      datasets: datasets.sort((a, b) => domains.indexOf(a.domain) - domains.indexOf(b.domain) || a.version - b.version),
+      seeds: read.seeds,
+      evaluations: read.evaluations,
     };
   }
 
