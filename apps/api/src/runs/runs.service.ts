@@ -16,7 +16,7 @@ import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../common/api-error';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
-import { assertHasSplit, assertTargetsScorable, resolveDataset } from '../datasets/dataset-resolver';
+import { resolveDatasets } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, toRunSummary } from './run-records';
@@ -92,10 +92,9 @@ export class RunsService {
     assertRunnable(config, 'config', dataRootsOf(this.env));
     await assertWeightsFiles([{ config }], 'config', dataRootsOf(this.env));
     const benchmark = await this.benchmarks.get(options.benchmark);
-    const source = await resolveDataset(this.prisma.client, sourceName, 'source');
-    await assertHasSplit(this.prisma.client, source, 'train', 'source');
+    const [source] = await resolveDatasets(this.prisma.client, [sourceName], 'train', () => 'source');
     const targets = options.targets ?? benchmark.domains;
-    await assertTargetsScorable(this.prisma.client, targets, options.targetSplit, (_target, i) => `targets.${i}`);
+    await resolveDatasets(this.prisma.client, targets, options.targetSplit, (_target, i) => `targets.${i}`);
     const configId = contentId('cfg', config);
     const runs = seeds.map((seed) => ({
       id: runId({ scope: 'single', configId, sourceDatasetId: source.id, seed, targets, targetSplit: options.targetSplit }),

@@ -15,7 +15,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { ApiError } from '../common/api-error';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
-import { assertHasSplit, assertTargetsScorable, resolveDataset } from '../datasets/dataset-resolver';
+import { resolveDatasets } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, NewRun, toRunSummary } from '../runs/run-records';
@@ -40,9 +40,8 @@ export class SweepsService {
     const points = expandSearchSpace(spec, dataRootsOf(this.env));
     await assertWeightsFiles(points, 'base', dataRootsOf(this.env));
     const targets = spec.targets ?? benchmark.domains;
-    const sources = await Promise.all(spec.sources.map((s, i) => resolveDataset(this.prisma.client, s, `sources.${i}`)));
-    for (const [i, source] of sources.entries()) await assertHasSplit(this.prisma.client, source, 'train', `sources.${i}`);
-    await assertTargetsScorable(this.prisma.client, targets, spec.targetSplit, (target, i) => (spec.targets ? `targets.${i}` : `benchmark (domain ${target})`));
+    const sources = await resolveDatasets(this.prisma.client, spec.sources, 'train', (_source, i) => `sources.${i}`);
+    await resolveDatasets(this.prisma.client, targets, spec.targetSplit, (target, i) => (spec.targets ? `targets.${i}` : `benchmark (domain ${target})`));
     const sweepId = contentId('swp', spec);
     const priority = JOB_PRIORITY[spec.priority];
     const runs: NewRun[] = points.flatMap((point) =>
