@@ -21,6 +21,13 @@ export function prismaRunLedger(prisma: PrismaClient): RunLedger {
       });
       return count > 0;
     },
+    async closeFailed(runId, error) {
+      const { count } = await prisma.run.updateMany({
+        where: { id: runId, status: { in: ['queued', 'running'] } },
+        data: { status: 'failed', error, finishedAt: new Date(), workerId: null },
+      });
+      return count > 0;
+    },
     runOutcome: (runId) =>
       prisma.run.findUnique({ where: { id: runId }, select: { id: true, sweepId: true, status: true, sourceDomain: true, seed: true, error: true } }),
     async sweepRunCounts(sweepId) {

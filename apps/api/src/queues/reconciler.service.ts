@@ -2,11 +2,11 @@ import { QueueName } from '@fer/contracts';
 import { QUEUE_CONFIG } from '@fer/queues';
 import {
   completeRunIfEvaluated,
+  failRun,
   jobIdOf,
   owedEvaluations,
   parseStoredConfig,
   priorityName,
-  recordRunOutcome,
   unavailableTargetsError,
 } from '@fer/experiments';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
@@ -107,7 +107,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
           if (job) await job.remove().catch(() => undefined);
           if (run.attempts >= TRAIN_ATTEMPTS) {
             // Its last attempt failed but the failure was never recorded (PostgreSQL refused the write): end it.
-            await this.failRun(
+            await failRun(
+              this.prisma.ledger,
               run.id,
               `all ${run.attempts} attempts were spent and the last failure was not recorded (see the worker log); retry the run to train it again`,
             );
@@ -130,7 +131,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
       }
       const { missing, unavailable } = await owedEvaluations(this.prisma.ledger, lifecycle);
       if (unavailable.length > 0) {
-        await this.failRun(run.id, unavailableTargetsError(unavailable));
+        await failRun(this.prisma.ledger, run.id, unavailableTargetsError(unavailable));
         report.runsFailed++;
         continue;
       }
@@ -146,13 +147,5 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
       }
     }
     return report;
-  }
-
-  private async failRun(runId: string, error: string): Promise<void> {
-    const { count } = await this.prisma.client.run.updateMany({
-      where: { id: runId, status: { in: ['queued', 'running'] } },
-      data: { status: 'failed', error, finishedAt: new Date(), workerId: null },
-    });
-    if (count > 0) await recordRunOutcome(this.prisma.ledger, runId);
   }
 }

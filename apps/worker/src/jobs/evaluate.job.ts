@@ -1,6 +1,6 @@
 import { checkpointEpoch, evaluateCheckpoint } from '@fer/cafe';
 import { JobPayload, QueueName } from '@fer/contracts';
-import { completeRunIfEvaluated, parseStoredConfig, recordRunOutcome } from '@fer/experiments';
+import { completeRunIfEvaluated, failRun, parseStoredConfig } from '@fer/experiments';
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { CheckpointStore } from '../artifacts/checkpoint.store';
@@ -96,13 +96,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
   /** An evaluation that cannot be done (its attempts spent, or no split to score) ends the run failed, naming why. */
   async onFinalFailure({ runId, datasetId, checkpoint }: JobPayload<QueueName.Evaluate>, error: Error): Promise<void> {
     const message = `evaluation on dataset ${datasetId} (${checkpoint}) failed: ${error.message}`;
-    await withDatabaseRetry(() =>
-      this.prisma.client.run.updateMany({
-        where: { id: runId, status: { in: ['queued', 'running'] } },
-        data: { status: 'failed', error: message.slice(0, 2000), finishedAt: new Date(), workerId: null },
-      }),
-    );
+    await withDatabaseRetry(() => failRun(this.prisma.ledger, runId, message));
     await this.logs.write(runId, 'error', message);
-    await recordRunOutcome(this.prisma.ledger, runId);
   }
 }

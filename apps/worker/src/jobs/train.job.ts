@@ -1,12 +1,6 @@
 import { splitSourceValidation, train as trainModel } from '@fer/cafe';
 import { EpochMetrics, JobPayload, QueueName } from '@fer/contracts';
-import {
-  owedEvaluations,
-  parseStoredConfig,
-  priorityName,
-  recordRunOutcome,
-  unavailableTargetsError,
-} from '@fer/experiments';
+import { failRun, owedEvaluations, parseStoredConfig, priorityName, recordRunOutcome, unavailableTargetsError } from '@fer/experiments';
 import { JobQueues } from '@fer/queues';
 import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
@@ -132,14 +126,8 @@ export class TrainJob implements JobHandler<QueueName.Train> {
   }
 
   async onFinalFailure({ runId }: JobPayload<QueueName.Train>, error: Error): Promise<void> {
-    await withDatabaseRetry(() =>
-      this.prisma.client.run.updateMany({
-        where: { id: runId, status: { in: ['queued', 'running'] } },
-        data: { status: 'failed', error: error.message.slice(0, 2000), finishedAt: new Date(), workerId: null },
-      }),
-    );
+    await withDatabaseRetry(() => failRun(this.prisma.ledger, runId, error.message));
     await this.logs.write(runId, 'error', `failed after all attempts: ${error.message}`);
-    await recordRunOutcome(this.prisma.ledger, runId);
   }
 
   private async recordEpoch(runId: string, metrics: EpochMetrics, epochs: number, context: JobContext): Promise<void> {
@@ -203,7 +191,8 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       }),
     );
     await this.logs.write(runId, 'warn', 'cancelled');
-    await recordRunOutcome(this.prisma.ledger, runId).catch(() => undefined);
+    // Not swallowed: a lost run.cancelled event fails the job, visibly, instead of vanishing.
+    await withDatabaseRetry(() => recordRunOutcome(this.prisma.ledger, runId));
     return { status: 'skipped', reason: 'cancelled' };
   }
 }

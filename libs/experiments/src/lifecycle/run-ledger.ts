@@ -43,6 +43,8 @@ export interface RunLedger {
   writtenEvaluations(runId: string): Promise<{ datasetId: string; checkpoint: string }[]>;
   /** Marks a trained, still open run succeeded; false when it was not open (or not trained). */
   closeSucceeded(runId: string): Promise<boolean>;
+  /** Marks a still open run failed with an error; false when it was not open. */
+  closeFailed(runId: string, error: string): Promise<boolean>;
   runOutcome(runId: string): Promise<RunOutcome | null>;
   sweepRunCounts(sweepId: string): Promise<Partial<Record<RunStatus, number>>>;
   /** Ids of the active webhooks subscribed to an event (or to every event). */

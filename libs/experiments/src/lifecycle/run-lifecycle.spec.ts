@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { RunLedger, RunOutcome, WebhookDeliveryDraft } from './run-ledger';
 import {
   completeRunIfEvaluated,
+  failRun,
   evaluationCheckpoints,
   expectedEvaluations,
   missingEvaluations,
@@ -28,6 +29,13 @@ class MemoryLedger implements RunLedger {
     const run = this.runs.get(runId);
     if (!run || !run.trained || !['queued', 'running'].includes(run.status)) return false;
     run.status = 'succeeded';
+    return true;
+  }
+  async closeFailed(runId: string, error: string) {
+    const run = this.runs.get(runId);
+    if (!run || !['queued', 'running'].includes(run.status)) return false;
+    run.status = 'failed';
+    run.error = error;
     return true;
   }
   async runOutcome(runId: string) {
@@ -129,6 +137,22 @@ describe('run lifecycle', () => {
       failed: 1,
       cancelled: 1,
     });
+  });
+
+  it('should end an open run failed with its error, and announce it again when a retried call finds it closed', async () => {
+    const ledger = new MemoryLedger();
+    ledger.webhooks.push({ id: 'h', events: ['run.failed'] });
+    ledger.runs.set('r1', run('r1', null, 'running'));
+    await failRun(ledger, 'r1', 'x'.repeat(3000));
+    assert.equal(ledger.runs.get('r1')!.status, 'failed');
+    assert.equal(ledger.runs.get('r1')!.error!.length, 2000, 'the error is kept to 2000 characters');
+    ledger.deliveries = []; // the first try's event was lost
+    await failRun(ledger, 'r1', 'again');
+    assert.equal(ledger.runs.get('r1')!.error!.length, 2000, 'a closed run is not rewritten');
+    assert.deepEqual(
+      ledger.deliveries.map((d) => d.event),
+      ['run.failed'],
+    );
   });
 
   it('should announce nothing for a run that is still open', async () => {

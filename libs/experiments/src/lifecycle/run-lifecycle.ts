@@ -57,6 +57,19 @@ export async function missingEvaluations(ledger: RunLedger, run: LifecycleRun): 
   return (await owedEvaluations(ledger, run)).missing;
 }
 
+/** Errors are kept to this many characters on the run. */
+const MAX_ERROR_LENGTH = 2000;
+
+/**
+ * Ends an open run `failed` with its error and announces it. The outcome is recorded even when the run was closed
+ * already (delivery ids make that a no-op), so a retried call whose first try closed the run but lost the event
+ * still announces it.
+ */
+export async function failRun(ledger: RunLedger, runId: string, error: string): Promise<void> {
+  await ledger.closeFailed(runId, error.slice(0, MAX_ERROR_LENGTH));
+  await recordRunOutcome(ledger, runId);
+}
+
 /** The error a run ends with when targets have no ready dataset. */
 export function unavailableTargetsError(domains: readonly string[]): string {
   return `no ready dataset for target domain${domains.length > 1 ? 's' : ''} ${domains.join(', ')} (deleted, or its import failed): import it, then retry the run`;
