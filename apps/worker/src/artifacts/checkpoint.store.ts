@@ -79,7 +79,11 @@ export class CheckpointStore {
       return await this.loadValid(runId, 'checkpoint-last');
     } catch (lastError) {
       if (!(lastError instanceof CheckpointUnusableError)) throw lastError;
-      const older = await this.loadValid(runId, 'checkpoint-source-val').catch(() => null);
+      // Only an unusable older checkpoint means "none to fall back to"; a database error is not swallowed.
+      const older = await this.loadValid(runId, 'checkpoint-source-val').catch((error: unknown) => {
+        if (error instanceof CheckpointUnusableError) return null;
+        throw error;
+      });
       if (!older)
         throw new CheckpointUnusableError(
           `${lastError.message}; no older valid checkpoint to resume from (delete the run's checkpoints to train it again from epoch 1)`,
