@@ -178,7 +178,7 @@ try {
     sources: ['synth-studio'],
     seeds: [0, 1],
     base: { epochs: Number(args.epochs), batchSize: 32, maskNetHidden: 256, optimizer: { lr: 1e-3 } },
-    search: { kind: 'grid', parameters: { method: ['cafe', 'linear-probe', 'finetune'] } },
+    search: { kind: 'grid', parameters: { method: ['cafe', 'linear-probe', 'mlp-probe'] } },
   };
   const created = await api('POST', '/sweeps', spec, apiKey);
   log(`sweep ${created.sweep.id}: ${created.runsCreated} runs queued (${created.runsExisting} already existed)`);

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerApiCommands } from './commands/api.command';
 import { registerCafeCommands, registerMethodsCommands, registerWeightsCommands } from './commands/cafe.command';
 import { registerDatasetsCommands } from './commands/datasets.command';
+import { registerPresetsCommands } from './commands/presets.command';
 
 export function buildProgram(): Command {
   const program = new Command('fer')
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerCafeCommands(program);
   registerMethodsCommands(program);
   registerWeightsCommands(program);
+  registerPresetsCommands(program);
   registerDatasetsCommands(program);
   registerApiCommands(program);
   return program;

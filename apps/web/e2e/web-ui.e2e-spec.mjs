@@ -142,7 +142,8 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     const perGroup = new Map();
     for (const summary of runs) {
       const detail = (await api.request('GET', `/runs/${summary.id}`)).body;
-      const accuracies = Object.fromEntries(detail.evaluations.filter((e) => e.checkpoint === 'last').map((e) => [e.domain, e.accuracy * 100]));
+      // Recomputed from every stored epoch, not from what the API picked: the last epoch of each run.
+      const accuracies = Object.fromEntries(detail.evaluations.filter((e) => e.epoch === detail.run.epochs).map((e) => [e.domain, e.accuracy * 100]));
       const list = perGroup.get(summary.configId) ?? [];
       list.push(accuracies);
       perGroup.set(summary.configId, list);
@@ -262,8 +263,6 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     for (const [name, path] of Object.entries(pages)) {
       const response = await page.goto(`${webUrl}${path}`);
       assert.equal(response.status(), 200, path);
-      // The page streams in behind a loading state: judge (and photograph) it once its content has arrived.
-      await page.getByTestId('loading').waitFor({ state: 'detached' });
       await page.locator('main h1').first().waitFor();
       assert.equal(await page.getByTestId('api-error').count(), 0, `${path} shows an API error`);
       await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -285,6 +284,64 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
       assert.ok(Math.abs(row.targetMean - expected) < 1e-9, `${row.value} from ${row.source}: target mean excludes the source`);
       assert.equal(row.runs, 2, 'two seeds');
       assert.equal(await page.getByTestId(`ablation-row-method-${row.value}-${row.source}`).count(), 1);
+    }
+  });
+
+  it('should switch the model selection once and show it consistently on the leaderboard, a run page and the ablation', async () => {
+    const source = 'synth-studio';
+    await page.goto(`${webUrl}/?benchmark=synth5&source=${source}&selection=last`);
+    await hydrated(page, 'selection-oracle');
+    await page.getByTestId('selection-oracle').check();
+    await page.waitForURL(/selection=oracle/);
+    assert.equal(await page.getByTestId('oracle-warning').count(), 1, 'the oracle is labelled as one');
+    const oracle = (await api.request('GET', `/leaderboards?benchmark=synth5&source=${source}&selection=oracle`)).body;
+    const row = oracle.rows.find((r) => r.method === 'cafe');
+    for (const column of [...oracle.domains, 'targetMean']) {
+      const cell = column === 'targetMean' ? row.targetMean : row.cells[column];
+      assert.equal(await page.getByTestId(`cell-${row.groupKey}-${column}`).getAttribute('data-mean'), cell.mean.toFixed(2), column);
+    }
+    // The oracle really is the best stored epoch of each run on each target.
+    for (const run of row.cells['synth-dark'].runs) {
+      const detail = (await api.request('GET', `/runs/${run.runId}`)).body;
+      const stored = detail.evaluations.filter((e) => e.domain === 'synth-dark').map((e) => e.accuracy * 100);
+      assert.ok(stored.length >= 2, 'every epoch is stored');
+      assert.ok(Math.abs(run.value - Math.max(...stored)) < 1e-9, 'oracle = max over stored epochs');
+    }
+
+    // A seed of a cell opens its run page under the same selection, showing the same number.
+    const seedRun = row.cells['synth-dark'].runs[0];
+    await page.getByTestId(`seeds-${row.groupKey}-synth-dark`).locator('summary').click();
+    await page.getByTestId(`seed-${seedRun.runId}-synth-dark`).click();
+    await page.waitForURL(/\/runs\/.*selection=oracle/);
+    assert.equal(await page.getByTestId('run-selection').getAttribute('data-selection'), 'oracle');
+    assert.equal(await page.getByTestId('accuracy-synth-dark').getAttribute('data-accuracy'), seedRun.value.toFixed(2));
+
+    // Switched on the run page, the selection follows to the sweep's ablation.
+    await hydrated(page, 'selection-source-val');
+    await page.getByTestId('selection-source-val').check();
+    await page.waitForURL(/selection=source-val/);
+    assert.equal(await page.getByTestId('run-selection').getAttribute('data-selection'), 'source-val');
+    const runDetail = (await api.request('GET', `/runs/${seedRun.runId}?selection=source-val`)).body;
+    const picked = runDetail.selected.evaluations.find((e) => e.domain === 'synth-dark');
+    assert.equal(picked.epoch, runDetail.sourceValBestEpoch, 'source-val picks the epoch best on the held-out source split');
+    assert.equal(await page.getByTestId('accuracy-synth-dark').getAttribute('data-accuracy'), (picked.accuracy * 100).toFixed(2));
+    await page.getByRole('link', { name: `Sweep ${sweepId}` }).click();
+    await page.waitForURL(/\/sweeps\/.*selection=source-val/);
+    assert.equal(await page.getByTestId('ablation-selection').getAttribute('data-selection'), 'source-val');
+    const sweep = (await api.request('GET', `/sweeps/${sweepId}?selection=source-val`)).body;
+    const board = (await api.request('GET', `/leaderboards?benchmark=synth5&source=${source}&selection=source-val`)).body;
+    const ablationRow = sweep.ablation.find((r) => r.parameter === 'method' && r.value === 'cafe' && r.source === source);
+    const boardRow = board.rows.find((r) => r.method === 'cafe');
+    assert.ok(Math.abs(ablationRow.targetMean - boardRow.targetMean.mean) < 1e-9, 'the ablation and the leaderboard agree under one selection');
+    const shown = await page.getByTestId(`ablation-row-method-cafe-${source}`).locator('.cell-mean').innerText();
+    assert.equal(shown, ablationRow.targetMean.toFixed(2));
+  });
+
+  it('should answer an unknown run, sweep or dataset id with a 404 page', async () => {
+    for (const path of ['/runs/run_doesnotexist', '/sweeps/swp_doesnotexist', '/datasets/ds_doesnotexist']) {
+      const response = await page.goto(`${webUrl}${path}`);
+      assert.equal(response.status(), 404, path);
+      assert.match(await page.locator('body').innerText(), /does not exist/, path);
     }
   });
 

@@ -2,7 +2,7 @@ import type { EpochMetrics, EvaluationMetrics } from './metrics';
 import type { ApiKeyRole, DatasetStatus, RunStatus, SweepStatus } from './run-status';
 import type { FieldProblem } from './validation-error';
 import type { SweepSpec } from './sweep-spec.schema';
-import type { TrainingConfig } from './training-config.schema';
+import type { ModelSelection, TrainingConfig } from './training-config.schema';
 
 /** Every error the API returns has this envelope. */
 export interface ApiErrorBody {
@@ -81,10 +81,21 @@ export interface EvaluationDto extends EvaluationMetrics {
   id: string;
   datasetId: string;
   domain: string;
+  /** `epoch` (scored during training) or the kept checkpoint it was scored from after training (`last`, `source-val`). */
   checkpoint: string;
+  /** The epoch whose model was scored. */
+  epoch: number;
   /** The split of the target dataset that was scored (`unrecorded` for rows written before splits were recorded). */
   split: string;
   createdAt: string;
+}
+
+/** What a model selection picks for one run: one evaluation per target dataset, or why there is none. */
+export interface RunSelectionDto {
+  selection: ModelSelection;
+  evaluations: EvaluationDto[];
+  /** Why the selection picks nothing yet (no held-out source split, not trained), when it picks nothing. */
+  unavailable: string | null;
 }
 
 export interface ArtifactDto {
@@ -103,7 +114,12 @@ export interface RunDetailDto {
   baseConfig: TrainingConfig | null;
   targets: string[];
   metrics: EpochMetrics[];
+  /** Every stored evaluation: each target at each scored epoch. */
   evaluations: EvaluationDto[];
+  /** The epoch best on the held-out source split; null without a hold-out. */
+  sourceValBestEpoch: number | null;
+  /** What the selection in force (`?selection=`, default `last`) picks. */
+  selected: RunSelectionDto;
   artifacts: ArtifactDto[];
 }
 
@@ -150,7 +166,7 @@ export interface AblationRow {
 
 /** What the ablation table is computed from, said beside it. */
 export interface AblationBasis {
-  selection: 'last';
+  selection: ModelSelection;
   /** Succeeded runs only: runs still queued or running are left out, and counted here. */
   excludedUnfinished: number;
 }

@@ -1,11 +1,30 @@
 import type { ModelSelection } from './training-config.schema';
 
+/**
+ * The selection every view shows when none is named: the API, the CLI and the web agree on it. (Here, in a module
+ * without zod, so client bundles can read it: zod's first object parse probes `new Function`, which the web's CSP
+ * reports.)
+ */
+export const DEFAULT_MODEL_SELECTION: ModelSelection = 'last';
+
+/** One run's value in a cell, so a reader can see the seeds behind a mean and open each run. */
+export interface CellRunValue {
+  runId: string;
+  seed: number;
+  /** Accuracy in percent (mean columns: the run's own mean over the columns). */
+  value: number;
+  /** The epoch the selection picked (null for the mean columns, whose domains may each have their own). */
+  epoch: number | null;
+}
+
 /** mean ± std over seeds of one group's accuracy on one domain, in percent. */
 export interface LeaderboardCell {
   mean: number | null;
   std: number | null;
   /** Number of seeds (runs) behind the mean. */
   n: number;
+  /** The runs behind the mean, by seed. */
+  runs: CellRunValue[];
 }
 
 export interface LeaderboardRow {
@@ -21,6 +40,7 @@ export interface LeaderboardRow {
   mean: LeaderboardCell;
   /** Mean over target domains only. */
   targetMean: LeaderboardCell;
+  /** The succeeded runs behind the row's cells. */
   runIds: string[];
 }
 

@@ -39,12 +39,31 @@ export const searchSpaceSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
+/**
+ * A sweep's base config, validated as a config but kept as written: each run's config is the base plus that run's
+ * parameters, resolved as a whole, so what is derived from other fields (the hold-out of a selection, evalEvery, a
+ * method's defaults, a preset) follows the run's own fields instead of the base's resolution.
+ */
+const sweepBaseSchema = z
+  .record(z.string(), z.unknown())
+  .superRefine((base, ctx) => {
+    const result = trainingConfigSchema.safeParse(base);
+    if (result.success) return;
+    for (const issue of result.error.issues) {
+      // An unknown key is named as its own field, as the config schema's callers expect.
+      const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+      for (const path of paths)
+        ctx.addIssue({ code: 'custom', path, message: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message, input: base });
+    }
+  })
+  .default({});
+
 export const sweepSpecSchema = z
   .object({
     name: z.string().min(1).max(200),
     description: z.string().max(5000).optional(),
     benchmark: z.string().min(1).max(100).default('fer5'),
-    base: trainingConfigSchema.default(trainingConfigSchema.parse({})),
+    base: sweepBaseSchema,
     search: searchSpaceSchema.default({ kind: 'grid', parameters: {} }),
     seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(100).default([0]),
     /** Source domains (or dataset names) to train on, one run per source. */

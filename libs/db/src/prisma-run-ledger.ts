@@ -13,7 +13,7 @@ export function prismaRunLedger(prisma: PrismaClient): RunLedger {
       });
       return new Map(rows.map((row) => [row.domain, row.id]));
     },
-    writtenEvaluations: (runId) => prisma.evaluation.findMany({ where: { runId }, select: { datasetId: true, checkpoint: true } }),
+    writtenEvaluations: (runId) => prisma.evaluation.findMany({ where: { runId }, select: { datasetId: true, epoch: true } }),
     async closeSucceeded(runId) {
       const { count } = await prisma.run.updateMany({
         where: { id: runId, status: { in: ['queued', 'running'] }, trainedAt: { not: null } },

@@ -25,7 +25,7 @@ function formatCell(cell: LeaderboardCell | undefined, plusMinus: string): strin
 
 const SELECTION_NOTE: Record<Leaderboard['selection'], string> = {
   last: 'model selection: last epoch',
-  'source-val': 'model selection: source-domain validation',
+  'source-val': 'model selection: training-domain validation (best epoch on the held-out source split)',
   oracle: 'model selection: test-domain ORACLE (optimistic upper bound)',
 };
 

@@ -1,4 +1,4 @@
-import { LEADERBOARD_FORMATS, MODEL_SELECTIONS } from '@fer/contracts';
+import { LEADERBOARD_FORMATS, selectionQuerySchema } from '@fer/contracts';
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -7,16 +7,14 @@ import { ZodPipe } from '../common/zod-body.pipe';
 import { exportLeaderboard } from './leaderboard-export';
 import { LeaderboardsService } from './leaderboards.service';
 
-const leaderboardQuery = z.object({
+const leaderboardQuery = selectionQuerySchema.extend({
   benchmark: z.string().default('fer5'),
   source: z.string().min(1, 'source domain is required, e.g. source=rafdb'),
-  selection: z.enum(MODEL_SELECTIONS).default('last'),
   format: z.enum(LEADERBOARD_FORMATS).default('json'),
 });
-const transferQuery = z.object({
+const transferQuery = selectionQuerySchema.extend({
   benchmark: z.string().default('fer5'),
   configId: z.string().min(1),
-  selection: z.enum(MODEL_SELECTIONS).default('last'),
 });
 
 const CONTENT_TYPES = { csv: 'text/csv', markdown: 'text/markdown', latex: 'application/x-latex' } as const;

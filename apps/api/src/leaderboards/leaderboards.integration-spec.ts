@@ -22,22 +22,25 @@ async function seed(prisma: PrismaClient) {
   for (const [name, config] of Object.entries(configs)) {
     await prisma.config.create({ data: { id: ids[name as 'cafe'], method: config.method, body: config as object } });
   }
-  // accuracy(config, seed, domain): cafe seeds 0/1 give 0.60/0.70 on every domain (mean 65, std 7.07);
-  // probe gives 0.50 everywhere but sfew (0.80), one seed; source-val checkpoints are 0.05 lower.
+  // accuracy(config, seed, domain) at the last epoch (3): cafe seeds 0/1 give 0.60/0.70 on every domain (mean 65, std
+  // 7.07); probe gives 0.50 everywhere but sfew (0.80), one seed. Epoch 1, the source-val best, is 0.05 lower; epoch 2
+  // is 0.10 lower except on mma, where it is 0.02 higher (the oracle's epoch there). A failed run never counts.
   const runs = [
     { config: 'cafe', seed: 0, acc: () => 0.6 },
     { config: 'cafe', seed: 1, acc: () => 0.7 },
     { config: 'probe', seed: 0, acc: (d: string) => (d === 'sfew' ? 0.8 : 0.5) },
+    { config: 'cafe', seed: 2, acc: () => 0.99, status: 'failed' },
   ] as const;
   for (const run of runs) {
     const id = `run-${run.config}-${run.seed}`;
+    const status = 'status' in run ? run.status : 'succeeded';
     await prisma.run.create({
-      data: { id, configId: ids[run.config], groupKey: ids[run.config], sourceDatasetId: 'ds-rafdb', sourceDomain: 'rafdb', targets: DOMAINS, seed: run.seed, epochs: 1, status: 'succeeded' },
+      data: { id, configId: ids[run.config], groupKey: ids[run.config], sourceDatasetId: 'ds-rafdb', sourceDomain: 'rafdb', targets: DOMAINS, seed: run.seed, epochs: 3, sourceValBestEpoch: 1, status },
     });
     for (const domain of DOMAINS) {
-      for (const [checkpoint, delta] of [['last', 0], ['source-val', -0.05]] as const) {
+      for (const [epoch, delta] of [[1, -0.05], [2, domain === 'mma' ? 0.02 : -0.1], [3, 0]] as const) {
         await prisma.evaluation.create({
-          data: { id: `${id}-${domain}-${checkpoint}`, runId: id, datasetId: `ds-${domain}`, domain, checkpoint, split: 'test', epoch: 1, accuracy: run.acc(domain) + delta, perClassAccuracy: [], macroF1: 0, confusion: [], n: 10 },
+          data: { id: `${id}-${domain}-e${epoch}`, runId: id, datasetId: `ds-${domain}`, domain, checkpoint: 'epoch', split: 'test', epoch, accuracy: run.acc(domain) + delta, perClassAccuracy: [], macroF1: 0, confusion: [], n: 10 },
         });
       }
     }
@@ -70,14 +73,24 @@ describe('leaderboards', () => {
     assert.equal(body.best.rafdb, ids.cafe);
     assert.equal(body.secondBest.rafdb, ids.probe);
     assert.equal(body.rows[0].groupKey, ids.cafe, 'rows sorted by mean');
+    assert.deepEqual(
+      cafe.cells.sfew.runs.map((r: { runId: string; seed: number; value: number; epoch: number }) => [r.runId, r.seed, Math.round(r.value), r.epoch]),
+      [['run-cafe-0', 0, 60, 3], ['run-cafe-1', 1, 70, 3]],
+      'each cell lists its seeds, their values and the epoch picked; the failed run is left out',
+    );
+    assert.deepEqual(cafe.runIds, ['run-cafe-0', 'run-cafe-1']);
   });
 
   it('should switch model selection between last, source-val and oracle', async () => {
     const sourceVal = await api.request('GET', '/leaderboards?source=rafdb&selection=source-val');
     const oracle = await api.request('GET', '/leaderboards?source=rafdb&selection=oracle');
     const cell = (board: { rows: { groupKey: string; cells: Record<string, { mean: number }> }[] }) => board.rows.find((r) => r.groupKey === ids.cafe)!.cells.mma.mean;
-    assert.ok(Math.abs(cell(sourceVal.body) - 60) < 1e-9);
-    assert.ok(Math.abs(cell(oracle.body) - 65) < 1e-9);
+    assert.ok(Math.abs(cell(sourceVal.body) - 60) < 1e-9, 'the source-val best epoch (1)');
+    assert.ok(Math.abs(cell(oracle.body) - 67) < 1e-9, 'the oracle is the best stored epoch on the target (2 on mma)');
+    const oracleSfew = oracle.body.rows.find((r: { groupKey: string }) => r.groupKey === ids.cafe).cells.sfew;
+    assert.ok(Math.abs(oracleSfew.mean - 65) < 1e-9, 'and the last epoch where that is best');
+    assert.deepEqual(oracleSfew.runs.map((r: { epoch: number }) => r.epoch), [3, 3]);
+    assert.equal(oracle.body.selection, 'oracle');
   });
 
   it('should export a LaTeX table with the best bold and the second underlined, and CSV and Markdown', async () => {
@@ -113,7 +126,7 @@ describe('leaderboards', () => {
     assert.match(board.provenance.hash, /^sha256:[0-9a-f]{64}$/);
     assert.equal(board.provenance.selection, 'last');
     assert.deepEqual(board.provenance.seeds, [0, 1]);
-    assert.equal(board.provenance.evaluations, 15, '3 runs x 5 domains at the last checkpoint');
+    assert.equal(board.provenance.evaluations, 15, '3 succeeded runs x 5 domains at the last epoch');
     assert.deepEqual(
       board.provenance.datasets.map((d: { domain: string; name: string; version: number; splits: string[] }) => `${d.domain}=${d.name} v${d.version} ${d.splits}`),
       DOMAINS.map((d) => `${d}=${d} v1 test`),
@@ -137,12 +150,12 @@ describe('leaderboards', () => {
     assert.equal(verified.status, 0, verified.stderr);
     assert.match(verified.stdout, /^verified: sha256:/);
     // One evaluation re-done with another accuracy: the same table would no longer be printed.
-    await prisma.evaluation.update({ where: { id: 'run-cafe-0-sfew-last' }, data: { accuracy: 0.61 } });
+    await prisma.evaluation.update({ where: { id: 'run-cafe-0-sfew-e3' }, data: { accuracy: 0.61 } });
     const changed = (await api.request('GET', '/leaderboards?benchmark=fer5&source=rafdb&selection=last', { key: api.keys.read })).body;
     assert.notEqual(changed.provenance.hash, board.provenance.hash);
     const refused = await runFer(api.url, api.keys.read, ['leaderboard', '--benchmark', 'fer5', '--source', 'rafdb', '--selection', 'last', '--verify', board.provenance.hash]);
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /NOT verified/);
-    await prisma.evaluation.update({ where: { id: 'run-cafe-0-sfew-last' }, data: { accuracy: 0.6 } });
+    await prisma.evaluation.update({ where: { id: 'run-cafe-0-sfew-e3' }, data: { accuracy: 0.6 } });
   });
 });

@@ -17,7 +17,7 @@ import { BenchmarksService } from '../benchmarks/benchmarks.service';
 import { ApiError } from '../common/api-error';
 import { PrismaService } from '../database/prisma.service';
 
-const EMPTY: LeaderboardCell = { mean: null, std: null, n: 0 };
+const EMPTY: LeaderboardCell = { mean: null, std: null, n: 0, runs: [] };
 const DEFAULTS = trainingConfigSchema.parse({});
 
 @Injectable()
@@ -43,11 +43,6 @@ export class LeaderboardsService {
     const aggregates = await this.aggregate({ source, domains: benchmark.domains, selection });
     const byGroup = groupBy(aggregates);
     const configs = await this.prisma.client.config.findMany({ where: { id: { in: [...byGroup.keys()] } } });
-    const runs = await this.prisma.client.run.findMany({
-      where: { sourceDomain: source, groupKey: { in: [...byGroup.keys()] } },
-      select: { id: true, groupKey: true },
-      orderBy: { seed: 'asc' },
-    });
     const rows: LeaderboardRow[] = configs.map((config) => {
       const cells = byGroup.get(config.id)!;
       const body = parseStoredConfig(config.body, `config ${config.id}`);
@@ -61,7 +56,7 @@ export class LeaderboardsService {
         cells: Object.fromEntries(benchmark.domains.map((d) => [d, cells.get(d) ?? EMPTY])),
         mean: cells.get('__mean') ?? EMPTY,
         targetMean: cells.get('__target') ?? EMPTY,
-        runIds: runs.filter((r) => r.groupKey === config.id).map((r) => r.id),
+        runIds: runsBehind([...cells.values()]),
       };
     });
     // Labels name only what tells rows apart: a setting every row shares is noise in a table.
@@ -119,7 +114,7 @@ export class LeaderboardsService {
         const byColumn = new Map(aggregates.map((a) => [a.column, a]));
         return benchmark.domains.map((target) => {
           const a = byColumn.get(target);
-          return a ? { mean: a.mean, std: a.std, n: a.n } : null;
+          return a ? { mean: a.mean, std: a.n > 1 ? a.std : null, n: a.n, runs: a.runs } : null;
         });
       }),
     );
@@ -131,10 +126,17 @@ function groupBy(aggregates: CellAggregate[]): Map<string, Map<string, Leaderboa
   const groups = new Map<string, Map<string, LeaderboardCell>>();
   for (const a of aggregates) {
     const cells = groups.get(a.groupKey) ?? new Map<string, LeaderboardCell>();
-    cells.set(a.column, { mean: a.mean, std: a.n > 1 ? a.std : null, n: a.n });
+    cells.set(a.column, { mean: a.mean, std: a.n > 1 ? a.std : null, n: a.n, runs: a.runs });
     groups.set(a.groupKey, cells);
   }
   return groups;
+}
+
+/** The runs behind a row's cells, by seed. */
+function runsBehind(cells: LeaderboardCell[]): string[] {
+  const seeds = new Map<string, number>();
+  for (const cell of cells) for (const run of cell.runs) seeds.set(run.runId, run.seed);
+  return [...seeds].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([id]) => id);
 }
 
 /** The fields where a config departs from the defaults: what tells one row from another. */

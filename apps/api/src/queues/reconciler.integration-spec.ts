@@ -62,6 +62,32 @@ describe('reconciler: Postgres restores what Redis lost', () => {
     assert.equal((await api.request('POST', '/queues/reconcile')).body.runsFailed, 0, 'once');
   });
 
+  it('should close a trained run whose selection epochs are scored, and restore a scoring job for an epoch that is not', async () => {
+    const prisma = api.app.get(PrismaService).client;
+    const queues = api.app.get(QueueService);
+    const dataset = await prisma.dataset.findFirstOrThrow({ where: { domain: 'synth-studio' } });
+    const trained = async (seed: number, scoredEpochs: number[]) => {
+      const created = await api.request('POST', '/runs', { body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-studio'], seed, config: { epochs: 3 } } });
+      const runId: string = created.body.id;
+      await queues.queues.queue(QueueName.Train).remove(jobIdOf(QueueName.Train, { runId }));
+      await prisma.run.update({ where: { id: runId }, data: { status: 'running', trainedAt: new Date(), attempts: 1, epoch: 3, sourceValBestEpoch: 2 } });
+      for (const epoch of scoredEpochs)
+        await prisma.evaluation.create({
+          data: { id: `${runId}.e${epoch}`, runId, datasetId: dataset.id, domain: 'synth-studio', checkpoint: 'epoch', split: 'test', epoch, accuracy: 0.5, perClassAccuracy: [], macroF1: 0, confusion: [], n: 7 },
+        });
+      return runId;
+    };
+    const complete = await trained(10, [1, 2, 3]);
+    const missingBest = await trained(11, [1, 3]);
+    const report = await api.request('POST', '/queues/reconcile');
+    assert.equal(report.body.runsCompleted, 1);
+    assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: complete } })).status, 'succeeded');
+    assert.equal(report.body.evaluateJobsRestored, 1, 'only the source-val best epoch (2) of the other run is owed');
+    const job = await queues.queues.queue(QueueName.Evaluate).getJob(jobIdOf(QueueName.Evaluate, { runId: missingBest, datasetId: dataset.id, checkpoint: 'source-val' }));
+    assert.ok(job, 'scored from the kept source-val checkpoint');
+    assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: missingBest } })).status, 'running', 'not closed while an epoch is owed');
+  });
+
   it('should end a trained run failed, naming the domain, when a target has no ready dataset left, never succeed without it', async () => {
     const prisma = api.app.get(PrismaService).client;
     await prisma.dataset.create({

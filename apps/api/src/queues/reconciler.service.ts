@@ -5,7 +5,6 @@ import {
   failRun,
   jobIdOf,
   owedEvaluations,
-  parseStoredConfig,
   priorityName,
   unavailableTargetsError,
 } from '@fer/experiments';
@@ -95,7 +94,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
         priority: true,
         targets: true,
         attempts: true,
-        config: { select: { body: true } },
+        epochs: true,
+        sourceValBestEpoch: true,
       },
     });
     for (const run of runs) {
@@ -120,16 +120,11 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
         }
         continue;
       }
-      const lifecycle = {
-        id: run.id,
-        targets: run.targets,
-        sourceValFraction: parseStoredConfig(run.config.body, `config of run ${run.id}`).sourceValFraction,
-      };
-      if (await completeRunIfEvaluated(this.prisma.ledger, lifecycle)) {
+      if (await completeRunIfEvaluated(this.prisma.ledger, run)) {
         report.runsCompleted++;
         continue;
       }
-      const { missing, unavailable } = await owedEvaluations(this.prisma.ledger, lifecycle);
+      const { missing, unavailable } = await owedEvaluations(this.prisma.ledger, run);
       if (unavailable.length > 0) {
         await failRun(this.prisma.ledger, run.id, unavailableTargetsError(unavailable));
         report.runsFailed++;

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Query, Req, Sse, UseInterceptors, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
+import { selectionQuerySchema } from '@fer/contracts';
 import { z } from 'zod';
 import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
 import { ZodPipe } from '../common/zod-body.pipe';
@@ -48,8 +49,8 @@ export class RunsController {
   }
 
   @Get('runs/:id')
-  get(@Param('id') id: string) {
-    return this.runs.detail(id);
+  get(@Param('id') id: string, @Query(new ZodPipe(selectionQuerySchema)) query: z.output<typeof selectionQuerySchema>) {
+    return this.runs.detail(id, query.selection);
   }
 
   @Get('runs/:id/logs')

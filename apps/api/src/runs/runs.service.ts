@@ -1,16 +1,27 @@
 import {
   contentId,
   EvaluationDto,
+  ModelSelection,
   QueueName,
   RUN_STATUSES,
   RunDetailDto,
   RunLogLineDto,
+  RunSelectionDto,
   RunSummaryDto,
   trainingConfigSchema,
   TargetSplit,
   targetSplitSchema,
 } from '@fer/contracts';
-import { assertRunnable, JOB_PRIORITY, jobIdOf, parseStoredConfig, recordRunOutcome, runId } from '@fer/experiments';
+import {
+  assertRunnable,
+  JOB_PRIORITY,
+  jobIdOf,
+  parseStoredConfig,
+  recordRunOutcome,
+  runId,
+  selectedEvaluationsQuery,
+  type SelectedEvaluationRow,
+} from '@fer/experiments';
 import { Inject, Injectable } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { z } from 'zod';
@@ -142,14 +153,14 @@ export class RunsService {
     return toRunSummary(run, run.config.method);
   }
 
-  async detail(id: string): Promise<RunDetailDto> {
+  async detail(id: string, selection: ModelSelection = 'last'): Promise<RunDetailDto> {
     const run = await this.prisma.client.run.findUnique({
       where: { id },
       include: {
         config: true,
         sweep: { select: { baseConfig: true } },
         metrics: { orderBy: { epoch: 'asc' } },
-        evaluations: { orderBy: [{ domain: 'asc' }, { checkpoint: 'asc' }] },
+        evaluations: { orderBy: [{ domain: 'asc' }, { epoch: 'asc' }] },
         artifacts: { orderBy: { createdAt: 'asc' } },
       },
     });
@@ -161,8 +172,29 @@ export class RunsService {
       targets: run.targets,
       metrics: run.metrics.map(({ runId: _r, createdAt: _c, ...m }) => m),
       evaluations: run.evaluations.map(toEvaluationDto),
+      sourceValBestEpoch: run.sourceValBestEpoch,
+      selected: await this.selected(run, selection),
       artifacts: run.artifacts.map((a) => ({ ...a, bytes: Number(a.bytes), createdAt: a.createdAt.toISOString() })),
     };
+  }
+
+  /** What a selection picks for this run: the same rule (selectedEvaluationsQuery) as the leaderboard and the ablation. */
+  private async selected(
+    run: { id: string; status: string; sourceValBestEpoch: number | null; evaluations: Parameters<typeof toEvaluationDto>[0][] },
+    selection: ModelSelection,
+  ): Promise<RunSelectionDto> {
+    const { text, values } = selectedEvaluationsQuery({ selection, runId: run.id });
+    const picked = await this.prisma.client.$queryRawUnsafe<SelectedEvaluationRow[]>(text, ...values);
+    const ids = new Set(picked.map((p) => p.id));
+    const evaluations = run.evaluations.filter((e) => ids.has(e.id)).map(toEvaluationDto);
+    let unavailable: string | null = null;
+    if (evaluations.length === 0) {
+      if (selection === 'source-val' && run.sourceValBestEpoch === null && run.evaluations.length > 0)
+        unavailable = 'this run held out no source data (selection "last"), so training-domain validation cannot pick an epoch';
+      else if (selection === 'last' && run.status !== 'succeeded') unavailable = 'the last epoch is not scored yet';
+      else unavailable = 'no epoch is scored yet';
+    }
+    return { selection, evaluations, unavailable };
   }
 
   async logs(id: string, afterId = 0n): Promise<{ lines: (RunLogLineDto & { id: string })[] }> {
@@ -209,6 +241,7 @@ export function toEvaluationDto(e: {
   datasetId: string;
   domain: string;
   checkpoint: string;
+  epoch: number;
   split: string;
   accuracy: number;
   perClassAccuracy: number[];
@@ -222,6 +255,7 @@ export function toEvaluationDto(e: {
     datasetId: e.datasetId,
     domain: e.domain,
     checkpoint: e.checkpoint,
+    epoch: e.epoch,
     split: e.split,
     accuracy: e.accuracy,
     perClassAccuracy: e.perClassAccuracy,

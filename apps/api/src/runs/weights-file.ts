@@ -4,27 +4,27 @@ import { stat } from 'node:fs/promises';
 import { ApiError } from '../common/api-error';
 
 /**
- * A config's `backboneWeights` must be a file that exists now, inside the data roots by its real path (a symlink
- * inside a root that leads out of it is refused). The worker checks again when it opens the file. Lexical
- * confinement is assertRunnable's (pure); this is the part that needs the file system.
+ * A config's weights files (`backboneWeights`, `trunkWeights`) must be files that exist now, inside the data roots by
+ * their real path (a symlink inside a root that leads out of it is refused). The worker checks again when it opens
+ * them. Lexical confinement is assertRunnable's (pure); this is the part that needs the file system.
  */
 export async function assertWeightsFiles(
   configs: readonly Pick<ExpandedConfig, 'config'>[],
   field: string,
   dataRoots: readonly string[],
 ): Promise<void> {
-  const paths = [...new Set(configs.map((c) => c.config.backboneWeights).filter((p): p is string => Boolean(p)))];
-  for (const path of paths) {
-    const confined = await confinePath(dataRoots, path);
-    if (!confined.ok) {
-      throw ApiError.validation(`backboneWeights refused: ${confined.message}`, [
-        { field: `${field}.backboneWeights`, message: confined.message },
-      ]);
-    }
-    if (!(await stat(confined.realPath)).isFile()) {
-      throw ApiError.validation(`backboneWeights refused: ${path} is not a file`, [
-        { field: `${field}.backboneWeights`, message: 'must be a weights file, not a folder' },
-      ]);
+  for (const key of ['backboneWeights', 'trunkWeights'] as const) {
+    const paths = [...new Set(configs.map((c) => c.config[key]).filter((p): p is string => Boolean(p)))];
+    for (const path of paths) {
+      const confined = await confinePath(dataRoots, path);
+      if (!confined.ok) {
+        throw ApiError.validation(`${key} refused: ${confined.message}`, [{ field: `${field}.${key}`, message: confined.message }]);
+      }
+      if (!(await stat(confined.realPath)).isFile()) {
+        throw ApiError.validation(`${key} refused: ${path} is not a file`, [
+          { field: `${field}.${key}`, message: 'must be a weights file, not a folder' },
+        ]);
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
-import { sweepSpecSchema, SweepSpec } from '@fer/contracts';
-import { Body, Controller, Get, HttpCode, Param, Post, Req, UseInterceptors } from '@nestjs/common';
+import { selectionQuerySchema, sweepSpecSchema, SweepSpec } from '@fer/contracts';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
@@ -28,8 +28,8 @@ export class SweepsController {
   }
 
   @Get(':id')
-  get(@Param('id') id: string) {
-    return this.sweeps.detail(id);
+  get(@Param('id') id: string, @Query(new ZodPipe(selectionQuerySchema)) query: z.output<typeof selectionQuerySchema>) {
+    return this.sweeps.detail(id, query.selection);
   }
 
   @Post(':id/cancel')

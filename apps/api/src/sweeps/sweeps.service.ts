@@ -2,6 +2,8 @@ import {
   AblationBasis,
   AblationRow,
   contentId,
+  DEFAULT_MODEL_SELECTION,
+  ModelSelection,
   QueueName,
   RUN_STATUSES,
   RunStatus,
@@ -10,7 +12,16 @@ import {
   SweepSpec,
   SweepSummaryDto,
 } from '@fer/contracts';
-import { expandSearchSpace, JOB_PRIORITY, jobIdOf, recordRunOutcome, runId, sweepStatus } from '@fer/experiments';
+import {
+  expandSearchSpace,
+  JOB_PRIORITY,
+  jobIdOf,
+  recordRunOutcome,
+  runId,
+  selectedEvaluationsQuery,
+  type SelectedEvaluationRow,
+  sweepStatus,
+} from '@fer/experiments';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { ApiError } from '../common/api-error';
@@ -129,7 +140,7 @@ export class SweepsService {
     };
   }
 
-  async detail(id: string): Promise<SweepDetailDto> {
+  async detail(id: string, selection: ModelSelection = DEFAULT_MODEL_SELECTION): Promise<SweepDetailDto> {
     const summary = await this.summary(id);
     const sweep = await this.prisma.client.sweep.findUniqueOrThrow({ where: { id } });
     const runs = await this.prisma.client.run.findMany({
@@ -144,29 +155,36 @@ export class SweepsService {
       spec,
       runs: runs.map((run) => toRunSummary(run, run.config.method)),
       variedParameters,
-      ...(await this.ablation(id, variedParameters, sweep.targets).then(({ rows, basis }) => ({ ablation: rows, ablationBasis: basis }))),
+      ...(await this.ablation(id, variedParameters, sweep.targets, selection, runs).then(({ rows, basis }) => ({ ablation: rows, ablationBasis: basis }))),
     };
   }
 
   /**
-   * One row per value of each varied parameter and source domain: mean last-epoch accuracy of the succeeded runs with
-   * that value, per domain, over all domains and over the targets. Unfinished runs are left out and counted.
+   * One row per value of each varied parameter and source domain: mean accuracy, under the selection in force (the
+   * leaderboard's rule, selectedEvaluationsQuery), of the succeeded runs with that value, per domain, over all domains
+   * and over the targets. Unfinished runs are left out and counted.
    */
-  private async ablation(sweepId: string, parameters: string[], targets: string[]): Promise<{ rows: AblationRow[]; basis: AblationBasis }> {
-    const excludedUnfinished = await this.prisma.client.run.count({ where: { sweepId, status: { in: ['queued', 'running'] } } });
-    const basis: AblationBasis = { selection: 'last', excludedUnfinished };
+  private async ablation(
+    sweepId: string,
+    parameters: string[],
+    targets: string[],
+    selection: ModelSelection,
+    runs: { id: string; status: string; params: unknown; sourceDomain: string }[],
+  ): Promise<{ rows: AblationRow[]; basis: AblationBasis }> {
+    const excludedUnfinished = runs.filter((run) => run.status === 'queued' || run.status === 'running').length;
+    const basis: AblationBasis = { selection, excludedUnfinished };
     if (parameters.length === 0) return { rows: [], basis };
-    const evaluations = await this.prisma.client.evaluation.findMany({
-      where: { checkpoint: 'last', run: { sweepId, status: 'succeeded' } },
-      select: { domain: true, accuracy: true, runId: true, run: { select: { params: true, sourceDomain: true } } },
-    });
+    const { text, values } = selectedEvaluationsQuery({ selection, sweepId });
+    const evaluations = await this.prisma.client.$queryRawUnsafe<SelectedEvaluationRow[]>(text, ...values);
+    const runsById = new Map(runs.map((run) => [run.id, run]));
     const rows: AblationRow[] = [];
     for (const parameter of parameters) {
       const groups = new Map<string, { value: string | number | boolean; source: string; acc: Map<string, number[]>; runs: Set<string> }>();
       for (const evaluation of evaluations) {
-        const value = (evaluation.run.params as Record<string, string | number | boolean>)[parameter];
+        const run = runsById.get(evaluation.runId)!;
+        const value = (run.params as Record<string, string | number | boolean>)[parameter];
         if (value === undefined) continue;
-        const source = evaluation.run.sourceDomain;
+        const source = run.sourceDomain;
         const key = `${source}\u0000${JSON.stringify(value)}`;
         const entry = groups.get(key) ?? { value, source, acc: new Map(), runs: new Set() };
         entry.acc.set(evaluation.domain, [...(entry.acc.get(evaluation.domain) ?? []), evaluation.accuracy * 100]);

@@ -44,17 +44,17 @@ async function seedLeaderboard(prisma: PrismaClient): Promise<void> {
     for (let seed = 0; seed < 3; seed++) {
       const id = `run-load-${c}-${seed}`;
       await prisma.run.create({
-        data: { id, configId, groupKey: configId, sourceDatasetId: 'ds-synth-studio', sourceDomain: 'synth-studio', targets: DOMAINS, seed, epochs: 1, status: 'succeeded' },
+        data: { id, configId, groupKey: configId, sourceDatasetId: 'ds-synth-studio', sourceDomain: 'synth-studio', targets: DOMAINS, seed, epochs: 2, sourceValBestEpoch: 1, status: 'succeeded' },
       });
       await prisma.evaluation.createMany({
         data: DOMAINS.flatMap((domain) =>
-          (['last', 'source-val'] as const).map((checkpoint) => ({
-            id: `${id}-${domain}-${checkpoint}`,
+          [1, 2].map((epoch) => ({
+            id: `${id}-${domain}-e${epoch}`,
             runId: id,
             datasetId: `ds-${domain}`,
             domain,
-            checkpoint,
-            epoch: 1,
+            checkpoint: 'epoch',
+            epoch,
             accuracy: random.next(),
             perClassAccuracy: [],
             macroF1: 0,

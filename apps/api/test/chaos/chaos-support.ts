@@ -169,7 +169,8 @@ export function chaosSweep(name: string, epochs: number): SweepSpecInput {
   };
 }
 export const RUNS_PER_SWEEP = 4;
-export const EVALUATIONS_PER_RUN = TARGETS.length * 2;
+/** Targets are scored at every epoch (cached features: evalEvery 1). */
+export const evaluationsPerRun = (epochs: number) => TARGETS.length * epochs;
 
 export { workerEnv } from '@fer/testing';
 
@@ -251,7 +252,7 @@ export async function waitUntilMidSweep(prisma: PrismaClient, sweepId: string, m
 }
 
 export interface SweepResult {
-  /** `configId|seed|domain|checkpoint` → accuracy, confusion and the epoch of the checkpoint. */
+  /** `configId|seed|domain|epoch` → accuracy, confusion, the epoch and how it was scored. */
   evaluations: Map<string, { accuracy: number; confusion: unknown; epoch: number; n: number }>;
   /** `configId|seed` → per-epoch losses and accuracies (no timings). */
   epochs: Map<string, unknown[]>;
@@ -281,7 +282,7 @@ export async function sweepResult(prisma: PrismaClient, sweepId: string): Promis
       ]),
     );
     for (const e of run.evaluations) {
-      result.evaluations.set(`${id}|${e.domain}|${e.checkpoint}`, {
+      result.evaluations.set(`${id}|${e.domain}|${e.epoch}`, {
         accuracy: e.accuracy,
         confusion: e.confusion,
         epoch: e.epoch,
@@ -293,8 +294,8 @@ export async function sweepResult(prisma: PrismaClient, sweepId: string): Promis
 }
 
 /**
- * Exactly the rows a complete sweep owns, none twice: one sweep, its runs, one evaluation per (run, target,
- * checkpoint), one metric row per (run, epoch), one artifact per (run, kind).
+ * Exactly the rows a complete sweep owns, none twice: one sweep, its runs, one evaluation per (run, target, epoch),
+ * one metric row per (run, epoch), one artifact per (run, kind).
  */
 export async function assertCompleteWithoutDuplicates(
   prisma: PrismaClient,
@@ -307,11 +308,11 @@ export async function assertCompleteWithoutDuplicates(
   const ids = runs.map((r) => r.id);
   const evaluations = await prisma.evaluation.findMany({
     where: { runId: { in: ids } },
-    select: { runId: true, domain: true, checkpoint: true },
+    select: { runId: true, domain: true, epoch: true },
   });
-  const evaluationKeys = evaluations.map((e) => `${e.runId}|${e.domain}|${e.checkpoint}`);
+  const evaluationKeys = evaluations.map((e) => `${e.runId}|${e.domain}|${e.epoch}`);
   assert.equal(new Set(evaluationKeys).size, evaluationKeys.length, 'no evaluation twice');
-  assert.equal(evaluations.length, RUNS_PER_SWEEP * EVALUATIONS_PER_RUN, 'every evaluation written');
+  assert.equal(evaluations.length, RUNS_PER_SWEEP * evaluationsPerRun(epochs), 'every target scored at every epoch');
   const metrics = await prisma.epochMetric.groupBy({
     by: ['runId', 'epoch'],
     where: { runId: { in: ids } },

@@ -101,7 +101,7 @@ describe('chaos: Redis killed and restarted empty mid-sweep', () => {
         60_000,
       );
       assert.equal(single.status, 'succeeded', single.error ?? '');
-      assert.equal(await prisma.evaluation.count({ where: { runId: single.id } }), TARGETS.length * 2);
+      assert.equal(await prisma.evaluation.count({ where: { runId: single.id } }), TARGETS.length * 2, 'both targets at both epochs');
 
       await assertCompleteWithoutDuplicates(prisma, sweepId, EPOCHS);
       assert.equal((await api.request('GET', '/health', { key: null })).status, 200);

@@ -11,7 +11,6 @@ import {
   chaosSeed,
   chaosSweep,
   dropQueueKeys,
-  EVALUATIONS_PER_RUN,
   importDomains,
   makeDomains,
   sleep,
@@ -31,7 +30,11 @@ type KillPoint =
   | { phase: 'feature-extraction'; afterBatches: number }
   /** Killed `into` of the way through the epoch after `epoch` (scaled by how long the last epoch took). */
   | { phase: 'mid-epoch'; ordinal: number; epoch: number; into: number }
-  | { phase: 'evaluation'; written: number };
+  /**
+   * Killed `into` of the way through a run's last epoch, whose end scores every target (targets are scored during
+   * training, each epoch): the next attempt must write that epoch's scores once, equal to an undisturbed run's.
+   */
+  | { phase: 'last-epoch'; into: number };
 
 /** Three kills, one per phase, at seeded places: a failing seed replays with FER_CHAOS_SEED. */
 function killPlan(seed: number): KillPoint[] {
@@ -41,7 +44,7 @@ function killPlan(seed: number): KillPoint[] {
   return [
     { phase: 'feature-extraction', afterBatches: 1 + pick(2) },
     midEpoch,
-    { phase: 'evaluation', written: pick(2) },
+    { phase: 'last-epoch', into: Math.round(random.next() * 80) / 100 },
   ];
 }
 
@@ -144,25 +147,22 @@ describe('chaos: worker processes SIGKILLed at random points of a sweep', () => 
             }
             return false;
           }
-          // Any run in evaluation will do (which one depends on the kills before): the first with an evaluate job
-          // in flight and at least `written` of its evaluations already written.
-          const evaluating = new Set((await queues.queue(QueueName.Evaluate).getActive()).map((job) => job.data.runId as string));
-          for (const run of runs.filter((r) => r.trainedAt && r.status !== 'succeeded' && evaluating.has(r.id))) {
-            const written = await prisma.evaluation.count({ where: { runId: run.id } });
-            if (written >= point.written && written < EVALUATIONS_PER_RUN) {
-              victim = run.id;
-              describeKill = `run #${runs.indexOf(run)} with ${written}/${EVALUATIONS_PER_RUN} evaluations written`;
-              return true;
-            }
+          // Any run of the live worker entering its last epoch will do (which one depends on the kills before).
+          for (const run of runs.filter((r) => !r.trainedAt && r.workerId === live?.id && r.epoch === EPOCHS - 1)) {
+            victim = run.id;
+            const last = await prisma.epochMetric.findUnique({ where: { runId_epoch: { runId: run.id, epoch: run.epoch } } });
+            delayMs = Math.round(point.into * (last?.seconds ?? 0) * 1000);
+            describeKill = `run #${runs.indexOf(run)} ${Math.round(point.into * 100)} % into its last epoch (+${delayMs} ms)`;
+            return true;
           }
-          assert.ok(runs.length < 4 || runs.some((r) => r.status !== 'succeeded'), 'missed the evaluations of every run');
+          assert.ok(runs.length < 4 || runs.some((r) => !r.trainedAt), 'missed the last epoch of every run');
           return false;
         },
         `the ${point.phase} kill point`,
         180_000,
         40,
       );
-      if (point.phase === 'mid-epoch') await sleep(delayMs);
+      if (point.phase === 'mid-epoch' || point.phase === 'last-epoch') await sleep(delayMs);
       const victimWorker = current;
       await stopProcess(victimWorker, 'SIGKILL');
       chaosWorkers.spawn();
@@ -174,11 +174,8 @@ describe('chaos: worker processes SIGKILLed at random points of a sweep', () => 
       const interrupted = active.flat();
       const workerRow = await prisma.worker.findFirst({ where: { pid: victimWorker.pid }, orderBy: { startedAt: 'desc' } });
       const training = await prisma.run.findMany({ where: { workerId: workerRow?.id ?? '-', status: 'running', trainedAt: null }, select: { id: true, attempts: true } });
-      const hit =
-        point.phase === 'evaluation'
-          ? interrupted.some((job) => job.id.startsWith(`run.${victim}.evaluate.`))
-          : training.some((run) => run.id === victim) && interrupted.some((job) => job.id === jobIdOf(QueueName.Train, { runId: victim }));
-      const victimJob = point.phase === 'evaluation' ? undefined : await queues.queue(QueueName.Train).getJob(jobIdOf(QueueName.Train, { runId: victim }));
+      const hit = training.some((run) => run.id === victim) && interrupted.some((job) => job.id === jobIdOf(QueueName.Train, { runId: victim }));
+      const victimJob = await queues.queue(QueueName.Train).getJob(jobIdOf(QueueName.Train, { runId: victim }));
       const missed = hit ? '' : ` (missed; the victim's train job is ${victimJob ? `${await victimJob.getState()}, stalled ${victimJob.stalledCounter}` : 'gone'})`;
       console.log(`killed worker ${victimWorker.pid} during ${point.phase}: ${describeKill}; interrupted ${JSON.stringify(interrupted.map((j) => j.id))}${missed}`);
       kills.push({ phase: point.phase, at: describeKill, runId: victim, interrupted, training });

@@ -1,4 +1,6 @@
+import { QueueName } from '@fer/contracts';
 import { generateSyntheticBenchmark } from '@fer/datasets';
+import { jobIdOf } from '@fer/experiments';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +62,11 @@ describe('a run through the API, Redis and a worker process', () => {
     const running = await api.request('GET', `/runs/${runId}`);
     assert.equal(running.body.run.status, 'running');
     assert.ok(running.body.run.backend, 'the run records the TF.js backend');
+    const overview = await api.request('GET', '/queues');
+    assert.ok(
+      overview.body.workers.some((w: { currentJob: string | null }) => w.currentJob === jobIdOf(QueueName.Train, { runId })),
+      `the queue overview names the job the worker trains: ${JSON.stringify(overview.body.workers)}`,
+    );
     await stopProcess(first, 'SIGKILL');
     const epochAtKill = (await prisma.run.findUnique({ where: { id: runId } }))!.epoch;
 
@@ -79,12 +86,31 @@ describe('a run through the API, Redis and a worker process', () => {
     assert.ok(epochAtKill < 120);
 
     const evaluations = await prisma.evaluation.findMany({ where: { runId } });
-    assert.equal(evaluations.length, 4, 'one evaluation per target and checkpoint, none twice');
+    assert.equal(evaluations.length, 2 * 120, 'each target scored at every epoch (cached features: evalEvery 1), none twice');
+    assert.ok(done.sourceValBestEpoch !== null && done.sourceValBestEpoch >= 1, 'the source-val best epoch is recorded');
+    assert.equal(evaluations.filter((e) => e.epoch === done.sourceValBestEpoch).length, 2, 'its epoch is scored on each target');
     for (const evaluation of evaluations) {
       assert.ok(evaluation.accuracy >= 0 && evaluation.accuracy <= 1);
       assert.equal(evaluation.split, 'test', 'scored on the target test split, and it says so');
       assert.equal((evaluation.confusion as number[][]).flat().reduce((a, b) => a + b, 0), evaluation.n);
     }
+
+    // The repair path: an owed epoch scored after training from its kept checkpoint equals the score training wrote.
+    const bestEpoch = done.sourceValBestEpoch!;
+    const scored = evaluations.find((e) => e.epoch === bestEpoch && e.domain === 'synth-dark')!;
+    await prisma.evaluation.delete({ where: { id: scored.id } });
+    await prisma.run.update({ where: { id: runId }, data: { status: 'running', finishedAt: null } });
+    const report = await api.request('POST', '/queues/reconcile');
+    assert.equal(report.body.evaluateJobsRestored, 1, JSON.stringify(report.body));
+    const rescored = await waitUntil(
+      () => prisma.evaluation.findFirst({ where: { runId, datasetId: scored.datasetId, epoch: bestEpoch } }),
+      'the owed epoch scored from its checkpoint',
+      60_000,
+    );
+    assert.equal(rescored.checkpoint, bestEpoch === 120 ? 'last' : 'source-val');
+    assert.equal(rescored.accuracy, scored.accuracy);
+    assert.deepEqual(rescored.confusion, scored.confusion);
+    await waitUntil(async () => (await prisma.run.findUniqueOrThrow({ where: { id: runId } })).status === 'succeeded', 'the run closed again', 30_000);
 
     const detail = await api.request('GET', `/runs/${runId}`);
     assert.equal(detail.body.run.progress, 1);

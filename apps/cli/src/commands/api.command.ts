@@ -1,6 +1,9 @@
 import {
+  DEFAULT_MODEL_SELECTION,
   domainDisplayName,
   Leaderboard,
+  MODEL_SELECTIONS,
+  type ModelSelection,
   Page,
   RunDetailDto,
   RunSummaryDto,
@@ -9,7 +12,7 @@ import {
   SweepSummaryDto,
 } from '@fer/contracts';
 import { SingleBar, MultiBar, Presets } from 'cli-progress';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { apiRequest, resolveConnection } from '../api-client';
@@ -52,7 +55,7 @@ export function formatLeaderboard(board: Leaderboard): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [
-    `Leaderboard ${board.benchmark}, trained on ${domainDisplayName(board.source)} (* = in-domain), selection: ${board.selection}${board.selection === 'oracle' ? ' (TEST-DOMAIN ORACLE)' : ''}; accuracy %, mean±std over seeds, ◆ = best`,
+    `Leaderboard ${board.benchmark}, trained on ${domainDisplayName(board.source)} (* = in-domain), selection: ${selectionLabel(board.selection)}; accuracy %, mean±std over seeds, ◆ = best`,
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(line),
@@ -77,6 +80,18 @@ export function verifyLeaderboard(board: Leaderboard, expected: string): { ok: b
   };
 }
 
+/** How a selection is named wherever numbers are printed: the oracle is always called out as one. */
+export function selectionLabel(selection: ModelSelection): string {
+  return selection === 'last' ? 'last epoch' : selection === 'source-val' ? 'training-domain validation' : 'TEST-DOMAIN ORACLE';
+}
+
+/** `--selection`, shared by every command that prints accuracies (the API's default when absent). */
+function selectionOption(): Option {
+  return new Option('--selection <mode>', 'model selection: last epoch, training-domain validation (source-val), or the test-domain oracle')
+    .choices(MODEL_SELECTIONS)
+    .default(DEFAULT_MODEL_SELECTION);
+}
+
 export function formatSweep(detail: SweepDetailDto): string {
   const { sweep } = detail;
   const counts = Object.entries(sweep.runCounts).filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`).join(', ');
@@ -84,7 +99,7 @@ export function formatSweep(detail: SweepDetailDto): string {
   if (detail.ablation.length) {
     const domains = Object.keys(detail.ablation[0].perDomain);
     const unfinished = detail.ablationBasis.excludedUnfinished;
-    lines.push('', `ablation per source (accuracy %, last epoch, succeeded runs${unfinished ? `; ${unfinished} unfinished left out` : ''}, mean over everything else)`);
+    lines.push('', `ablation per source (accuracy %, selection: ${selectionLabel(detail.ablationBasis.selection)}, succeeded runs${unfinished ? `; ${unfinished} unfinished left out` : ''}, mean over everything else; target = mean over the targets)`);
     const header = ['parameter = value', 'source', ...domains.map(domainDisplayName), 'mean', 'target', 'runs'];
     const fixed = (value: number | null | undefined) => (value === null || value === undefined ? '-' : value.toFixed(2));
     const rows = detail.ablation.map((row) => [
@@ -143,10 +158,11 @@ export function registerApiCommands(program: Command): void {
     .argument('<id>')
     .option('--watch', 'follow until the sweep finishes')
     .option('--json', 'print the sweep and its ablation table as JSON')
-    .action(async (id: string, options: { watch?: boolean; json?: boolean }, command: Command) => {
+    .addOption(selectionOption())
+    .action(async (id: string, options: { watch?: boolean; json?: boolean; selection: ModelSelection }, command: Command) => {
       if (options.watch) await watchSweep(command, id);
-      const detail = await apiRequest<SweepDetailDto>(connection(command), 'GET', `/sweeps/${id}`);
-      print(options.json ? { sweep: detail.sweep, ablation: detail.ablation } : formatSweep(detail));
+      const detail = await apiRequest<SweepDetailDto>(connection(command), 'GET', `/sweeps/${id}?selection=${options.selection}`);
+      print(options.json ? { sweep: detail.sweep, ablation: detail.ablation, ablationBasis: detail.ablationBasis } : formatSweep(detail));
     });
   sweep
     .command('list')
@@ -171,9 +187,12 @@ export function registerApiCommands(program: Command): void {
     });
   runs
     .command('show')
-    .description('Show a run: config, metrics, evaluations')
+    .description('Show a run (JSON): config, metrics, every scored epoch, and what the selection picks (`selected`)')
     .argument('<id>')
-    .action(async (id: string, _o: unknown, command: Command) => print(await apiRequest<RunDetailDto>(connection(command), 'GET', `/runs/${id}`)));
+    .addOption(selectionOption())
+    .action(async (id: string, options: { selection: ModelSelection }, command: Command) =>
+      print(await apiRequest<RunDetailDto>(connection(command), 'GET', `/runs/${id}?selection=${options.selection}`)),
+    );
   runs
     .command('create')
     .description('Launch one run (interactive priority) from a JSON/YAML body: {config, source, seed, targets?}')
@@ -195,7 +214,7 @@ export function registerApiCommands(program: Command): void {
     .description('Print the cross-domain leaderboard for one source domain (like the paper\'s Table 1)')
     .requiredOption('--source <domain>', 'source (training) domain, e.g. rafdb')
     .option('--benchmark <name>', 'benchmark', 'fer5')
-    .option('--selection <mode>', 'last | source-val | oracle', 'last')
+    .addOption(selectionOption())
     .option('--format <format>', 'table | json | csv | markdown | latex', 'table')
     .option('--verify <hash>', 'recompute the leaderboard and compare its provenance hash (printed under every table and export): exit 0 when it matches, 1 when not')
     .action(async (options: { source: string; benchmark: string; selection: string; format: string; verify?: string }, command: Command) => {

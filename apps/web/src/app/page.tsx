@@ -5,6 +5,7 @@ import { EmptyState } from '@/components/empty-state';
 import { CopyButtons } from '@/components/leaderboard/copy-buttons';
 import { LeaderboardControls, type LeaderboardQuery } from '@/components/leaderboard/leaderboard-controls';
 import { LeaderboardTable } from '@/components/leaderboard/leaderboard-table';
+import { OracleWarning } from '@/components/selection-switch';
 import { TransferConfigPicker } from '@/components/leaderboard/transfer-config-picker';
 import { TransferHeatmap } from '@/components/leaderboard/transfer-heatmap';
 import { domainLabel, formatDateTime } from '@/lib/format';
@@ -78,15 +79,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
         </div>
       </div>
       <LeaderboardControls benchmarks={benchmarks.data} query={query} />
-      {selection === 'oracle' && (
-        <div className="notice notice-warn" role="note" data-testid="oracle-warning">
-          <p className="notice-title">Oracle model selection</p>
-          <p>
-            Each run’s checkpoint is picked with the test domain’s own labels. These numbers are an optimistic upper
-            bound, not a fair comparison; report source-validation or last-epoch numbers.
-          </p>
-        </div>
-      )}
+      {selection === 'oracle' && <OracleWarning />}
       {!leaderboard.ok ? (
         <ApiErrorNotice error={leaderboard.error} />
       ) : rows.length === 0 ? (

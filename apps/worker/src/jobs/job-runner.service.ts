@@ -9,6 +9,7 @@ import { ExtractFeaturesJob } from './extract-features.job';
 import type { JobHandler } from './job-handler';
 import { ProbeJob } from './probe.job';
 import { TrainJob } from './train.job';
+import { WorkerRegistryService } from '../registration/worker-registry.service';
 
 /** One BullMQ Worker per consumed queue, each with its settings from QUEUE_CONFIG and exactly one handler. */
 @Injectable()
@@ -19,6 +20,7 @@ export class JobRunnerService implements OnApplicationShutdown {
 
   constructor(
     @Inject(WORKER_ENV) private readonly env: WorkerEnv,
+    private readonly registry: WorkerRegistryService,
     train: TrainJob,
     evaluate: EvaluateJob,
     extractFeatures: ExtractFeaturesJob,
@@ -41,11 +43,15 @@ export class JobRunnerService implements OnApplicationShutdown {
         queue,
         async (job: Job) => {
           const payload = parseJobPayload(queue, job.data);
-          const outcome = await handler.handle(payload, {
-            jobId: job.id ?? job.name,
-            attempt: job.attemptsMade + 1,
-            updateProgress: (fraction) => job.updateProgress(Math.round(fraction * 1000) / 10),
-          });
+          const jobId = job.id ?? job.name;
+          await this.registry.jobStarted(jobId);
+          const outcome = await handler
+            .handle(payload, {
+              jobId,
+              attempt: job.attemptsMade + 1,
+              updateProgress: (fraction) => job.updateProgress(Math.round(fraction * 1000) / 10),
+            })
+            .finally(() => this.registry.jobFinished(jobId));
           this.logger.log(`${queue} ${job.id}: ${outcome.status}${'reason' in outcome ? ` (${outcome.reason})` : ''}`);
           return outcome;
         },

@@ -1,6 +1,18 @@
 import { splitSourceValidation, train as trainModel } from '@fer/cafe';
-import { EpochMetrics, JobPayload, QueueName } from '@fer/contracts';
-import { failRun, owedEvaluations, parseStoredConfig, priorityName, recordRunOutcome, unavailableTargetsError } from '@fer/experiments';
+import { EpochMetrics, EvaluationMetrics, JobPayload, QueueName, TrainingConfig, trainsOnImages } from '@fer/contracts';
+import {
+  LifecycleRun,
+  completeRunIfEvaluated,
+  evaluationId,
+  failRun,
+  missingSplitError,
+  owedEvaluations,
+  parseStoredConfig,
+  priorityName,
+  recordRunOutcome,
+  unavailableTargets,
+  unavailableTargetsError,
+} from '@fer/experiments';
 import { JobQueues } from '@fer/queues';
 import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
@@ -11,7 +23,7 @@ import { RunLogWriter } from '../persistence/run-log.writer';
 import { WorkerPrismaService } from '../persistence/worker-prisma.service';
 import { WORKER_IDENTITY, WorkerRegistryService } from '../registration/worker-registry.service';
 import type { WorkerIdentity } from '../registration/worker-identity';
-import { RunDataService } from '../training/run-data.service';
+import { RunDataService, type TrunkWeights } from '../training/run-data.service';
 import { CancellationWatch } from './cancellation.watch';
 import { JOB_QUEUES } from './job-queues.token';
 import type { JobContext, JobHandler, JobOutcome } from './job-handler';
@@ -44,7 +56,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     if (run.cancelRequested) return this.cancel(runId);
     const config = parseStoredConfig(run.config.body, `config of run ${runId}`);
     if (run.trainedAt) {
-      await this.enqueueEvaluations(runId, run.targets, config.sourceValFraction, run.priority);
+      await this.enqueueEvaluations(run, run.priority);
       return { status: 'skipped', reason: 'already trained; evaluations enqueued' };
     }
 
@@ -61,7 +73,6 @@ export class TrainJob implements JobHandler<QueueName.Train> {
         },
       }),
     );
-    await this.registry.setCurrentJob(context.jobId);
     const watch = new CancellationWatch(db, runId, this.env.FER_CANCEL_POLL_SECONDS);
     try {
       await this.logs.write(
@@ -71,11 +82,12 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       );
       const source = await this.data.load(run.sourceDatasetId, ['train'], config, {
         withFlipped: config.augment.flip,
-        withImages: config.maskNet === 'resnet18',
+        withImages: trainsOnImages(config),
         shouldStop: () => watch.cancelled,
         onProgress: (done, total) => void this.progress(runId, (done / total) * FEATURES_SHARE, context),
       });
       if (watch.cancelled) return this.cancel(runId);
+      const targets = await this.loadTargets(run, config);
       const { train, val } = splitSourceValidation(source, config.sourceValFraction, run.seed);
       const resumeFrom = await this.checkpoints.resumePoint(runId, (message) =>
         this.logs.write(runId, 'warn', message),
@@ -83,16 +95,22 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       await this.logs.write(
         runId,
         'info',
-        `${train.n} training and ${val?.n ?? 0} source-validation samples, ${source.dim}-d features` +
+        `${train.n} training and ${val?.n ?? 0} source-validation samples, ${source.dim}-d features; ` +
+          `targets scored every ${config.evalEvery} epoch${config.evalEvery > 1 ? 's' : ''} on their ${run.targetSplit} split` +
           (resumeFrom ? '; resuming from the last checkpoint' : ''),
       );
+      // A resumed run has the pretrained trunk in its checkpoint already.
+      const trunkWeights = resumeFrom ? undefined : await this.data.trunkWeights(config);
+      if (trunkWeights) await this.recordTrunkWeights(runId, trunkWeights);
 
       const result = await trainModel({
         config,
         seed: run.seed,
         train,
         val,
+        targets: targets.map((t) => ({ key: t.dataset.id, set: t.set })),
         resumeFrom: resumeFrom ?? undefined,
+        trunkWeights: trunkWeights && { file: trunkWeights.file, tensors: trunkWeights.tensors },
         shouldStop: () => watch.cancelled,
         featuresForEpoch:
           config.augment.frozenPath === 'recompute'
@@ -103,10 +121,14 @@ export class TrainJob implements JobHandler<QueueName.Train> {
                   run.seed,
                 ).train
             : undefined,
-        // Metrics before the checkpoint: a worker killed in between retrains that epoch (deterministically, so the
-        // upsert rewrites the same row) instead of resuming past an epoch whose metrics were never written.
-        onEpoch: async (metrics, checkpoint, isBestSourceVal) => {
-          await this.recordEpoch(runId, metrics, config.epochs, context);
+        // Metrics and scores before the checkpoint: a worker killed in between retrains that epoch (deterministically,
+        // so the upserts rewrite the same rows) instead of resuming past an epoch whose numbers were never written.
+        onEpoch: async (metrics, checkpoint, isBestSourceVal, evaluations) => {
+          await this.recordEpoch(runId, metrics, config.epochs, isBestSourceVal, context);
+          for (const evaluation of evaluations) {
+            const target = targets.find((t) => t.dataset.id === evaluation.key)!;
+            await this.recordEvaluation(runId, target.dataset, run.targetSplit, metrics.epoch, evaluation.metrics);
+          }
           if (isBestSourceVal) await this.checkpoints.save(runId, 'checkpoint-source-val', checkpoint);
           await this.checkpoints.save(runId, 'checkpoint-last', checkpoint);
         },
@@ -116,12 +138,14 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       await withDatabaseRetry(() =>
         db.run.update({ where: { id: runId }, data: { trainedAt: new Date(), progress: TRAINING_END } }),
       );
-      await this.logs.write(runId, 'info', 'training finished; evaluating on the target domains');
-      await this.enqueueEvaluations(runId, run.targets, config.sourceValFraction, run.priority);
+      const trained = await withDatabaseRetry(() => db.run.findUniqueOrThrow({ where: { id: runId } }));
+      await this.logs.write(runId, 'info', 'training finished');
+      await this.enqueueEvaluations(trained, run.priority);
+      if (await completeRunIfEvaluated(this.prisma.ledger, trained))
+        await this.logs.write(runId, 'info', 'every selection epoch was scored during training; run succeeded');
       return { status: 'success' };
     } finally {
       watch.stop();
-      await this.registry.setCurrentJob(null);
     }
   }
 
@@ -130,7 +154,64 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     await this.logs.write(runId, 'error', `failed after all attempts: ${error.message}`);
   }
 
-  private async recordEpoch(runId: string, metrics: EpochMetrics, epochs: number, context: JobContext): Promise<void> {
+  /**
+   * The newest ready dataset of every target domain, loaded on the run's target split. A domain without a dataset, or a
+   * dataset without that split, fails the run naming it before any training (never scored on another split).
+   */
+  private async loadTargets(run: { id: string; targets: string[]; targetSplit: string }, config: TrainingConfig) {
+    const db = this.prisma.client;
+    const newest = await withDatabaseRetry(() => this.prisma.ledger.newestReadyDatasets(run.targets));
+    const unavailable = unavailableTargets({ id: run.id, targets: run.targets, epochs: 0, sourceValBestEpoch: null }, newest);
+    if (unavailable.length > 0) throw new UnrecoverableError(unavailableTargetsError(unavailable));
+    const targets = [];
+    for (const domain of run.targets) {
+      const dataset = await withDatabaseRetry(() => db.dataset.findUniqueOrThrow({ where: { id: newest.get(domain)! } }));
+      const hasSplit = await withDatabaseRetry(() =>
+        db.datasetSample.findFirst({ where: { datasetId: dataset.id, split: run.targetSplit }, select: { key: true } }),
+      );
+      if (!hasSplit) throw new UnrecoverableError(missingSplitError(dataset, run.targetSplit, run.id));
+      const set = await this.data.load(dataset.id, [run.targetSplit], config, {
+        withFlipped: false,
+        withImages: trainsOnImages(config),
+      });
+      targets.push({ dataset, set });
+    }
+    return targets;
+  }
+
+  private async recordEvaluation(
+    runId: string,
+    dataset: { id: string; domain: string },
+    split: string,
+    epoch: number,
+    metrics: EvaluationMetrics,
+  ): Promise<void> {
+    const row = {
+      domain: dataset.domain,
+      checkpoint: 'epoch',
+      split,
+      accuracy: metrics.accuracy,
+      perClassAccuracy: metrics.perClassAccuracy,
+      macroF1: metrics.macroF1,
+      confusion: metrics.confusion,
+      n: metrics.n,
+    };
+    await withDatabaseRetry(() =>
+      this.prisma.client.evaluation.upsert({
+        where: { runId_datasetId_epoch: { runId, datasetId: dataset.id, epoch } },
+        create: { id: evaluationId(runId, dataset.id, epoch), runId, datasetId: dataset.id, epoch, ...row },
+        update: row,
+      }),
+    );
+  }
+
+  private async recordEpoch(
+    runId: string,
+    metrics: EpochMetrics,
+    epochs: number,
+    isBestSourceVal: boolean,
+    context: JobContext,
+  ): Promise<void> {
     const db = this.prisma.client;
     await withDatabaseRetry(() =>
       db.epochMetric.upsert({
@@ -144,6 +225,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
         where: { id: runId },
         data: {
           epoch: metrics.epoch,
+          ...(isBestSourceVal ? { sourceValBestEpoch: metrics.epoch } : {}),
           progress: FEATURES_SHARE + (TRAINING_END - FEATURES_SHARE) * (metrics.epoch / epochs),
         },
       }),
@@ -162,17 +244,10 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     await context.updateProgress(fraction).catch(() => undefined);
   }
 
-  private async enqueueEvaluations(
-    runId: string,
-    targets: string[],
-    sourceValFraction: number,
-    priority: number,
-  ): Promise<void> {
-    const { missing, unavailable } = await owedEvaluations(this.prisma.ledger, {
-      id: runId,
-      targets,
-      sourceValFraction,
-    });
+  /** Evaluations a selection needs that training did not score (a run trained before per-epoch scoring, say). */
+  private async enqueueEvaluations(run: LifecycleRun, priority: number): Promise<void> {
+    const runId = run.id;
+    const { missing, unavailable } = await owedEvaluations(this.prisma.ledger, run);
     // A target without a dataset is never skipped: the run fails naming it (no retry can help until it is imported).
     if (unavailable.length > 0) throw new UnrecoverableError(unavailableTargetsError(unavailable));
     if (missing.length === 0) return;
@@ -180,6 +255,22 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       QueueName.Evaluate,
       missing.map((evaluation) => ({ runId, datasetId: evaluation.datasetId, checkpoint: evaluation.checkpoint })),
       { priority: priorityName(priority) },
+    );
+  }
+
+  /** The trunk-weights report as a run log line, and the file (path, sha256, size) as an artifact row of the run. */
+  private async recordTrunkWeights(runId: string, weights: TrunkWeights): Promise<void> {
+    const { loaded, missing, unexpected } = weights.report;
+    const list = (keys: string[]) => (keys.length === 0 ? 'none' : keys.slice(0, 8).join(', ') + (keys.length > 8 ? ` and ${keys.length - 8} more` : ''));
+    await this.logs.write(
+      runId,
+      missing.length > 0 ? 'warn' : 'info',
+      `trunkWeights ${weights.file} (sha256 ${weights.sha256.slice(0, 12)}): loaded ${loaded} ResNet-18 trunk tensors as load_state_dict(strict=False); ` +
+        `missing (kept at their initialisation): ${list(missing)}; unexpected (ignored): ${list(unexpected)}`,
+    );
+    const row = { runId, kind: 'trunk-weights', uri: `file://${weights.realPath}`, sha256: weights.sha256, bytes: BigInt(weights.bytes) };
+    await withDatabaseRetry(() =>
+      this.prisma.client.artifact.upsert({ where: { id: `${runId}.trunk-weights` }, create: { id: `${runId}.trunk-weights`, ...row }, update: row }),
     );
   }
 

@@ -41,10 +41,30 @@ export class WorkerRegistryService implements OnApplicationShutdown {
     return this.backend;
   }
 
-  async setCurrentJob(jobId: string | null): Promise<void> {
+  /**
+   * Jobs this worker is running, oldest first. A worker runs several queues at once (a probe or an evaluation beside a
+   * training): its current job is the oldest still running, so a short job ending never blanks a long one.
+   */
+  private readonly activeJobs: string[] = [];
+
+  async jobStarted(jobId: string): Promise<void> {
+    this.activeJobs.push(jobId);
+    await this.writeCurrentJob();
+  }
+
+  async jobFinished(jobId: string): Promise<void> {
+    const index = this.activeJobs.indexOf(jobId);
+    if (index >= 0) this.activeJobs.splice(index, 1);
+    await this.writeCurrentJob();
+  }
+
+  private async writeCurrentJob(): Promise<void> {
     await this.prisma.client.worker
-      .update({ where: { id: this.identity.id }, data: { currentJob: jobId, lastHeartbeatAt: new Date(), status: 'online' } })
-      .catch(() => undefined);
+      .update({
+        where: { id: this.identity.id },
+        data: { currentJob: this.activeJobs[0] ?? null, lastHeartbeatAt: new Date(), status: 'online' },
+      })
+      .catch((error: Error) => this.logger.warn(`could not record the current job: ${error.message}`));
   }
 
   private async heartbeat(): Promise<void> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -42,6 +42,19 @@ describe('RunDataService weights confinement', () => {
       service('').backbone({ backbone: 'clip-vit-b32', backboneWeights: join(root, 'models', 'ok.safetensors') }),
       /has no FER_DATA_ROOTS/,
     );
+  });
+
+  it('should read trunk weights inside the roots with their strict=False report and digest, and refuse them through a symlink out', async () => {
+    const fixture = join(__dirname, '..', '..', '..', '..', 'libs', 'cafe', 'fixtures', 'weights');
+    copyFileSync(join(fixture, 'resnet18-partial.pth'), join(root, 'models', 'trunk.pth'));
+    const weights = await service(root).trunkWeights({ trunkWeights: join(root, 'models', 'trunk.pth') });
+    assert.equal(weights!.report.loaded, JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8'))['resnet18-partial.pth'].loaded);
+    assert.match(weights!.sha256, /^[0-9a-f]{64}$/);
+    assert.ok(weights!.tensors.has('conv1.weight'));
+    assert.equal(await service(root).trunkWeights({}), undefined);
+    await assert.rejects(service(root).trunkWeights({ trunkWeights: join(root, 'link', 'passwd') }), /trunkWeights refused by the worker/);
+    copyFileSync(join(fixture, 'other-arch.pth'), join(root, 'models', 'other.pth'));
+    await assert.rejects(service(root).trunkWeights({ trunkWeights: join(root, 'models', 'other.pth') }), /no resnet18 trunk key matches/);
   });
 
   it('should pass the real path inside the roots on to the loader (which then reads the file)', async () => {

@@ -1,13 +1,25 @@
-import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
+import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, matchTrunk, readStateDict, type Backbone, type CheckpointTensor, type WeightsReport } from '@fer/cafe';
 import { confinePath, createBatchStream, getReader, loadRgb, storedReaderOptions, streamedImages, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
 import type { TrainingConfig } from '@fer/contracts';
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { delimiter, resolve } from 'node:path';
 import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
 import { withDatabaseRetry } from '../persistence/database-retry';
 import { WorkerPrismaService } from '../persistence/worker-prisma.service';
 import type { FeatureSet } from '@fer/cafe';
 
+
+export interface TrunkWeights {
+  /** The path as the config names it. */
+  file: string;
+  realPath: string;
+  tensors: ReadonlyMap<string, CheckpointTensor>;
+  report: WeightsReport;
+  sha256: string;
+  bytes: number;
+}
 
 export interface LoadedSplit extends FeatureSet {
   /** The registered samples of the rows, as the dataset's reader finds their pixels. */
@@ -33,7 +45,7 @@ export class RunDataService {
   backbone(config: Pick<TrainingConfig, 'backbone' | 'backboneWeights'>): Promise<Backbone> {
     const key = `${config.backbone}:${config.backboneWeights ?? ''}`;
     if (!this.backbones.has(key)) {
-      const loading = this.confinedWeights(config.backboneWeights).then((weightsPath) => loadBackbone(config.backbone, { weightsPath }));
+      const loading = this.confinedWeights(config.backboneWeights, 'backboneWeights').then((weightsPath) => loadBackbone(config.backbone, { weightsPath }));
       loading.catch(() => this.backbones.delete(key));
       this.backbones.set(key, loading);
     }
@@ -44,13 +56,33 @@ export class RunDataService {
    * The API checked the weights path when the run was created; it is checked again here, by real path, because the
    * file system may have changed since (a file swapped for a symlink that leads out of the data roots).
    */
-  private async confinedWeights(path: string | undefined): Promise<string | undefined> {
+  private async confinedWeights(path: string | undefined, field: 'backboneWeights' | 'trunkWeights'): Promise<string | undefined> {
     if (!path) return undefined;
     const roots = this.env.FER_DATA_ROOTS.split(delimiter).filter(Boolean);
-    if (roots.length === 0) throw new Error(`backboneWeights ${path}: this worker has no FER_DATA_ROOTS, so it reads no weights file; set it as on the API`);
+    if (roots.length === 0) throw new Error(`${field} ${path}: this worker has no FER_DATA_ROOTS, so it reads no weights file; set it as on the API`);
     const confined = await confinePath(roots, path);
-    if (!confined.ok) throw new Error(`backboneWeights refused by the worker: ${confined.message}`);
+    if (!confined.ok) throw new Error(`${field} refused by the worker: ${confined.message}`);
     return confined.realPath;
+  }
+
+  /**
+   * `trunkWeights`: the user's pretrained ResNet-18 state dict, read (never executed) from inside the data roots, with
+   * what loading it into the trunk will do (strict=False) and the file's digest, for the run's records. Refuses a file
+   * of another architecture before training starts.
+   */
+  async trunkWeights(config: Pick<TrainingConfig, 'trunkWeights'>): Promise<TrunkWeights | undefined> {
+    const path = await this.confinedWeights(config.trunkWeights, 'trunkWeights');
+    if (!path) return undefined;
+    const bytes = await readFile(path);
+    const tensors = await readStateDict(path);
+    return {
+      file: config.trunkWeights!,
+      realPath: path,
+      tensors,
+      report: matchTrunk(tensors, 'resnet18', config.trunkWeights!),
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      bytes: bytes.length,
+    };
   }
 
   /** Features of the samples of the given splits (in key order), both views when `withFlipped`. */

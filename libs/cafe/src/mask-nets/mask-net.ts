@@ -17,6 +17,8 @@ export interface MaskNetOptions {
   /** Width of the output m (C for a CAFE mask). */
   outputDim: number;
   hidden: number;
+  /** mlp only: end in ReLU so sigmoid(m) stays in [0.5, 1) as in the official CAFE net. */
+  finalRelu?: boolean;
 }
 
 /** The trainable FER model: maps its input (frozen features or the image) to C channels. */

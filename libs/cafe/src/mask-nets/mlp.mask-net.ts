@@ -4,8 +4,12 @@ import { createVariable } from '../model/model-parameters';
 import { initLinear } from '../model/parameter-init';
 import type { MaskNet, MaskNetOptions } from './mask-net';
 
-/** The CPU config's mask net on frozen features: Linear(C→hidden) → ReLU → Linear(hidden→outputDim). */
-export function createMlpMaskNet({ rng, featureDim, outputDim, hidden }: MaskNetOptions): MaskNet {
+/**
+ * The CPU config's mask net on frozen features: Linear(C→hidden) → ReLU → Linear(hidden→outputDim), and a final ReLU
+ * with `finalRelu` (cafe's default: the official net's last layer is a ReLU, so m ≥ 0 and the mask sigmoid(m) lies in
+ * [0.5, 1): a channel is kept at least half, never switched off).
+ */
+export function createMlpMaskNet({ rng, featureDim, outputDim, hidden, finalRelu = false }: MaskNetOptions): MaskNet {
   const first = initLinear(rng, featureDim, hidden);
   const second = initLinear(rng, hidden, outputDim);
   const parameters = [
@@ -19,7 +23,9 @@ export function createMlpMaskNet({ rng, featureDim, outputDim, hidden }: MaskNet
     name: 'mlp',
     input: 'features',
     parameters,
-    apply: (features) =>
-      dense(tf.relu(dense(features as tf.Tensor2D, k1 as tf.Tensor2D, b1 as tf.Tensor1D)), k2 as tf.Tensor2D, b2 as tf.Tensor1D),
+    apply: (features) => {
+      const m = dense(tf.relu(dense(features as tf.Tensor2D, k1 as tf.Tensor2D, b1 as tf.Tensor1D)), k2 as tf.Tensor2D, b2 as tf.Tensor1D);
+      return finalRelu ? tf.relu(m) : m;
+    },
   };
 }

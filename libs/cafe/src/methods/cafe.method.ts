@@ -14,7 +14,14 @@ export const cafeMethod: MethodDefinition = {
   name: 'cafe',
   build({ config, featureDim, rng }) {
     const maskNet = config.useMask
-      ? getMaskNet(config.maskNet).create({ rng, featureDim, outputDim: featureDim, hidden: config.maskNetHidden })
+      ? getMaskNet(config.maskNet).create({
+          rng,
+          featureDim,
+          outputDim: featureDim,
+          hidden: config.maskNetHidden,
+          // absent in configs stored before the switch: those nets had no final ReLU
+          finalRelu: config.maskNetFinalRelu === true,
+        })
       : null;
     const fc = config.head === 'fc' ? createFcHead(rng, featureDim, config.numClasses) : null;
     const parameters = [...(maskNet?.parameters ?? []), ...(fc?.parameters ?? [])];

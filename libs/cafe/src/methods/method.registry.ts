@@ -1,13 +1,22 @@
 import type { Method } from '@fer/contracts';
 import { cafeMethod } from './cafe.method';
-import { finetuneMethod } from './finetune.method';
+import { eacMethod } from './eac.method';
+import { ermMethod } from './erm.method';
 import { linearProbeMethod } from './linear-probe.method';
+import { mlpProbeMethod } from './mlp-probe.method';
 import type { MethodDefinition } from './method';
+import { rulMethod } from './rul.method';
+import { scnMethod } from './scn.method';
 
+/** Every method, by name: a method missing here does not compile (Method comes from the config schema). */
 const METHODS: Record<Method, MethodDefinition> = {
   cafe: cafeMethod,
   'linear-probe': linearProbeMethod,
-  finetune: finetuneMethod,
+  'mlp-probe': mlpProbeMethod,
+  erm: ermMethod,
+  scn: scnMethod,
+  rul: rulMethod,
+  eac: eacMethod,
 };
 
 export function getMethod(name: string): MethodDefinition {

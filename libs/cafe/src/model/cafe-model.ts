@@ -1,6 +1,5 @@
-import type { TrainingConfig } from '@fer/contracts';
+import { trainsOnImages, type TrainingConfig } from '@fer/contracts';
 import { CafeCheckpoint } from './checkpoint';
-import { getMaskNet } from '../mask-nets/mask-net.registry';
 import { getMethod } from '../methods/method.registry';
 import type { MethodModel } from '../methods/method';
 import { NamedVariable, assignVariables, disposeVariables } from './model-parameters';
@@ -40,6 +39,5 @@ export function modelFromCheckpoint(checkpoint: CafeCheckpoint): CafeModel {
 
 /** Whether training this config runs conv gradients (image-space mask net): choose the backend accordingly. */
 export function needsConvGradients(config: TrainingConfig): boolean {
-  const usesMaskNet = config.method === 'finetune' || (config.method === 'cafe' && config.useMask);
-  return usesMaskNet && getMaskNet(config.maskNet).needsConvGradients;
+  return trainsOnImages(config);
 }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { EpochMetrics, TrainingConfig } from '@fer/contracts';
 import type { AdamState } from '../optim/adam.optimizer';
 import type { StoredTensor } from './model-parameters';
+import type { MethodState } from '../methods/method';
+import type { WeightsReport } from '../weights/weights-report';
 import type { RandomState } from '@fer/contracts';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -25,6 +27,10 @@ export interface CafeCheckpoint {
   history: EpochMetrics[];
   /** The backend that produced it (results are reproducible on the same backend). */
   backend: string;
+  /** What loading the config's trunkWeights did before the first epoch (strict=False report), carried across resumes. */
+  trunkWeightsReport?: WeightsReport;
+  /** The method's own training state (SCN: the relabelled samples), restored on resume. */
+  methodState?: MethodState;
 }
 
 export class CorruptCheckpointError extends Error {
@@ -73,7 +79,16 @@ export function deserializeCheckpoint(bytes: Uint8Array): CafeCheckpoint {
   );
   if (offset !== body.length) throw new CorruptCheckpointError('checkpoint payload length does not match its header');
   const { tensors: _t, adamStep, ...rest } = header;
-  return { ...rest, parameters, optimizer: { step: adamStep, m, v } } as CafeCheckpoint;
+  return { ...rest, config: upgradeLegacyConfig(rest.config), parameters, optimizer: { step: adamStep, m, v } } as CafeCheckpoint;
+}
+
+/**
+ * Checkpoints written before `finetune` was renamed name it in their config: with maskNet mlp it is today's
+ * `mlp-probe`, with resnet18 `erm` (same parameters, same names), as the data migration rewrote stored configs.
+ */
+export function upgradeLegacyConfig(config: TrainingConfig): TrainingConfig {
+  if ((config.method as string) !== 'finetune') return config;
+  return { ...config, method: config.maskNet === 'resnet18' ? 'erm' : 'mlp-probe' };
 }
 
 /** Epochs completed by a serialized checkpoint. */

@@ -8,6 +8,8 @@ export interface NamedVariable {
   name: string;
   variable: tf.Variable;
   trainable: boolean;
+  /** Learning rate of this parameter as a multiple of the optimizer's (a per-group lr in torch.optim); default 1. */
+  lrScale?: number;
 }
 
 /** A tensor copied out of TF.js, as stored in checkpoints. */

@@ -28,6 +28,8 @@ export interface AdamState {
  *   g = grad + wd·p;  m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²
  *   p -= (lr / (1-β1^t)) · m / (sqrt(v) / sqrt(1-β2^t) + eps)
  * Note eps is added after the bias correction of v, as torch does (tf.train.adam differs here).
+ * A parameter's `lrScale` multiplies lr for it alone, as a torch param group with its own lr under the same
+ * ExponentialLR (RUL's FC at 10x).
  */
 export class AdamOptimizer {
   lr: number;
@@ -78,7 +80,7 @@ export class AdamOptimizer {
         const mNext = tf.add(tf.mul(m.variable, beta1), tf.mul(g, 1 - beta1));
         const vNext = tf.add(tf.mul(v.variable, beta2), tf.mul(tf.square(g), 1 - beta2));
         const denom = tf.add(tf.div(tf.sqrt(vNext), biasCorrection2Sqrt), eps);
-        p.assign(tf.sub(p, tf.mul(tf.div(mNext, denom), stepSize)));
+        p.assign(tf.sub(p, tf.mul(tf.div(mNext, denom), stepSize * (param.lrScale ?? 1))));
         m.variable.assign(mNext);
         v.variable.assign(vNext);
       }
@@ -86,9 +88,10 @@ export class AdamOptimizer {
   }
 
   /** The same update as above, written as one loop (m and v are kept as the variables' float32 values). */
-  private applyOnHost(grads: Record<string, tf.Tensor>, stepSize: number, biasCorrection2Sqrt: number): void {
+  private applyOnHost(grads: Record<string, tf.Tensor>, baseStepSize: number, biasCorrection2Sqrt: number): void {
     const { beta1, beta2, eps, weightDecay } = this.settings;
     for (const { param, m, v } of this.moments) {
+      const stepSize = baseStepSize * (param.lrScale ?? 1);
       const gradient = grads[param.variable.name];
       if (!gradient) throw new Error(`no gradient for parameter "${param.name}"`);
       const g = gradient.dataSync() as Float32Array;

@@ -62,6 +62,25 @@ describe('train', () => {
     assert.deepEqual(await evaluate(resumed.checkpoint!, valSet), await evaluate(straight.checkpoint!, valSet));
   });
 
+  it('should score the targets every evalEvery epochs, at the last and at each source-val best, as the checkpoint of that epoch scores', async () => {
+    const scored: { epoch: number; best: boolean; accuracy: number; checkpoint: Uint8Array }[] = [];
+    await train({
+      config: config({ epochs: 5, evalEvery: 2 }),
+      seed: 6,
+      train: trainSet,
+      val: valSet,
+      targets: [{ key: 'target', set: valSet }],
+      onEpoch: (metrics, checkpoint, best, evaluations) => {
+        for (const e of evaluations) scored.push({ epoch: metrics.epoch, best, accuracy: e.metrics.accuracy, checkpoint });
+        if (!best && metrics.epoch % 2 !== 0 && metrics.epoch !== 5) assert.deepEqual(evaluations, [], `epoch ${metrics.epoch} is not scored`);
+      },
+    });
+    const epochs = scored.map((s) => s.epoch);
+    for (const epoch of [2, 4, 5]) assert.ok(epochs.includes(epoch), `epoch ${epoch} scored: ${epochs}`);
+    assert.ok(scored.some((s) => s.best), 'the first epoch with a source-val score is a best');
+    for (const s of scored) assert.equal(s.accuracy, (await evaluate(s.checkpoint, valSet)).accuracy, `epoch ${s.epoch}`);
+  });
+
   it('should refuse to resume when the config differs in more than epochs', async () => {
     const first = await train({ config: config({ epochs: 1 }), seed: 5, train: trainSet });
     await assert.rejects(train({ config: config({ lambdaDiverse: 1 }), seed: 5, train: trainSet, resumeFrom: first.checkpoint! }), /another config/);
@@ -98,7 +117,7 @@ describe('train', () => {
 
   for (const overrides of [
     { method: 'linear-probe' },
-    { method: 'finetune' },
+    { method: 'mlp-probe' },
     { method: 'cafe', head: 'group-max' },
     { method: 'cafe', useMask: false },
     { method: 'cafe', lambdaDiverse: 0, lambdaSeparation: 0 },

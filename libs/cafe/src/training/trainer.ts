@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EpochMetrics, TrainingConfig } from '@fer/contracts';
+import type { EpochMetrics, EvaluationMetrics, TrainingConfig } from '@fer/contracts';
 import { AdamOptimizer } from '../optim/adam.optimizer';
 import { buildBatch } from './batch-builder';
 import { buildModel, CafeModel } from '../model/cafe-model';
@@ -10,6 +10,10 @@ import { ExponentialLrScheduler } from '../optim/exponential-lr.scheduler';
 import { FeatureSet, selectRows, validateFeatureSet } from '../data/feature-set';
 import { nextImageBatch } from '../data/split-images';
 import type { ForwardMode } from '../mask-nets/mask-net';
+import type { StepContext } from '../methods/method';
+import { loadTrunkWeights } from '../weights/load-trunk-weights';
+import type { CheckpointTensor } from '../weights/torch-checkpoint.reader';
+import type { WeightsReport } from '../weights/weights-report';
 import { assignVariables, readVariables } from '../model/model-parameters';
 import { SeededRandom } from '@fer/contracts';
 
@@ -20,6 +24,12 @@ export interface StepProgress {
   lossTotal: number;
 }
 
+/** One target's scores at one epoch (eval mode, the model as it stands after that epoch). */
+export interface TargetEvaluation {
+  key: string;
+  metrics: EvaluationMetrics;
+}
+
 export interface TrainOptions {
   config: TrainingConfig;
   seed: number;
@@ -28,8 +38,16 @@ export interface TrainOptions {
   val?: FeatureSet;
   /** A checkpoint (or its bytes): training continues after its epoch and ends exactly as an uninterrupted run. */
   resumeFrom?: Uint8Array | CafeCheckpoint;
-  /** After every epoch: its metrics, the serialized checkpoint, and whether it beats every earlier epoch on source-val. */
-  onEpoch?(metrics: EpochMetrics, checkpoint: Uint8Array, isBestSourceVal: boolean): Promise<void> | void;
+  /**
+   * Test domains scored during training (DomainBed's per-epoch evaluation): at every `evalEvery`-th epoch, the last
+   * epoch and every new source-val best, so each selection's epoch is scored and the oracle is the best stored epoch.
+   */
+  targets?: { key: string; set: FeatureSet }[];
+  /**
+   * After every epoch: its metrics, the serialized checkpoint, whether it beats every earlier epoch on source-val, and
+   * the target scores of this epoch (empty when it is not an evaluation epoch).
+   */
+  onEpoch?(metrics: EpochMetrics, checkpoint: Uint8Array, isBestSourceVal: boolean, evaluations: TargetEvaluation[]): Promise<void> | void;
   /** Checked between steps (cancellation): the loop returns `{ stopped: true }` with the last epoch's checkpoint. */
   shouldStop?(): boolean;
   onStep?(progress: StepProgress): void;
@@ -38,6 +56,11 @@ export interface TrainOptions {
    * frozen model re-run on augmented images). Must depend on (seed, epoch) only, so a resumed run sees the same.
    */
   featuresForEpoch?(epoch: number): Promise<FeatureSet>;
+  /**
+   * The state dict of `config.trunkWeights`, as read by the caller (who confines the path): loaded into the model's
+   * ResNet-18 trunk as load_state_dict(strict=False) before the first epoch (a resumed run has it in its checkpoint).
+   */
+  trunkWeights?: { file: string; tensors: ReadonlyMap<string, CheckpointTensor> };
 }
 
 export interface TrainResult {
@@ -49,6 +72,8 @@ export interface TrainResult {
   /** The last epoch's serialized checkpoint (null when stopped before the first epoch ended). */
   checkpoint: Uint8Array | null;
   backend: string;
+  /** What loading `trunkWeights` did (null when none was loaded by this call). */
+  weightsReport: WeightsReport | null;
 }
 
 /** Independent of the training stream, so the subset does not shift when other settings change. */
@@ -63,12 +88,29 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   validateFeatureSet(options.train, config.numClasses, 'train');
   if (options.val) validateFeatureSet(options.val, config.numClasses, 'val');
   if (options.val && options.val.dim !== options.train.dim) throw new Error(`val has ${options.val.dim}-d features, train ${options.train.dim}-d`);
+  for (const target of options.targets ?? []) {
+    validateFeatureSet(target.set, config.numClasses, `target ${target.key}`);
+    if (target.set.dim !== options.train.dim) throw new Error(`target ${target.key} has ${target.set.dim}-d features, train ${options.train.dim}-d`);
+  }
   const data = capSamples(options.train, config.maxTrainSamples, seed);
   const resumed = options.resumeFrom instanceof Uint8Array ? deserializeCheckpoint(options.resumeFrom) : options.resumeFrom;
   if (resumed) checkResumable(resumed, config, seed, data.dim);
 
   const rng = new SeededRandom(seed);
   const model = buildModel(config, data.dim, rng);
+  let weightsReport: WeightsReport | null = null;
+  if (config.trunkWeights && !resumed) {
+    if (!options.trunkWeights) {
+      model.dispose();
+      throw new Error(`config.trunkWeights names ${config.trunkWeights} but no state dict was given to train()`);
+    }
+    try {
+      weightsReport = loadTrunkWeights(model.parameters, options.trunkWeights.tensors, options.trunkWeights.file);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
   const optimizer = new AdamOptimizer(model.parameters, config.optimizer);
   const scheduler = new ExponentialLrScheduler(optimizer, config.optimizer.gamma);
   const history: EpochMetrics[] = resumed ? [...resumed.history] : [];
@@ -79,6 +121,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     optimizer.lr = resumed.learningRate;
     scheduler.epoch = resumed.epoch;
     rng.setState(resumed.randomState);
+    if (resumed.methodState) model.method.setState?.(resumed.methodState);
   }
   const epochs: EpochMetrics[] = [];
   let last: Uint8Array | null = null;
@@ -96,10 +139,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const images = model.method.needsImages && data.images ? data.images.batches(order, config.batchSize) : null;
       try {
         for (let step = 0; step < stepsPerEpoch; step++) {
-          if (options.shouldStop?.()) return { stopped: true, epochs, history, checkpoint: last, backend: tf.getBackend() };
+          if (options.shouldStop?.()) return { stopped: true, epochs, history, checkpoint: last, backend: tf.getBackend(), weightsReport };
           const rows = order.subarray(step * config.batchSize, Math.min((step + 1) * config.batchSize, data.n));
           const pixels = images ? await nextImageBatch(images, rows.length, data.images!.size) : undefined;
-          const values = trainStep(model, optimizer, trainable, epochData, rows, rng, pixels);
+          const values = trainStep(model, optimizer, trainable, epochData, rows, rng, pixels, epoch);
           // Loss terms are batch means: weight them by batch size for exact epoch means.
           sums.total += values[0] * rows.length;
           sums.ce += values[1] * rows.length;
@@ -139,17 +182,31 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         optimizer: optimizer.getState(),
         learningRate: optimizer.lr,
         randomState: rng.getState(),
+        ...(model.method.getState ? { methodState: model.method.getState() } : {}),
+        ...(weightsReport ?? resumed?.trunkWeightsReport ? { trunkWeightsReport: weightsReport ?? resumed?.trunkWeightsReport } : {}),
         bestSourceValAccuracy: bestSourceVal,
         history,
         backend: tf.getBackend(),
       });
-      await options.onEpoch?.(metrics, last, isBest);
+      const evaluations: TargetEvaluation[] = [];
+      if (isTargetEvaluationEpoch(epoch, config, isBest)) {
+        for (const target of options.targets ?? []) {
+          const predictions = await predictClasses(model, target.set);
+          evaluations.push({ key: target.key, metrics: classificationMetrics(target.set.labels, predictions, config.numClasses) });
+        }
+      }
+      await options.onEpoch?.(metrics, last, isBest, evaluations);
     }
-    return { stopped: false, epochs, history, checkpoint: last, backend: tf.getBackend() };
+    return { stopped: false, epochs, history, checkpoint: last, backend: tf.getBackend(), weightsReport };
   } finally {
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/** Whether the targets are scored after `epoch`: every `evalEvery`-th, the last, and every new source-val best. */
+export function isTargetEvaluationEpoch(epoch: number, config: TrainingConfig, isBestSourceVal: boolean): boolean {
+  return epoch % config.evalEvery === 0 || epoch === config.epochs || isBestSourceVal;
 }
 
 /** One optimisation step; returns [total, ce, diverse, separation, correct]. */
@@ -161,19 +218,26 @@ function trainStep(
   rows: Int32Array,
   rng: SeededRandom,
   pixels: Uint8Array | undefined,
+  epoch: number,
 ): Float32Array {
-  const { config } = model;
+  const { config, method } = model;
   const mode: ForwardMode = { training: true, stateUpdates: [] };
+  const datasetLabels = Int32Array.from(rows, (r) => data.labels[r]);
+  // Methods that relabel (SCN) train on their labels; the sample indices tell them which rows these are.
+  const context: StepContext = { epoch, rows, labels: method.trainingLabels?.(rows, datasetLabels) ?? datasetLabels, rng };
   // variableGrads frees every tensor its function made except the loss: what we must read afterwards is kept.
   let kept: tf.Tensor[] = [];
+  let keptLogits: tf.Tensor | null = null;
   const result = tf.tidy(() => {
-    const { batch, labels } = buildBatch(data, rows, config, model.method, rng, pixels);
+    const { batch } = buildBatch(data, rows, config, method, rng, pixels);
+    const labels = tf.tensor1d(context.labels, 'int32');
     const oneHot = tf.cast(tf.oneHot(labels, config.numClasses), 'float32') as tf.Tensor2D;
-    const dropMask = model.method.needsDropMask ? tf.tensor1d(drawDropMask(rng, data.dim, config.numClasses, config.dropRatio)) : null;
+    const dropMask = method.needsDropMask ? tf.tensor1d(drawDropMask(rng, data.dim, config.numClasses, config.dropRatio)) : null;
     const { value, grads } = tf.variableGrads(() => {
-      const { terms, logits } = model.method.loss(batch, oneHot, dropMask, mode);
+      const { terms, logits } = method.loss(batch, oneHot, dropMask, mode, context);
       const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
       kept = [terms.ce, terms.diverse, terms.separation, correct].map((t) => tf.keep(t));
+      if (method.afterStep) keptLogits = tf.keep(logits);
       return terms.total;
     }, trainable);
     optimizer.apply(grads);
@@ -184,6 +248,11 @@ function trainStep(
   tf.dispose(mode.stateUpdates!.map((u) => u.value));
   const values = result.dataSync() as Float32Array;
   result.dispose();
+  if (keptLogits) {
+    const logits = keptLogits as tf.Tensor;
+    method.afterStep!(context, logits.dataSync() as Float32Array);
+    logits.dispose();
+  }
   return values;
 }
 

@@ -1,4 +1,4 @@
-import type { ModelSelection } from '@fer/contracts';
+import type { CellRunValue, ModelSelection } from '@fer/contracts';
 
 /** One leaderboard cell before shaping: mean ± std over seeds of a config group on one column. */
 export interface CellAggregate {
@@ -8,6 +8,7 @@ export interface CellAggregate {
   mean: number | null;
   std: number | null;
   n: number;
+  runs: CellRunValue[];
 }
 
 /** A parameterised SQL statement ($1, $2, ...), runnable as it is by Prisma ($queryRawUnsafe) and by `pg`. */
@@ -16,16 +17,57 @@ export interface SqlStatement {
   values: unknown[];
 }
 
-/** $1 = selection: the evaluations a selection reads (every checkpoint for the oracle, which takes the best). */
-const SELECTED_EVALUATION = `($1::text = 'oracle' OR e.checkpoint = $1::text)`;
-/** $2 = source, $3 = the benchmark's domains: the runs trained on the source, scored on those domains. */
-const SOURCE_RUNS_ON_DOMAINS = `r."sourceDomain" = $2 AND e.domain = ANY($3::text[])`;
+/**
+ * DomainBed's model selections over the stored per-epoch evaluations, as one CTE (`selected`): for each run the filter
+ * admits and each dataset it was scored on, the one evaluation $1 picks: `last` its last epoch, `source-val` the epoch
+ * best on the held-out source split (a run without a hold-out has none), `oracle` its best epoch on that target (ties:
+ * the earliest). Every view (leaderboard, transfer matrix, ablation, run page) reads its numbers through this rule.
+ */
+function selectedEvaluationsCte(runFilter: string): string {
+  return `selected AS (
+      SELECT DISTINCT ON (e."runId", e."datasetId")
+             e.id, e."runId", e."datasetId", e.domain, e.split, e.checkpoint, e.epoch, e.accuracy, r."groupKey", r.seed
+      FROM "Run" r JOIN "Evaluation" e ON e."runId" = r.id
+      WHERE ${runFilter}
+        AND ($1::text = 'oracle'
+             OR ($1::text = 'last' AND e.epoch = r.epochs)
+             OR ($1::text = 'source-val' AND e.epoch = r."sourceValBestEpoch"))
+      ORDER BY e."runId", e."datasetId", e.accuracy DESC, e.epoch ASC
+    )`;
+}
+
+/** $2 = source, $3 = domains: the succeeded runs trained on the source, on those domains (running runs never count). */
+const SELECTED_EVALUATIONS = selectedEvaluationsCte(`r."sourceDomain" = $2 AND e.domain = ANY($3::text[]) AND r.status = 'succeeded'`);
+
+/** One evaluation a selection picked. */
+export interface SelectedEvaluationRow {
+  id: string;
+  runId: string;
+  datasetId: string;
+  domain: string;
+  split: string;
+  epoch: number;
+  accuracy: number;
+}
 
 /**
- * The leaderboard rule in one statement: which evaluation counts for a run (its last epoch, its source-validation
- * best, or for the oracle its best on the test domain), then mean ± std over seeds per config group and column. The
- * mean columns average each run's own domain mean, and only runs evaluated on every column count, so a
- * half-evaluated run never skews a mean. The API and the benchmark's raw-SQL reference run this same text.
+ * The evaluations a selection picks for the succeeded runs of a sweep, or for one run whatever its status (its run
+ * page shows what the selection picks so far).
+ */
+export function selectedEvaluationsQuery(input: { selection: ModelSelection } & ({ sweepId: string } | { runId: string })): SqlStatement {
+  const filter = 'sweepId' in input ? `r."sweepId" = $2 AND r.status = 'succeeded'` : `r.id = $2`;
+  return {
+    text: `WITH ${selectedEvaluationsCte(filter)}
+      SELECT id, "runId", "datasetId", domain, split, epoch, accuracy FROM selected ORDER BY "runId", domain, "datasetId"`,
+    values: [input.selection, 'sweepId' in input ? input.sweepId : input.runId],
+  };
+}
+
+/**
+ * The leaderboard rule in one statement: the evaluation each selection picks per run and domain, then mean ± std over
+ * seeds per config group and column, with every run's value (per-seed view). The mean columns average each run's own
+ * domain mean, and only runs scored on every column count, so a half-scored run never skews a mean. The API and the
+ * benchmark's raw-SQL reference run this same text.
  */
 export function leaderboardAggregateQuery(input: {
   source: string;
@@ -34,27 +76,28 @@ export function leaderboardAggregateQuery(input: {
   groupKeys?: string[];
 }): SqlStatement {
   const targets = input.domains.filter((d) => d !== input.source);
+  const runValues = (value: string, epoch: string) =>
+    `coalesce(json_agg(json_build_object('runId', run, 'seed', seed, 'value', ${value}, 'epoch', ${epoch}) ORDER BY seed, run), '[]')`;
   const text = `
-    WITH per_run AS (
-      SELECT r."groupKey" AS g, r.id AS run, e.domain AS d,
-             max(e.accuracy) FILTER (WHERE ${SELECTED_EVALUATION}) * 100 AS acc
-      FROM "Run" r JOIN "Evaluation" e ON e."runId" = r.id
-      WHERE ${SOURCE_RUNS_ON_DOMAINS}
-        AND ($7::text[] IS NULL OR r."groupKey" = ANY($7::text[]))
-      GROUP BY r."groupKey", r.id, e.domain
-    ), valid AS (
-      SELECT * FROM per_run WHERE acc IS NOT NULL
+    WITH ${SELECTED_EVALUATIONS}, valid AS (
+      SELECT DISTINCT ON ("runId", domain) "groupKey" AS g, "runId" AS run, seed, domain AS d, epoch, accuracy * 100 AS acc
+      FROM selected
+      WHERE $7::text[] IS NULL OR "groupKey" = ANY($7::text[])
+      ORDER BY "runId", domain, accuracy DESC
     ), run_mean AS (
-      SELECT g, run, avg(acc) AS m, count(*) AS k FROM valid GROUP BY g, run
+      SELECT g, run, seed, avg(acc) AS m, count(*) AS k FROM valid GROUP BY g, run, seed
     ), run_target_mean AS (
-      SELECT g, run, avg(acc) AS m, count(*) AS k FROM valid WHERE d = ANY($4::text[]) GROUP BY g, run
+      SELECT g, run, seed, avg(acc) AS m, count(*) AS k FROM valid WHERE d = ANY($4::text[]) GROUP BY g, run, seed
     )
-    SELECT g AS "groupKey", d AS "column", avg(acc)::float8 AS mean, stddev_samp(acc)::float8 AS std, count(*)::int AS n
+    SELECT g AS "groupKey", d AS "column", avg(acc)::float8 AS mean, stddev_samp(acc)::float8 AS std, count(*)::int AS n,
+           ${runValues('acc', 'epoch')} AS runs
       FROM valid GROUP BY g, d
     UNION ALL
-    SELECT g, '__mean', avg(m)::float8, stddev_samp(m)::float8, count(*)::int FROM run_mean WHERE k = $5 GROUP BY g
+    SELECT g, '__mean', avg(m)::float8, stddev_samp(m)::float8, count(*)::int, ${runValues('m', 'NULL')}
+      FROM run_mean WHERE k = $5 GROUP BY g
     UNION ALL
-    SELECT g, '__target', avg(m)::float8, stddev_samp(m)::float8, count(*)::int FROM run_target_mean WHERE k = $6 GROUP BY g`;
+    SELECT g, '__target', avg(m)::float8, stddev_samp(m)::float8, count(*)::int, ${runValues('m', 'NULL')}
+      FROM run_target_mean WHERE k = $6 GROUP BY g`;
   return {
     text,
     values: [
@@ -89,11 +132,7 @@ export function leaderboardProvenanceQuery(input: {
   selection: ModelSelection;
 }): SqlStatement {
   const text = `
-    WITH read AS (
-      SELECT e.id, e."datasetId", e.domain, e.split, e.checkpoint, e.epoch, e.accuracy, r.seed
-      FROM "Run" r JOIN "Evaluation" e ON e."runId" = r.id
-      WHERE ${SOURCE_RUNS_ON_DOMAINS} AND ${SELECTED_EVALUATION}
-    )
+    WITH ${SELECTED_EVALUATIONS}, read AS (SELECT * FROM selected)
     SELECT
       (SELECT encode(sha256(convert_to(coalesce(string_agg(
          concat_ws(E'\\t', id, "datasetId", split, checkpoint, epoch, accuracy), E'\\n' ORDER BY id), ''), 'UTF8')), 'hex') FROM read) AS digest,

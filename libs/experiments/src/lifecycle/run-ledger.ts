@@ -1,11 +1,14 @@
 import type { RunStatus } from '@fer/contracts';
 
-/** One evaluation a trained run owes: a target dataset scored at one checkpoint. */
+/** The saved checkpoints an evaluation can be scored from after training: the last epoch, the source-val best. */
 export type EvaluationCheckpoint = 'last' | 'source-val';
 
+/** One evaluation a trained run owes: a target dataset scored at the epoch a selection picks. */
 export interface ExpectedEvaluation {
   datasetId: string;
   domain: string;
+  epoch: number;
+  /** The kept checkpoint of that epoch, to score it from when training did not. */
   checkpoint: EvaluationCheckpoint;
 }
 
@@ -13,7 +16,10 @@ export interface ExpectedEvaluation {
 export interface LifecycleRun {
   id: string;
   targets: string[];
-  sourceValFraction: number;
+  /** The run's last epoch (its configured epochs). */
+  epochs: number;
+  /** The epoch best on the held-out source split; null when the run holds nothing out (or has not trained). */
+  sourceValBestEpoch: number | null;
 }
 
 /** A run's terminal facts, as a webhook reports them. */
@@ -40,7 +46,7 @@ export interface WebhookDeliveryDraft {
 export interface RunLedger {
   /** The newest ready dataset of each domain that has one: domain -> dataset id. */
   newestReadyDatasets(domains: string[]): Promise<Map<string, string>>;
-  writtenEvaluations(runId: string): Promise<{ datasetId: string; checkpoint: string }[]>;
+  writtenEvaluations(runId: string): Promise<{ datasetId: string; epoch: number }[]>;
   /** Marks a trained, still open run succeeded; false when it was not open (or not trained). */
   closeSucceeded(runId: string): Promise<boolean>;
   /** Marks a still open run failed with an error; false when it was not open. */

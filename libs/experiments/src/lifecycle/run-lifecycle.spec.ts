@@ -4,9 +4,9 @@ import type { RunLedger, RunOutcome, WebhookDeliveryDraft } from './run-ledger';
 import {
   completeRunIfEvaluated,
   failRun,
-  evaluationCheckpoints,
   expectedEvaluations,
   missingEvaluations,
+  selectionEpochs,
   unwrittenEvaluations,
 } from './run-lifecycle';
 import { deliveryId, isSweepComplete, recordRunOutcome, runOutcomeEvent } from './webhook-events';
@@ -14,7 +14,7 @@ import { deliveryId, isSweepComplete, recordRunOutcome, runOutcomeEvent } from '
 /** A ledger held in memory: the rules are tested without a database (the Prisma one is covered by the integration specs). */
 class MemoryLedger implements RunLedger {
   datasets = new Map<string, string>();
-  evaluations: { runId: string; datasetId: string; checkpoint: string }[] = [];
+  evaluations: { runId: string; datasetId: string; epoch: number }[] = [];
   runs = new Map<string, RunOutcome & { trained: boolean }>();
   webhooks: { id: string; events: string[] }[] = [];
   deliveries: WebhookDeliveryDraft[] = [];
@@ -68,32 +68,43 @@ const run = (id: string, sweepId: string | null, status: RunOutcome['status'] = 
 });
 
 describe('expected evaluations', () => {
-  it('should owe the last checkpoint only when no source split is held out, and both when one is', () => {
-    assert.deepEqual(evaluationCheckpoints(0), ['last']);
-    assert.deepEqual(evaluationCheckpoints(0.1), ['last', 'source-val']);
+  it('should owe the last epoch only when no source split is held out, and the source-val best too when one is', () => {
+    assert.deepEqual(selectionEpochs({ id: 'r', targets: [], epochs: 9, sourceValBestEpoch: null }), [{ epoch: 9, checkpoint: 'last' }]);
+    assert.deepEqual(selectionEpochs({ id: 'r', targets: [], epochs: 9, sourceValBestEpoch: 4 }), [
+      { epoch: 9, checkpoint: 'last' },
+      { epoch: 4, checkpoint: 'source-val' },
+    ]);
+    assert.deepEqual(
+      selectionEpochs({ id: 'r', targets: [], epochs: 9, sourceValBestEpoch: 9 }),
+      [{ epoch: 9, checkpoint: 'last' }],
+      'one epoch, owed once',
+    );
   });
 
-  it('should owe each target with a ready dataset at each checkpoint and nothing for a target without one', () => {
+  it('should owe each target with a ready dataset at each selection epoch and nothing for a target without one', () => {
     const expected = expectedEvaluations(
-      { id: 'r', targets: ['rafdb', 'sfew'], sourceValFraction: 0.1 },
+      { id: 'r', targets: ['rafdb', 'sfew'], epochs: 6, sourceValBestEpoch: 2 },
       new Map([['rafdb', 'ds_r']]),
     );
     assert.deepEqual(expected, [
-      { datasetId: 'ds_r', domain: 'rafdb', checkpoint: 'last' },
-      { datasetId: 'ds_r', domain: 'rafdb', checkpoint: 'source-val' },
+      { datasetId: 'ds_r', domain: 'rafdb', epoch: 6, checkpoint: 'last' },
+      { datasetId: 'ds_r', domain: 'rafdb', epoch: 2, checkpoint: 'source-val' },
     ]);
   });
 
   it('should leave out what is written when computing the unwritten ones', () => {
     const expected = expectedEvaluations(
-      { id: 'r', targets: ['a', 'b'], sourceValFraction: 0 },
+      { id: 'r', targets: ['a', 'b'], epochs: 3, sourceValBestEpoch: null },
       new Map([
         ['a', 'ds_a'],
         ['b', 'ds_b'],
       ]),
     );
     assert.deepEqual(
-      unwrittenEvaluations(expected, [{ datasetId: 'ds_a', checkpoint: 'last' }]).map((e) => e.datasetId),
+      unwrittenEvaluations(expected, [
+        { datasetId: 'ds_a', epoch: 3 },
+        { datasetId: 'ds_b', epoch: 2 },
+      ]).map((e) => e.datasetId),
       ['ds_b'],
     );
   });
@@ -105,10 +116,10 @@ describe('run lifecycle', () => {
     ledger.datasets.set('a', 'ds_a');
     ledger.runs.set('r1', run('r1', null));
     ledger.webhooks.push({ id: 'h1', events: ['run.succeeded'] });
-    const lifecycle = { id: 'r1', targets: ['a'], sourceValFraction: 0 };
+    const lifecycle = { id: 'r1', targets: ['a'], epochs: 2, sourceValBestEpoch: null };
     assert.equal((await missingEvaluations(ledger, lifecycle)).length, 1);
     assert.equal(await completeRunIfEvaluated(ledger, lifecycle), false, 'an evaluation is still owed');
-    ledger.evaluations.push({ runId: 'r1', datasetId: 'ds_a', checkpoint: 'last' });
+    ledger.evaluations.push({ runId: 'r1', datasetId: 'ds_a', epoch: 2 });
     assert.equal(await completeRunIfEvaluated(ledger, lifecycle), true);
     assert.equal(await completeRunIfEvaluated(ledger, lifecycle), false, 'already closed');
     assert.deepEqual(

@@ -1,33 +1,39 @@
 import type { EvaluationCheckpoint, ExpectedEvaluation, LifecycleRun, RunLedger } from './run-ledger';
 import { recordRunOutcome } from './webhook-events';
 
-/** The checkpoints a trained run is scored at: the last epoch and, when a source split was held out, its best. */
-export function evaluationCheckpoints(sourceValFraction: number): EvaluationCheckpoint[] {
-  return sourceValFraction > 0 ? ['last', 'source-val'] : ['last'];
+/**
+ * The epochs a trained run must be scored at, whatever else training scored: the last epoch and, when a source split
+ * was held out, its best epoch there (each has a kept checkpoint). The oracle reads whatever epochs were stored.
+ */
+export function selectionEpochs(run: LifecycleRun): { epoch: number; checkpoint: EvaluationCheckpoint }[] {
+  const epochs: { epoch: number; checkpoint: EvaluationCheckpoint }[] = [{ epoch: run.epochs, checkpoint: 'last' }];
+  if (run.sourceValBestEpoch !== null && run.sourceValBestEpoch !== run.epochs)
+    epochs.push({ epoch: run.sourceValBestEpoch, checkpoint: 'source-val' });
+  return epochs;
 }
 
 /**
- * The evaluations a trained run owes: the newest ready dataset of each target domain at each of its checkpoints.
+ * The evaluations a trained run owes: the newest ready dataset of each target domain at each selection's epoch.
  * A domain with no ready dataset owes nothing (yet).
  */
 export function expectedEvaluations(
   run: LifecycleRun,
   newestDatasets: ReadonlyMap<string, string>,
 ): ExpectedEvaluation[] {
-  const checkpoints = evaluationCheckpoints(run.sourceValFraction);
+  const epochs = selectionEpochs(run);
   return run.targets.flatMap((domain) => {
     const datasetId = newestDatasets.get(domain);
-    return datasetId ? checkpoints.map((checkpoint) => ({ datasetId, domain, checkpoint })) : [];
+    return datasetId ? epochs.map(({ epoch, checkpoint }) => ({ datasetId, domain, epoch, checkpoint })) : [];
   });
 }
 
 /** Expected evaluations not written yet. */
 export function unwrittenEvaluations(
   expected: readonly ExpectedEvaluation[],
-  written: readonly { datasetId: string; checkpoint: string }[],
+  written: readonly { datasetId: string; epoch: number }[],
 ): ExpectedEvaluation[] {
-  const done = new Set(written.map((e) => `${e.datasetId}:${e.checkpoint}`));
-  return expected.filter((e) => !done.has(`${e.datasetId}:${e.checkpoint}`));
+  const done = new Set(written.map((e) => `${e.datasetId}:${e.epoch}`));
+  return expected.filter((e) => !done.has(`${e.datasetId}:${e.epoch}`));
 }
 
 /** Target domains with no ready dataset: a run cannot be scored there, and must fail saying so, never succeed without them. */
@@ -85,4 +91,14 @@ export async function completeRunIfEvaluated(ledger: RunLedger, run: LifecycleRu
   const closed = await ledger.closeSucceeded(run.id);
   if (closed) await recordRunOutcome(ledger, run.id);
   return closed;
+}
+
+/** The id of a run's score on one dataset at one epoch. */
+export function evaluationId(runId: string, datasetId: string, epoch: number): string {
+  return `${runId}.${datasetId}.e${epoch}`;
+}
+
+/** The error a run ends with when a target dataset lacks the split it must be scored on (never another split). */
+export function missingSplitError(dataset: { name: string; version: number; domain: string }, split: string, runId: string): string {
+  return `dataset "${dataset.name}" v${dataset.version} (${dataset.domain}) has no ${split} split to score run ${runId} on: import one, or create the run with a targetSplit it has`;
 }

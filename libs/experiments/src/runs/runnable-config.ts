@@ -18,16 +18,20 @@ export function assertRunnable(config: TrainingConfig, field: string, dataRoots?
       { field: `${field}.backboneWeights`, message: 'path of the .safetensors file (inside the data roots)' },
     ]);
   }
-  if (config.backboneWeights && dataRoots) {
-    const path = resolve(config.backboneWeights);
+  for (const key of ['backboneWeights', 'trunkWeights'] as const) assertInsideRoots(config[key], `${field}.${key}`, dataRoots);
+}
+
+/** A weights path lexically inside one of the data roots (the API then checks it by real path). */
+function assertInsideRoots(weights: string | undefined, field: string, dataRoots?: readonly string[]): void {
+  if (weights && dataRoots) {
+    const key = field.slice(field.lastIndexOf('.') + 1);
+    const path = resolve(weights);
     const inside = dataRoots.some((root) => {
       const rel = relative(resolve(root), path);
       return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
     });
     if (!inside) {
-      throw ExperimentError.invalid('backboneWeights is outside the data roots', [
-        { field: `${field}.backboneWeights`, message: 'must be a file inside FER_DATA_ROOTS' },
-      ]);
+      throw ExperimentError.invalid(`${key} is outside the data roots`, [{ field, message: 'must be a file inside FER_DATA_ROOTS' }]);
     }
   }
 }

@@ -19,6 +19,22 @@ describe('expandSearchSpace', () => {
     assert.equal(points[5].config.optimizer.lr, 3e-4);
   });
 
+  it('should resolve each point as a whole, so fields derived from others follow the point and not the base', () => {
+    const spec = sweepSpecSchema.parse({
+      ...base,
+      base: { epochs: 4 },
+      search: { kind: 'grid', parameters: { selection: ['last', 'source-val'], method: ['cafe', 'linear-probe'] } },
+    });
+    const points = expandSearchSpace(spec);
+    assert.equal(points.length, 4);
+    for (const { config } of points) {
+      assert.equal(config.sourceValFraction, config.selection === 'last' ? 0 : 0.1, 'the hold-out follows the selection');
+      assert.equal(config.epochs, 4);
+    }
+    const resnet = expandSearchSpace(sweepSpecSchema.parse({ ...base, search: { kind: 'grid', parameters: { maskNet: ['mlp', 'resnet18'] } } }));
+    assert.deepEqual(resnet.map((p) => p.config.evalEvery), [1, 5], 'image-space points score every 5 epochs by default');
+  });
+
   it('should expand identically when the same spec is expanded twice', () => {
     const spec = sweepSpecSchema.parse({
       ...base,

@@ -5,6 +5,7 @@ import {
   SeededRandom,
   SweepSpec,
   TrainingConfig,
+  METHODS,
   trainingConfigSchema,
 } from '@fer/contracts';
 import { ZodError } from 'zod';
@@ -53,6 +54,12 @@ export function expandSearchSpace(spec: SweepSpec, dataRoots?: readonly string[]
   return [...seen.values()];
 }
 
+/** Every method's default config merged: which fields are objects, so a nested parameter path can be checked. */
+const OBJECT_FIELDS_OF_DEFAULTS: Record<string, unknown> = Object.assign(
+  {},
+  ...METHODS.map((method) => trainingConfigSchema.parse({ method })),
+);
+
 /** Size of a grid before materialising it, so a search space of millions is refused cheaply. */
 function gridSize(parameters: Record<string, ParameterValue[]>): number {
   return Object.values(parameters).reduce((size, values) => size * values.length, 1);
@@ -95,17 +102,30 @@ function sample(distribution: RandomDistribution, random: SeededRandom): Paramet
   }
 }
 
-function applyParameters(base: TrainingConfig, params: Record<string, ParameterValue>, where: string): TrainingConfig {
-  const draft = structuredClone(base) as Record<string, unknown>;
+/**
+ * The base as written plus one point's parameters, resolved as a whole. A nested path must lead through an object
+ * field of the config (`optimizer.lr`); the object is created in the draft when the base does not write it.
+ */
+function applyParameters(
+  base: Record<string, unknown>,
+  params: Record<string, ParameterValue>,
+  where: string,
+): TrainingConfig {
+  const draft = structuredClone(base);
+  const resolved = OBJECT_FIELDS_OF_DEFAULTS;
   for (const [path, value] of Object.entries(params)) {
     const keys = path.split('.');
     let node = draft;
+    let shape: unknown = resolved;
     for (const key of keys.slice(0, -1)) {
-      if (typeof node[key] !== 'object' || node[key] === null) {
+      shape = (shape as Record<string, unknown> | undefined)?.[key];
+      const isObjectField = typeof shape === 'object' && shape !== null && !Array.isArray(shape);
+      if (!isObjectField || (node[key] !== undefined && (typeof node[key] !== 'object' || node[key] === null))) {
         throw ExperimentError.invalid(`unknown config parameter "${path}"`, [
           { field: `${where}.${path}`, message: 'not a config field' },
         ]);
       }
+      node[key] ??= {};
       node = node[key] as Record<string, unknown>;
     }
     node[keys[keys.length - 1]] = value;

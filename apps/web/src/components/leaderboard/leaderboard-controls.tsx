@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { domainLabel } from '@/lib/format';
 import { hardNavigate } from '@/lib/hard-navigate';
 import { queryString } from '@/lib/search-params';
-import { SELECTION_OPTIONS } from '@/lib/selection';
+import { SelectionSwitch } from '@/components/selection-switch';
 
 export interface LeaderboardQuery {
   benchmark: string;
@@ -63,28 +63,7 @@ export function LeaderboardControls({ benchmarks, query }: { benchmarks: Benchma
           ))}
         </select>
       </div>
-      <fieldset className="field">
-        <legend>Model selection</legend>
-        <div className="segmented" role="radiogroup" aria-label="Model selection" data-testid="picker-selection">
-          {SELECTION_OPTIONS.map((option) => (
-            <label
-              key={option.value}
-              className={option.value === 'oracle' ? 'oracle' : undefined}
-              title={option.description}
-            >
-              <input
-                type="radio"
-                name="selection"
-                value={option.value}
-                checked={query.selection === option.value}
-                onChange={() => go({ selection: option.value })}
-                data-testid={`selection-${option.value}`}
-              />
-              {option.label}
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <SelectionSwitch selection={query.selection} onChange={(selection) => go({ selection })} />
       {pending && (
         <span className="muted small" role="status">
           Updating…

@@ -1,9 +1,10 @@
 'use client';
 
-import type { Leaderboard, LeaderboardCell, LeaderboardRow } from '@fer/contracts';
+import type { Leaderboard, LeaderboardCell, LeaderboardRow, ModelSelection } from '@fer/contracts';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { columnLabel, formatConfigValue } from '@/lib/format';
+import { withSelection } from '@/lib/selection';
 
 type Direction = 'ascending' | 'descending';
 interface SortState {
@@ -120,7 +121,7 @@ export function LeaderboardTable({ leaderboard }: { leaderboard: Leaderboard }) 
                   {row.runIds[0] && (
                     <>
                       {' · '}
-                      <Link prefetch={false} href={`/runs/${encodeURIComponent(row.runIds[0])}`}>
+                      <Link prefetch={false} href={withSelection(`/runs/${encodeURIComponent(row.runIds[0])}`, leaderboard.selection)}>
                         first run
                       </Link>
                     </>
@@ -142,6 +143,7 @@ export function LeaderboardTable({ leaderboard }: { leaderboard: Leaderboard }) 
                         : undefined
                   }
                   inDomain={column === leaderboard.source}
+                  selection={leaderboard.selection}
                 />
               ))}
             </tr>
@@ -158,12 +160,14 @@ function ScoreCell({
   cell,
   rank,
   inDomain,
+  selection,
 }: {
   groupKey: string;
   column: string;
   cell: LeaderboardCell | undefined;
   rank: 'best' | 'second' | undefined;
   inDomain: boolean;
+  selection: ModelSelection;
 }) {
   const classes = ['num'];
   if (rank === 'best') classes.push('cell-best');
@@ -185,8 +189,23 @@ function ScoreCell({
         <>
           <span className="cell-mean">{cell.mean!.toFixed(2)}</span>
           {cell.std !== null && cell.n > 1 && <span className="cell-std"> ± {cell.std.toFixed(2)}</span>}
-          <span className="cell-n">n={cell.n}</span>
           {rank && <span className="visually-hidden">{rank === 'best' ? ' (best)' : ' (second best)'}</span>}
+          <details className="cell-seeds" data-testid={`seeds-${groupKey}-${column}`}>
+            <summary className="cell-n" title="the seeds behind this mean">
+              n={cell.n}
+            </summary>
+            <ul>
+              {cell.runs.map((run) => (
+                <li key={run.runId}>
+                  <Link prefetch={false} href={withSelection(`/runs/${encodeURIComponent(run.runId)}`, selection)} data-testid={`seed-${run.runId}-${column}`}>
+                    seed {run.seed}
+                  </Link>
+                  : {run.value.toFixed(2)}
+                  {run.epoch !== null && <span className="muted"> (epoch {run.epoch})</span>}
+                </li>
+              ))}
+            </ul>
+          </details>
         </>
       ) : (
         <span className="muted" aria-label="no result">

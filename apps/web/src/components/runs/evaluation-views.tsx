@@ -2,20 +2,84 @@
 
 import type { EvaluationDto } from '@fer/contracts';
 import { emotionsFor } from '@fer/contracts/label-space';
-import { Bar, BarChart, CartesianGrid, Cell, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  LabelList,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { SERIES_COLORS, TOOLTIP_STYLE } from '@/lib/chart-colors';
 import { accuracyPercent, capitalize, domainLabel, formatAccuracy, formatNumber } from '@/lib/format';
 import { heatColor } from '@/lib/heat-color';
 
-/** The newest evaluation per domain, in the order the run's targets list them. */
-export function latestPerDomain(evaluations: EvaluationDto[], targets: string[]): EvaluationDto[] {
-  const latest = new Map<string, EvaluationDto>();
-  for (const evaluation of evaluations) {
-    const previous = latest.get(evaluation.domain);
-    if (!previous || previous.createdAt < evaluation.createdAt) latest.set(evaluation.domain, evaluation);
+/** Evaluations in the order the run's targets list their domains. */
+export function inTargetOrder(evaluations: EvaluationDto[], targets: string[]): EvaluationDto[] {
+  const rank = (domain: string) => (targets.includes(domain) ? targets.indexOf(domain) : targets.length);
+  return [...evaluations].sort((a, b) => rank(a.domain) - rank(b.domain) || a.domain.localeCompare(b.domain));
+}
+
+/**
+ * Accuracy of every target at every scored epoch (DomainBed's per-epoch evaluation): where the last epoch, the
+ * source-val best and the oracle's picks sit among them.
+ */
+export function TargetCurves({
+  evaluations,
+  targets,
+  sourceValBestEpoch,
+}: {
+  evaluations: EvaluationDto[];
+  targets: string[];
+  sourceValBestEpoch: number | null;
+}) {
+  const domains = inTargetOrder(evaluations, targets)
+    .map((e) => e.domain)
+    .filter((d, i, all) => all.indexOf(d) === i);
+  const byEpoch = new Map<number, Record<string, number>>();
+  for (const e of evaluations) {
+    const row = byEpoch.get(e.epoch) ?? { epoch: e.epoch };
+    row[e.domain] = accuracyPercent(e.accuracy) ?? 0;
+    byEpoch.set(e.epoch, row);
   }
-  const order = [...targets, ...[...latest.keys()].filter((domain) => !targets.includes(domain))];
-  return order.flatMap((domain) => (latest.has(domain) ? [latest.get(domain)!] : []));
+  const data = [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
+  return (
+    <figure className="card" style={{ margin: 0 }} data-testid="target-curves" data-points={data.length}>
+      <figcaption className="field-label">
+        Target accuracy (%) at every scored epoch
+        {sourceValBestEpoch !== null && ` · dashed: the source-val best epoch (${sourceValBestEpoch})`}
+      </figcaption>
+      <div className="chart" style={{ height: 260 }}>
+        <ResponsiveContainer width="100%" height={260}>
+          <LineChart data={data} margin={{ top: 10, right: 16, bottom: 4, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="epoch" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} />
+            <YAxis domain={[0, 100]} width={40} />
+            <Tooltip {...TOOLTIP_STYLE} formatter={(v) => (typeof v === 'number' ? v.toFixed(2) : String(v))} />
+            <Legend />
+            {sourceValBestEpoch !== null && <ReferenceLine x={sourceValBestEpoch} stroke="currentColor" strokeDasharray="4 3" />}
+            {domains.map((domain, index) => (
+              <Line
+                key={domain}
+                dataKey={domain}
+                name={domainLabel(domain)}
+                stroke={SERIES_COLORS[index % SERIES_COLORS.length]}
+                dot={data.length < 30}
+                isAnimationActive={false}
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
+  );
 }
 
 export function DomainAccuracyBars({ evaluations, source }: { evaluations: EvaluationDto[]; source: string }) {
@@ -24,6 +88,8 @@ export function DomainAccuracyBars({ evaluations, source }: { evaluations: Evalu
       evaluation.domain === source ? `${domainLabel(evaluation.domain)} (source)` : domainLabel(evaluation.domain),
     accuracy: accuracyPercent(evaluation.accuracy),
     inDomain: evaluation.domain === source,
+    key: evaluation.domain,
+    epoch: evaluation.epoch,
   }));
   return (
     <figure className="card" style={{ margin: 0 }} data-testid="domain-accuracy-chart">
@@ -63,7 +129,12 @@ export function DomainAccuracyBars({ evaluations, source }: { evaluations: Evalu
         <caption>Accuracy per target domain</caption>
         <tbody>
           {data.map((entry) => (
-            <tr key={entry.domain}>
+            <tr
+              key={entry.domain}
+              data-testid={`accuracy-${entry.key}`}
+              data-accuracy={entry.accuracy?.toFixed(2)}
+              data-epoch={entry.epoch}
+            >
               <th scope="row">{entry.domain}</th>
               <td>{formatNumber(entry.accuracy)}</td>
             </tr>
@@ -82,7 +153,7 @@ export function ConfusionMatrix({ evaluation, numClasses }: { evaluation: Evalua
       <figcaption className="field-label">
         {domainLabel(evaluation.domain)}: accuracy {formatAccuracy(evaluation.accuracy)}%, macro-F1{' '}
         {formatAccuracy(evaluation.macroF1)}, n=
-        {evaluation.n} ({evaluation.split} split, {evaluation.checkpoint} checkpoint)
+        {evaluation.n} ({evaluation.split} split, epoch {evaluation.epoch})
       </figcaption>
       <div className="table-wrap" style={{ marginTop: 6 }}>
         <table className="data heatmap small">

@@ -8,7 +8,9 @@ import { EmptyState } from '@/components/empty-state';
 import { ProgressBar } from '@/components/progress-bar';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
-import { ConfusionMatrix, DomainAccuracyBars, latestPerDomain, PerClassTable } from './evaluation-views';
+import { OracleWarning, SelectionSwitch } from '@/components/selection-switch';
+import { selectionOption } from '@/lib/selection';
+import { ConfusionMatrix, DomainAccuracyBars, inTargetOrder, PerClassTable, TargetCurves } from './evaluation-views';
 import { RunCurves } from './run-curves';
 
 type Connection = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'closed';
@@ -94,7 +96,9 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
     if (box && followLogs.current) box.scrollTop = box.scrollHeight;
   }, [logs]);
 
-  const latest = latestPerDomain(evaluations, detail.targets);
+  const { selected } = detail;
+  const picked = inTargetOrder(selected.evaluations, detail.targets);
+  const option = selectionOption(selected.selection);
   const numClasses = detail.config.numClasses;
 
   return (
@@ -150,18 +154,30 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
       <RunCurves metrics={metrics} />
 
       <h2>Evaluation</h2>
-      {latest.length === 0 ? (
-        <EmptyState title="Not evaluated yet." testId="evaluations-empty">
-          Each target domain is evaluated once training succeeds.
+      {evaluations.length > 0 && (
+        <TargetCurves evaluations={evaluations} targets={detail.targets} sourceValBestEpoch={detail.sourceValBestEpoch} />
+      )}
+      <SelectionSwitch selection={selected.selection} />
+      {selected.selection === 'oracle' && <OracleWarning />}
+      <p className="muted small" data-testid="run-selection" data-selection={selected.selection}>
+        Selection: {option.label} ({option.description})
+        {picked.length > 0 &&
+          ` · picks epoch ${[...new Set(picked.map((e) => e.epoch))].join(', ')}` +
+            (run.status === 'succeeded' ? '' : ' so far')}
+      </p>
+      {picked.length === 0 ? (
+        <EmptyState title={selected.unavailable ?? 'Not evaluated yet.'} testId="evaluations-empty">
+          Targets are scored during training, every {detail.config.evalEvery} epoch
+          {detail.config.evalEvery === 1 ? '' : 's'} and at the last one.
         </EmptyState>
       ) : (
         <>
-          <DomainAccuracyBars evaluations={latest} source={run.sourceDomain} />
+          <DomainAccuracyBars evaluations={picked} source={run.sourceDomain} />
           <h3>Per-class accuracy</h3>
-          <PerClassTable evaluations={latest} numClasses={numClasses} />
+          <PerClassTable evaluations={picked} numClasses={numClasses} />
           <h3>Confusion matrices</h3>
           <div className="grid-2">
-            {latest.map((evaluation) => (
+            {picked.map((evaluation) => (
               <ConfusionMatrix key={evaluation.id} evaluation={evaluation} numClasses={numClasses} />
             ))}
           </div>

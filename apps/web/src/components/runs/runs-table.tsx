@@ -1,10 +1,22 @@
-import type { RunSummaryDto } from '@fer/contracts';
+import type { ModelSelection, RunSummaryDto } from '@fer/contracts';
 import Link from 'next/link';
+import { DEFAULT_SELECTION, withSelection } from '@/lib/selection';
 import { ProgressBar } from '@/components/progress-bar';
 import { StatusBadge } from '@/components/status-badge';
 import { domainLabel, formatDateTime } from '@/lib/format';
 
-export function RunsTable({ runs, caption, testId }: { runs: RunSummaryDto[]; caption?: string; testId?: string }) {
+export function RunsTable({
+  runs,
+  caption,
+  testId,
+  selection = DEFAULT_SELECTION,
+}: {
+  runs: RunSummaryDto[];
+  caption?: string;
+  testId?: string;
+  /** Carried into the run links, so the run page opens under the selection in force. */
+  selection?: ModelSelection;
+}) {
   return (
     <div className="table-wrap tall">
       <table className="data" data-testid={testId ?? 'runs-table'}>
@@ -27,7 +39,7 @@ export function RunsTable({ runs, caption, testId }: { runs: RunSummaryDto[]; ca
           {runs.map((run) => (
             <tr key={run.id} data-testid={`run-row-${run.id}`}>
               <td>
-                <Link prefetch={false} href={`/runs/${encodeURIComponent(run.id)}`} className="mono">
+                <Link prefetch={false} href={withSelection(`/runs/${encodeURIComponent(run.id)}`, selection)} className="mono">
                   {run.id}
                 </Link>
                 <span className="row-meta mono">{run.configId}</span>

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { gatherRows } from '../../ops/gather-rows.op';
 import { softmaxCrossEntropy } from './softmax-cross-entropy';
 
 /**
@@ -9,12 +10,9 @@ import { softmaxCrossEntropy } from './softmax-cross-entropy';
 export function rulMix(mu: tf.Tensor2D, logvar: tf.Tensor2D, permutation: tf.Tensor1D): tf.Tensor2D {
   return tf.tidy(() => {
     const att = tf.mean(tf.exp(logvar), 1, true); // [B, 1]
-    const partner = tf.gather(att, tf.cast(permutation, 'int32'));
+    const partner = gatherRows(att, permutation);
     const total = tf.add(att, partner);
-    return tf.add(
-      tf.mul(tf.div(att, total), mu),
-      tf.mul(tf.div(partner, total), tf.gather(mu, tf.cast(permutation, 'int32'))),
-    ) as tf.Tensor2D;
+    return tf.add(tf.mul(tf.div(att, total), mu), tf.mul(tf.div(partner, total), gatherRows(mu, permutation))) as tf.Tensor2D;
   });
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { gatherRows } from '../../ops/gather-rows.op';
 import { softmaxCrossEntropy } from './softmax-cross-entropy';
 
 /**
@@ -51,8 +52,9 @@ export function scnLoss(
       Array.from(values.keys()).sort((a, b) => values[b] - values[a]),
       'int32',
     ); // descending
-    const high = tf.mean(tf.gather(alpha, tf.slice(order, [0], [tops])));
-    const low = tf.mean(tf.gather(alpha, tf.slice(order, [tops], [batch - tops])));
+    // gatherRows, not tf.gather: the same values, and a gradient the wasm backend can run.
+    const high = tf.mean(gatherRows(alpha, tf.slice(order, [0], [tops]) as tf.Tensor1D));
+    const low = tf.mean(gatherRows(alpha, tf.slice(order, [tops], [batch - tops]) as tf.Tensor1D));
     const rankRegularisation = tf.relu(tf.add(tf.sub(low, high), h.margin1));
     return tf.add(softmaxCrossEntropy(logits, labels), rankRegularisation) as tf.Scalar;
   });

@@ -2,6 +2,7 @@ import type { DatasetDto, DatasetSampleDto, Page } from '@fer/contracts';
 import { emotionsFor } from '@fer/contracts/label-space';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { ApiErrorNotice } from '@/components/api-error-notice';
 import { ClassDistributionChart } from '@/components/datasets/class-distribution-chart';
 import { ImportReport } from '@/components/datasets/import-report';
@@ -27,6 +28,8 @@ export default async function DatasetPage({
   const query = await searchParams;
   const encoded = encodeURIComponent(id);
   const dataset = await load(apiGet<DatasetDto>(`/datasets/${encoded}`));
+  // An id the API does not know is a 404 page, not an error notice on a 200.
+  if (!dataset.ok && dataset.error.status === 404) notFound();
   if (!dataset.ok) {
     return (
       <>

@@ -1,25 +1,37 @@
 import type { RunDetailDto, RunLogLineDto } from '@fer/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { ActionButton } from '@/components/action-button';
 import { ApiErrorNotice } from '@/components/api-error-notice';
 import { ArtifactsTable } from '@/components/runs/artifacts-table';
 import { ConfigDiff } from '@/components/runs/config-diff';
 import { RunLive } from '@/components/runs/run-live';
 import { domainLabel } from '@/lib/format';
+import { firstParam, queryString, type SearchParams } from '@/lib/search-params';
+import { parseSelection, withSelection } from '@/lib/selection';
 import { apiGet, load } from '@/server/api-client';
 import { canLaunch } from '@/server/session';
 
 export const metadata: Metadata = { title: 'Run' };
 
-export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function RunPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<SearchParams>;
+}) {
   const { id } = await params;
+  const selection = parseSelection(firstParam(await searchParams, 'selection'));
   const encoded = encodeURIComponent(id);
   const [detail, logs, launch] = await Promise.all([
-    load(apiGet<RunDetailDto>(`/runs/${encoded}`)),
+    load(apiGet<RunDetailDto>(`/runs/${encoded}${queryString({ selection })}`)),
     load(apiGet<{ lines: RunLogLineDto[] }>(`/runs/${encoded}/logs`)),
     canLaunch(),
   ]);
+  // An id the API does not know is a 404 page, not an error notice on a 200.
+  if (!detail.ok && detail.error.status === 404) notFound();
   if (!detail.ok) {
     return (
       <>
@@ -38,7 +50,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
           <p className="small">
             {run.sweepId ? (
               <>
-                <Link href={`/sweeps/${encodeURIComponent(run.sweepId)}`}>Sweep {run.sweepId}</Link> /
+                <Link href={withSelection(`/sweeps/${encodeURIComponent(run.sweepId)}`, selection)}>Sweep {run.sweepId}</Link> /
               </>
             ) : (
               <>

@@ -3,6 +3,7 @@ import { FER5_DOMAINS } from '@fer/contracts/domains';
 import { RUN_STATUSES, TERMINAL_RUN_STATUSES } from '@fer/contracts/run-status';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { ActionButton } from '@/components/action-button';
 import { ApiErrorNotice } from '@/components/api-error-notice';
 import { AutoRefresh } from '@/components/auto-refresh';
@@ -13,6 +14,9 @@ import { StatusBadge } from '@/components/status-badge';
 import { AblationCharts } from '@/components/sweeps/ablation-charts';
 import { RunCounts } from '@/components/sweeps/run-counts';
 import { capitalize, domainLabel, formatConfigValue, formatDateTime, formatNumber } from '@/lib/format';
+import { OracleWarning, SelectionSwitch } from '@/components/selection-switch';
+import { firstParam, queryString, type SearchParams } from '@/lib/search-params';
+import { parseSelection, selectionOption } from '@/lib/selection';
 import { apiGet, load } from '@/server/api-client';
 import { canLaunch } from '@/server/session';
 
@@ -24,9 +28,21 @@ function ablationDomains(rows: AblationRow[]): string[] {
   return [...known, ...[...seen].filter((domain) => !known.includes(domain))];
 }
 
-export default async function SweepPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function SweepPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<SearchParams>;
+}) {
   const { id } = await params;
-  const [detail, launch] = await Promise.all([load(apiGet<SweepDetailDto>(`/sweeps/${encodeURIComponent(id)}`)), canLaunch()]);
+  const selection = parseSelection(firstParam(await searchParams, 'selection'));
+  const [detail, launch] = await Promise.all([
+    load(apiGet<SweepDetailDto>(`/sweeps/${encodeURIComponent(id)}${queryString({ selection })}`)),
+    canLaunch(),
+  ]);
+  // An id the API does not know is a 404 page, not an error notice on a 200.
+  if (!detail.ok && detail.error.status === 404) notFound();
   if (!detail.ok) {
     return (
       <>
@@ -115,9 +131,15 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
         Search: {spec.search.kind}
         {variedParameters.length > 0 ? `, varying ${variedParameters.join(', ')}` : ', nothing varied'}. One row per
         value of one parameter and source domain, averaged over everything else: accuracy % per domain, the mean over all
-        domains (the source included, as Table 1) and the target mean, at the last epoch, from succeeded runs only
+        domains (the source included, as Table 1) and the target mean, under the selection{' '}
+        <strong data-testid="ablation-selection" data-selection={ablationBasis.selection}>
+          {selectionOption(ablationBasis.selection).label}
+        </strong>
+        , from succeeded runs only
         {ablationBasis.excludedUnfinished > 0 ? ` (${ablationBasis.excludedUnfinished} unfinished runs left out)` : ''}.
       </p>
+      <SelectionSwitch selection={ablationBasis.selection} />
+      {ablationBasis.selection === 'oracle' && <OracleWarning />}
       {ablation.length === 0 ? (
         <EmptyState title="No evaluated runs yet." testId="ablation-empty">
           The table fills in as runs finish and are evaluated.
@@ -194,7 +216,7 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
               <h3>
                 {capitalize(status)} ({group.length})
               </h3>
-              <RunsTable runs={group} testId={`runs-table-${status}`} />
+              <RunsTable runs={group} testId={`runs-table-${status}`} selection={selection} />
             </section>
           );
         })

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Client } from 'pg';
+import { migrateDatabase } from './migrator';
+import { defaultMigrationsDir } from './repo-paths';
+
+const MIGRATION = '20261129113134_method_renames';
+
+async function emptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const name = `fer_method_renames_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** The migrations before this one, in a folder of their own. */
+function migrationsBefore(name: string): string {
+  const all = defaultMigrationsDir();
+  const dir = mkdtempSync(join(tmpdir(), 'fer-migrations-'));
+  for (const entry of readdirSync(all).filter((e) => e < name && !e.endsWith('.toml'))) {
+    mkdirSync(join(dir, entry));
+    copyFileSync(join(all, entry, 'migration.sql'), join(dir, entry, 'migration.sql'));
+  }
+  return dir;
+}
+
+describe('migration 20261129113134_method_renames', () => {
+  let drop: (() => Promise<void>) | undefined;
+  after(async () => drop?.());
+
+  it('should rename finetune to mlp-probe or erm, pin old cafe mlp configs to no final ReLU, and keep every id and reference', async () => {
+    const db = await emptyDatabase();
+    drop = db.drop;
+    await migrateDatabase(db.url, migrationsBefore(MIGRATION));
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const configs: Record<string, object> = {
+        'cfg-probe': { method: 'finetune', maskNet: 'mlp', epochs: 3 },
+        'cfg-erm': { method: 'finetune', maskNet: 'resnet18', imageSize: 112 },
+        'cfg-cafe': { method: 'cafe', maskNet: 'mlp', useMask: true },
+        'cfg-cafe-image': { method: 'cafe', maskNet: 'resnet18' },
+        'cfg-linear': { method: 'linear-probe', maskNet: 'mlp' },
+      };
+      for (const [id, body] of Object.entries(configs))
+        await client.query('INSERT INTO "Config" (id, method, body) VALUES ($1, $2, $3)', [id, (body as { method: string }).method, JSON.stringify(body)]);
+      await client.query(
+        `INSERT INTO "Dataset" (id, name, format, domain, root, version, checksum, counts, "importReport") VALUES ('ds', 'd', 'rafdb', 'rafdb', '/d', 1, 'c', '{}', '{}')`,
+      );
+      for (const [runId, configId] of [['run-probe', 'cfg-probe'], ['run-erm', 'cfg-erm'], ['run-cafe', 'cfg-cafe']])
+        await client.query(
+          `INSERT INTO "Run" (id, "configId", "groupKey", params, "sourceDatasetId", "sourceDomain", targets, seed, epochs, "updatedAt") VALUES ($1, $2, $2, $3, 'ds', 'rafdb', '{}', 0, 3, now())`,
+          [runId, configId, JSON.stringify({ method: runId === 'run-cafe' ? 'cafe' : 'finetune', lambdaDiverse: 5 })],
+        );
+
+      const result = await migrateDatabase(db.url, defaultMigrationsDir());
+      assert.ok(result.applied.includes(MIGRATION));
+
+      const stored = new Map((await client.query('SELECT id, method, body FROM "Config"')).rows.map((r) => [r.id, r]));
+      assert.equal(stored.size, 5, 'no config lost, ids unchanged');
+      assert.deepEqual([stored.get('cfg-probe').method, stored.get('cfg-probe').body], ['mlp-probe', { method: 'mlp-probe', maskNet: 'mlp', epochs: 3 }]);
+      assert.deepEqual([stored.get('cfg-erm').method, stored.get('cfg-erm').body], ['erm', { method: 'erm', maskNet: 'resnet18', imageSize: 112 }]);
+      assert.equal(stored.get('cfg-cafe').body.maskNetFinalRelu, false);
+      assert.equal('maskNetFinalRelu' in stored.get('cfg-cafe-image').body, false);
+      assert.deepEqual(stored.get('cfg-linear').body, configs['cfg-linear']);
+      const runs = new Map((await client.query('SELECT id, "configId", params FROM "Run"')).rows.map((r) => [r.id, r]));
+      assert.deepEqual(
+        [...runs.values()].map((r) => [r.id, r.configId, r.params.method]).sort(),
+        [['run-cafe', 'cfg-cafe', 'cafe'], ['run-erm', 'cfg-erm', 'erm'], ['run-probe', 'cfg-probe', 'mlp-probe']],
+      );
+    } finally {
+      await client.end();
+    }
+  });
+});
