@@ -208,6 +208,14 @@ function hasFcHead(c: { method: string; head: string }): boolean {
   return c.method !== 'cafe' || c.head === 'fc';
 }
 
+/**
+ * Whether a config reads the frozen backbone's features. The image-space baselines (erm, scn, rul, eac) train a
+ * ResNet-18 on the pixels alone, so no frozen model is run for them (with CLIP that would be hours of CPU for nothing).
+ */
+export function usesFrozenFeatures(c: { method: string }): boolean {
+  return !(IMAGE_TRUNK_METHODS as readonly string[]).includes(c.method);
+}
+
 /** Whether a config trains a network on images (conv trunk), rather than on frozen features. */
 export function trainsOnImages(c: { method: string; maskNet: string; useMask: boolean }): boolean {
   if (c.method === 'cafe') return c.useMask && c.maskNet === 'resnet18';

@@ -70,8 +70,18 @@ describe('migration 20261129113134_method_renames', () => {
           [runId, configId, JSON.stringify({ method: runId === 'run-cafe' ? 'cafe' : 'finetune', lambdaDiverse: 5 })],
         );
 
+      await client.query(`INSERT INTO "Benchmark" (name, description, domains) VALUES ('fer5', 'b', '{rafdb}') ON CONFLICT DO NOTHING`);
+      for (const [id, base] of [['swp-probe', { method: 'finetune', maskNet: 'mlp' }], ['swp-cafe', { method: 'cafe', maskNet: 'mlp' }]] as const)
+        await client.query(
+          `INSERT INTO "Sweep" (id, name, benchmark, spec, "baseConfig", "searchSpace", seeds, sources, targets) VALUES ($1, 's', 'fer5', '{}', $2, '{}', '{0}', '{rafdb}', '{}')`,
+          [id, JSON.stringify(base)],
+        );
+
       const result = await migrateDatabase(db.url, defaultMigrationsDir());
       assert.ok(result.applied.includes(MIGRATION));
+      const sweeps = new Map((await client.query('SELECT id, "baseConfig" FROM "Sweep"')).rows.map((r) => [r.id, r.baseConfig]));
+      assert.deepEqual(sweeps.get('swp-probe'), { method: 'mlp-probe', maskNet: 'mlp' }, 'a sweep base is renamed as its configs are');
+      assert.deepEqual(sweeps.get('swp-cafe'), { method: 'cafe', maskNet: 'mlp', maskNetFinalRelu: false });
 
       const stored = new Map((await client.query('SELECT id, method, body FROM "Config"')).rows.map((r) => [r.id, r]));
       assert.equal(stored.size, 5, 'no config lost, ids unchanged');

@@ -1,5 +1,6 @@
 import { confinePath } from '@fer/datasets';
 import type { ExpandedConfig } from '@fer/experiments';
+import { CheckpointFormatError, inspectWeights, SafetensorsFormatError } from '@fer/weights';
 import { stat } from 'node:fs/promises';
 import { ApiError } from '../common/api-error';
 
@@ -25,6 +26,21 @@ export async function assertWeightsFiles(
           { field: `${field}.${key}`, message: 'must be a weights file, not a folder' },
         ]);
       }
+      if (key === 'trunkWeights') await assertTrunkWeights(confined.realPath, `${field}.${key}`);
     }
+  }
+}
+
+/**
+ * A trunk's weights must read as a ResNet-18 state dict (zip-format torch checkpoint or safetensors, torchvision
+ * names, at least one trunk key, no key of another shape), so a wrong file is a 400 before anything is stored rather
+ * than a failed run later. The worker reads it again when it loads it.
+ */
+async function assertTrunkWeights(realPath: string, field: string): Promise<void> {
+  try {
+    await inspectWeights(realPath, 'resnet18');
+  } catch (error) {
+    if (!(error instanceof CheckpointFormatError) && !(error instanceof SafetensorsFormatError)) throw error;
+    throw ApiError.validation(`trunkWeights refused: ${error.message}`, [{ field, message: error.message }]);
   }
 }

@@ -1,14 +1,16 @@
 import type { PrismaClient } from '@fer/db';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PrismaService } from '../../src/database/prisma.service';
 import { ApiHarness, startApiHarness } from '../support/api-test-harness';
 import { assertRefused } from './bad-input-support';
 
 const DOMAINS = ['synth-studio', 'synth-dark'];
+/** Checkpoints written by PyTorch (libs/weights/fixtures): part of a ResNet-18, another architecture, a legacy file. */
+const WEIGHT_FIXTURES = join(dirname(require.resolve('@fer/weights/package.json')), 'fixtures');
 
 /**
  * Methods, presets and trunk weights through the real API over HTTP (PostgreSQL, Redis): an unknown method or preset,
@@ -33,7 +35,8 @@ describe('bad input: methods, paper presets and trunk weights', () => {
     dataRoot = mkdtempSync(join(tmpdir(), 'fer-methods-'));
     mkdirSync(join(dataRoot, 'models'));
     weights = join(dataRoot, 'models', 'resnet18_msceleb.pth');
-    writeFileSync(weights, 'a weights file (the worker reads it; the API checks where it is)');
+    copyFileSync(join(WEIGHT_FIXTURES, 'resnet18-partial.pth'), weights);
+    for (const name of ['other-arch.pth', 'legacy.pth']) copyFileSync(join(WEIGHT_FIXTURES, name), join(dataRoot, 'models', name));
     api = await startApiHarness('method_bad_input', { FER_DATA_ROOTS: dataRoot });
     prisma = api.app.get(PrismaService).client;
     for (const domain of DOMAINS) {
@@ -85,6 +88,19 @@ describe('bad input: methods, paper presets and trunk weights', () => {
       status: 400,
       names: /no ResNet-18 trunk/,
       field: 'config.trunkWeights',
+    });
+  });
+
+  it('should refuse trunk weights of another architecture or in the legacy format, naming the field and what to do', async () => {
+    await assertRefused(prisma, 'run: weights of another architecture', post('/runs', run({ method: 'erm', trunkWeights: join(dataRoot, 'models', 'other-arch.pth') })), {
+      status: 400,
+      names: /no resnet18 trunk key matches/,
+      field: 'config.trunkWeights',
+    });
+    await assertRefused(prisma, 'sweep: legacy checkpoint in the base', post('/sweeps', sweep({ method: 'scn', trunkWeights: join(dataRoot, 'models', 'legacy.pth') })), {
+      status: 400,
+      names: /legacy|1\.6/,
+      field: 'base.trunkWeights',
     });
   });
 

@@ -183,6 +183,25 @@ describe('a run through the API, Redis and a worker process', () => {
     assert.equal(evaluation.n, 21, 'every test image of the target (7 classes x 3)');
   });
 
+  it('should train an image-space baseline (erm) on the pixels alone, running no frozen model', async () => {
+    const created = await api.request('POST', '/runs', {
+      key: api.keys.launch,
+      body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-dark'], seed: 1, config: { method: 'erm', imageSize: 32, epochs: 2, batchSize: 14, selection: 'last' } },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(env()));
+    const prisma = api.app.get(PrismaService).client;
+    const done = await waitUntil(async () => {
+      const run = await prisma.run.findUnique({ where: { id: created.body.id } });
+      return run && ['succeeded', 'failed'].includes(run.status) ? run : null;
+    }, 'the erm run', 180_000);
+    assert.equal(done.status, 'succeeded', done.error ?? '');
+    const logs = await prisma.runLog.findMany({ where: { runId: done.id } });
+    assert.ok(logs.some((l) => /images only \(this method reads no frozen features\)/.test(l.message)), 'no frozen model was run');
+    const evaluations = await prisma.evaluation.findMany({ where: { runId: done.id }, orderBy: { epoch: 'asc' } });
+    assert.deepEqual(evaluations.map((e) => [e.epoch, e.n]), [[2, 21]], 'image-space runs score every 5 epochs and at the last');
+  });
+
   it('should re-run the frozen model on augmented images every epoch when the frozen path is recomputed', async () => {
     const body = (frozenPath: 'cached' | 'recompute') => ({
       benchmark: 'synth5',

@@ -91,7 +91,7 @@ describe('fer methods loss', () => {
 });
 
 describe('fer weights inspect', () => {
-  const weights = join(root, 'libs', 'cafe', 'fixtures', 'weights');
+  const weights = join(root, 'libs', 'weights', 'fixtures');
   it('should print the strict=False report of a PyTorch checkpoint as one JSON object', () => {
     const run = spawnSync(process.execPath, [main, 'weights', 'inspect', '--arch', 'resnet18', '--file', join(weights, 'resnet18-partial.pth'), '--json'], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);

@@ -1,13 +1,5 @@
-import {
-  inspectWeights,
-  METHOD_LOSS_INPUTS,
-  runAdamTrace,
-  runHeadFixture,
-  runMethodLoss,
-  selectBackend,
-  WEIGHT_ARCHITECTURES,
-  type WeightArchitecture,
-} from '@fer/cafe';
+import { METHOD_LOSS_INPUTS, runAdamTrace, runHeadFixture, runMethodLoss, selectBackend } from '@fer/cafe';
+import { inspectWeights, WEIGHT_ARCHITECTURES, type WeightArchitecture } from '@fer/weights';
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 

@@ -95,7 +95,8 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       await this.logs.write(
         runId,
         'info',
-        `${train.n} training and ${val?.n ?? 0} source-validation samples, ${source.dim}-d features; ` +
+        `${train.n} training and ${val?.n ?? 0} source-validation samples, ` +
+          (source.dim > 0 ? `${source.dim}-d features; ` : 'images only (this method reads no frozen features); ') +
           `targets scored every ${config.evalEvery} epoch${config.evalEvery > 1 ? 's' : ''} on their ${run.targetSplit} split` +
           (resumeFrom ? '; resuming from the last checkpoint' : ''),
       );

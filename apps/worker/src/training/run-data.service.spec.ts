@@ -45,7 +45,7 @@ describe('RunDataService weights confinement', () => {
   });
 
   it('should read trunk weights inside the roots with their strict=False report and digest, and refuse them through a symlink out', async () => {
-    const fixture = join(__dirname, '..', '..', '..', '..', 'libs', 'cafe', 'fixtures', 'weights');
+    const fixture = join(__dirname, '..', '..', '..', '..', 'libs', 'weights', 'fixtures');
     copyFileSync(join(fixture, 'resnet18-partial.pth'), join(root, 'models', 'trunk.pth'));
     const weights = await service(root).trunkWeights({ trunkWeights: join(root, 'models', 'trunk.pth') });
     assert.equal(weights!.report.loaded, JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8'))['resnet18-partial.pth'].loaded);

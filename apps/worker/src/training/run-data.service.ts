@@ -1,6 +1,7 @@
-import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, matchTrunk, readStateDict, type Backbone, type CheckpointTensor, type WeightsReport } from '@fer/cafe';
+import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
+import { matchTrunk, readStateDict, type CheckpointTensor, type WeightsReport } from '@fer/weights';
 import { confinePath, createBatchStream, getReader, loadRgb, storedReaderOptions, streamedImages, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
-import type { TrainingConfig } from '@fer/contracts';
+import { usesFrozenFeatures, type TrainingConfig } from '@fer/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -85,7 +86,10 @@ export class RunDataService {
     };
   }
 
-  /** Features of the samples of the given splits (in key order), both views when `withFlipped`. */
+  /**
+   * Features of the samples of the given splits (in key order), both views when `withFlipped`; for a config that reads
+   * no frozen features (the image-space baselines), the images alone (dim 0, no frozen model run).
+   */
   async load(
     datasetId: string,
     splits: string[],
@@ -93,6 +97,18 @@ export class RunDataService {
     options: { withFlipped: boolean; withImages?: boolean; onProgress?(done: number, total: number, cached: number): void; shouldStop?(): boolean },
   ): Promise<LoadedSplit> {
     const { rows, samples } = await this.resolveSamples(datasetId, splits);
+    if (!usesFrozenFeatures(config)) {
+      const readable = samples.map((s) => s.sample);
+      options.onProgress?.(rows.length, rows.length, 0);
+      return {
+        n: rows.length,
+        dim: 0,
+        features: new Float32Array(0),
+        labels: Int32Array.from(rows.map((r) => r.label)),
+        images: streamedImages(readable, config.imageSize),
+        samples: readable,
+      };
+    }
     const backbone = await this.backbone(config);
     const views = options.withFlipped ? (['original', 'flipped'] as const) : (['original'] as const);
     const extracted = await extractFeatures(

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadBackbone } from './backbone.registry';
 import { loadClipVit } from './clip-vit.backbone';
-import { SafetensorsFile } from './safetensors.reader';
+import { SafetensorsFile } from '@fer/weights';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'clip-tiny');
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { toInputSize, type Backbone, type BackboneLoadOptions, type BackboneRegistration } from './backbone';
-import { SafetensorsFile, SafetensorsFormatError } from './safetensors.reader';
+import { SafetensorsFile, SafetensorsFormatError } from '@fer/weights';
 
 // The CLIP ViT image tower (Radford et al. 2021) over Hugging Face `CLIPModel` / `CLIPVisionModelWithProjection` parameter names.
 const NAME = 'clip-vit-b32';

@@ -16,7 +16,9 @@ export interface FeatureSet {
 /** Throws a message naming the field when a feature set is inconsistent. */
 export function validateFeatureSet(set: FeatureSet, numClasses: number, name: string): void {
   if (!Number.isInteger(set.n) || set.n < 1) throw new Error(`${name}: n must be a positive integer, got ${set.n}`);
-  if (!Number.isInteger(set.dim) || set.dim < 1) throw new Error(`${name}: dim must be a positive integer, got ${set.dim}`);
+  // dim 0: a set of images alone, for the image-space methods that read no frozen features.
+  if (!Number.isInteger(set.dim) || set.dim < 0 || (set.dim === 0 && !set.images))
+    throw new Error(`${name}: dim must be a positive integer (0 only for a set of images), got ${set.dim}`);
   if (set.features.length !== set.n * set.dim) throw new Error(`${name}: features has ${set.features.length} values, expected n*dim = ${set.n * set.dim}`);
   if (set.flipped && set.flipped.length !== set.n * set.dim) throw new Error(`${name}: flipped has ${set.flipped.length} values, expected ${set.n * set.dim}`);
   if (set.labels.length !== set.n) throw new Error(`${name}: labels has ${set.labels.length} entries, expected n = ${set.n}`);

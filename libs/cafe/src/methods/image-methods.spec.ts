@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { type EpochMetrics, type TrainingConfigInput, SeededRandom, parseTrainingConfig } from '@fer/contracts';
 import { selectBackend } from '../backends/backend';
@@ -11,7 +11,7 @@ import { createVariable } from '../model/model-parameters';
 import { AdamOptimizer } from '../optim/adam.optimizer';
 import { evaluate } from '../training/evaluator';
 import { train } from '../training/trainer';
-import { readStateDict } from '../weights/weights-report';
+import { readStateDict } from '@fer/weights';
 
 const IMAGE_SIZE = 16;
 
@@ -102,7 +102,7 @@ describe('image-space methods on the ResNet-18 trunk (wasm, tiny synthetic image
     assert.deepEqual(result.weightsReport, { loaded: 120, missing: [], unexpected: ['fc.bias', 'fc.weight'] });
     assert.deepEqual(deserializeCheckpoint(result.checkpoint!).trunkWeightsReport, result.weightsReport, 'kept with the run');
     await assert.rejects(train({ config, seed: 1, train: trainSet }), /trunkWeights names .* no state dict was given/);
-    const other = await readStateDict(join(__dirname, '..', '..', 'fixtures', 'weights', 'other-arch.pth'));
+    const other = await readStateDict(join(dirname(require.resolve('@fer/weights/package.json')), 'fixtures', 'other-arch.pth'));
     await assert.rejects(train({ config, seed: 1, train: trainSet, trunkWeights: { file: 'other-arch.pth', tensors: other } }), /no resnet18 trunk key matches/);
   });
 });

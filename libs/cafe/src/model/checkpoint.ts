@@ -3,7 +3,7 @@ import type { EpochMetrics, TrainingConfig } from '@fer/contracts';
 import type { AdamState } from '../optim/adam.optimizer';
 import type { StoredTensor } from './model-parameters';
 import type { MethodState } from '../methods/method';
-import type { WeightsReport } from '../weights/weights-report';
+import type { WeightsReport } from '@fer/weights';
 import type { RandomState } from '@fer/contracts';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;

@@ -12,8 +12,7 @@ import { nextImageBatch } from '../data/split-images';
 import type { ForwardMode } from '../mask-nets/mask-net';
 import type { StepContext } from '../methods/method';
 import { loadTrunkWeights } from '../weights/load-trunk-weights';
-import type { CheckpointTensor } from '../weights/torch-checkpoint.reader';
-import type { WeightsReport } from '../weights/weights-report';
+import type { CheckpointTensor, WeightsReport } from '@fer/weights';
 import { assignVariables, readVariables } from '../model/model-parameters';
 import { SeededRandom } from '@fer/contracts';
 

@@ -1,18 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { SeededRandom } from '@fer/contracts';
 import { selectBackend } from '../backends/backend';
-import { SafetensorsFile } from '../backbones/safetensors.reader';
+import { readStateDict, resnet18TrunkShapes, SafetensorsFile } from '@fer/weights';
 import type { ForwardMode } from '../mask-nets/mask-net';
 import { createResnet18Trunk } from '../mask-nets/resnet18.mask-net';
 import { disposeVariables } from '../model/model-parameters';
 import { loadTrunkWeights, torchToTfLayout, trunkVariableName } from './load-trunk-weights';
-import { resnet18TrunkShapes } from './resnet18-state-dict';
-import { readStateDict } from './weights-report';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'weights');
+/** The reader's fixtures (libs/weights): part of a ResNet-18 and a file of another architecture. */
+const READER_FIXTURES = join(dirname(require.resolve('@fer/weights/package.json')), 'fixtures');
 
 /** max |a - b| / max(1, |b|) over all elements. */
 function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
@@ -93,9 +93,9 @@ describe('PyTorch weights in the TF.js ResNet-18 trunk (fixtures written by PyTo
   it('should refuse weights of another architecture and a model without a trunk, assigning nothing', async () => {
     const trunk = createResnet18Trunk(new SeededRandom(1));
     const before = Array.from(trunk.parameters[0].variable.dataSync());
-    const other = await readStateDict(join(FIXTURES, 'other-arch.pth'));
+    const other = await readStateDict(join(READER_FIXTURES, 'other-arch.pth'));
     assert.throws(() => loadTrunkWeights(trunk.parameters, other, 'other-arch.pth'), /no resnet18 trunk key matches/);
-    const partial = await readStateDict(join(FIXTURES, 'resnet18-partial.pth'));
+    const partial = await readStateDict(join(READER_FIXTURES, 'resnet18-partial.pth'));
     assert.throws(() => loadTrunkWeights(trunk.parameters.slice(5), partial, 'resnet18-partial.pth'), /no ResNet-18 trunk to load conv1\.weight/);
     assert.deepEqual(Array.from(trunk.parameters[0].variable.dataSync()), before);
     disposeVariables(trunk.parameters);

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedVariable } from '../model/model-parameters';
-import { CheckpointFormatError, type CheckpointTensor } from './torch-checkpoint.reader';
-import { matchTrunk, type WeightArchitecture, type WeightsReport } from './weights-report';
+import { CheckpointFormatError, matchTrunk, type CheckpointTensor, type WeightArchitecture, type WeightsReport } from '@fer/weights';
 
 const BATCH_NORM_FIELDS: Record<string, string> = { weight: 'gamma', bias: 'beta', running_mean: 'runningMean', running_var: 'runningVar' };
 

@@ -7,7 +7,7 @@ import { resnet18TrunkShapes } from './resnet18-state-dict';
 import { CheckpointFormatError, readTorchCheckpoint } from './torch-checkpoint.reader';
 import { inspectWeights, matchTrunk, readStateDict } from './weights-report';
 
-const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'weights');
+const FIXTURES = join(__dirname, '..', 'fixtures');
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
 
 describe('user weights files (PyTorch zip checkpoints and safetensors, written by PyTorch)', () => {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SafetensorsFile, SafetensorsFormatError } from './safetensors.reader';
 
-const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'clip-tiny');
+// The tiny CLIP of libs/cafe's backbone tests is the real-world safetensors file (F32, F16 and BF16 tensors).
+const FIXTURES = join(__dirname, '..', '..', 'cafe', 'fixtures', 'clip-tiny');
 
 describe('safetensors reader', () => {
   let workDir: string;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { SafetensorsFile } from '../backbones/safetensors.reader';
+import { SafetensorsFile } from './safetensors.reader';
 import { resnet18TrunkShapes } from './resnet18-state-dict';
 import { CheckpointFormatError, readTorchCheckpoint, type CheckpointTensor } from './torch-checkpoint.reader';
 
