@@ -17,6 +17,7 @@ export * from './training/batch-builder';
 export * from './mask-nets';
 export * from './methods';
 export * from './model/cafe-model';
+export * from './model/shared-frozen';
 export * from './model/checkpoint';
 export * from './training/evaluator';
 export * from './training/trainer';

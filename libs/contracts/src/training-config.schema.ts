@@ -52,9 +52,16 @@ export const augmentConfigSchema = z
     /**
      * `cached`: the frozen model sees only the original and flipped views, computed once and cached;
      * erasing and noise then apply only to the image-space mask net. `recompute`: every augmented
-     * image goes through the frozen model each epoch (slow, exact).
+     * image goes through the frozen model each epoch (slow, exact). `shared` (cafe with the resnet18 mask net, as the
+     * official code): each step's one augmented batch feeds both branches, the frozen model run on it (slowest).
      */
-    frozenPath: z.enum(['cached', 'recompute']).default('cached'),
+    frozenPath: z.enum(['cached', 'recompute', 'shared']).default('cached'),
+    /**
+     * `shared` only: what the frozen model is given. `backbone`: the augmented image under the backbone's own
+     * normalisation (CLIP's statistics); `imagenet`: the very tensor the mask net sees, ImageNet-normalised and erased
+     * to 0, as the official code feeds CLIP. Default `backbone`.
+     */
+    frozenNormalization: z.enum(['backbone', 'imagenet']).optional(),
   })
   .strict()
   .refine((a) => a.erasingScale[0] <= a.erasingScale[1], {
@@ -193,8 +200,14 @@ export const trainingConfigSchema = z.preprocess(
       ctx.addIssue({ code: 'custom', path: ['maskNet'], message: 'mlp-probe is an MLP on frozen features: maskNet must be mlp (a ResNet-18 on the image is method erm)', input: c.maskNet });
     if (c.fcLrMultiplier !== undefined && !hasFcHead(c)) misplaced('fcLrMultiplier', 'this config has no FC head');
     if (c.trunkWeights !== undefined && !trainsOnImages(c)) misplaced('trunkWeights', 'this config has no ResNet-18 trunk (an image-space method, or cafe with maskNet resnet18)');
+    const shared = c.augment.frozenPath === 'shared';
+    if (shared && !(c.method === 'cafe' && trainsOnImages(c)))
+      ctx.addIssue({ code: 'custom', path: ['augment', 'frozenPath'], message: '"shared" feeds one augmented batch to the frozen model and the image mask net: it needs method cafe with maskNet resnet18', input: c.augment.frozenPath });
+    if (c.augment.frozenNormalization !== undefined && !shared)
+      ctx.addIssue({ code: 'custom', path: ['augment', 'frozenNormalization'], message: 'applies to augment.frozenPath "shared" only', input: c.augment.frozenNormalization });
     return {
       ...c,
+      ...(shared ? { augment: { ...c.augment, frozenNormalization: c.augment.frozenNormalization ?? 'backbone' } } : {}),
       ...(cafeMlp ? { maskNetFinalRelu: c.maskNetFinalRelu ?? true } : {}),
       ...(c.method === 'rul' ? { fcLrMultiplier: c.fcLrMultiplier ?? 10 } : {}),
       ...(c.method === 'scn' ? { scn: scnConfigSchema.parse(c.scn ?? {}) } : {}),
@@ -214,6 +227,11 @@ function hasFcHead(c: { method: string; head: string }): boolean {
  */
 export function usesFrozenFeatures(c: { method: string }): boolean {
   return !(IMAGE_TRUNK_METHODS as readonly string[]).includes(c.method);
+}
+
+/** Whether training reads frozen features computed ahead (cached or recomputed per epoch) rather than none or per step. */
+export function readsPrecomputedFeatures(c: { method: string; augment: { frozenPath: string } }): boolean {
+  return usesFrozenFeatures(c) && c.augment.frozenPath !== 'shared';
 }
 
 /** Whether a config trains a network on images (conv trunk), rather than on frozen features. */

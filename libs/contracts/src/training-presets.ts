@@ -27,7 +27,7 @@ export const TRAINING_PRESETS: Record<PresetName, TrainingPreset> = {
   'cafe-paper': {
     name: 'cafe-paper',
     source: 'zyh-uaiaaaa/Generalizable-FER (ours_CAFE.py)',
-    description: 'CAFE as published: CLIP ViT-B/32 frozen features masked by a ResNet-18 on the image, FC head, CE + 5·diverse + 1.5·separation, Adam 2e-4, 60 epochs, batch 32, last epoch',
+    description: 'CAFE as published: CLIP ViT-B/32 frozen features masked by a ResNet-18 on the image, both fed one augmented batch per step (CLIP given the ImageNet-normalised, erased tensor), FC head, CE + 5·diverse + 1.5·separation, Adam 2e-4, 60 epochs, batch 32, last epoch',
     values: {
       ...COMMON,
       method: 'cafe',
@@ -35,6 +35,8 @@ export const TRAINING_PRESETS: Record<PresetName, TrainingPreset> = {
       maskNet: 'resnet18',
       head: 'fc',
       useMask: true,
+      // One augmented batch feeds CLIP and the ResNet-18, CLIP given the ImageNet-normalised, erased tensor itself.
+      augment: { ...COMMON.augment, frozenPath: 'shared', frozenNormalization: 'imagenet' },
       lambdaDiverse: 5,
       lambdaSeparation: 1.5,
       epochs: 60,

@@ -2,7 +2,7 @@ import { QueueName } from '@fer/contracts';
 import { generateSyntheticBenchmark } from '@fer/datasets';
 import { jobIdOf } from '@fer/experiments';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -38,7 +38,7 @@ describe('a run through the API, Redis and a worker process', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  const env = () => workerEnv(api, home, { FER_JOB_LOCK_SECONDS: '4' });
+  const env = () => workerEnv(api, home, { FER_JOB_LOCK_SECONDS: '4', FER_DATA_ROOTS: dataRoot });
 
   it('should go queued → running → succeeded and survive a SIGKILL of its worker mid-training', async () => {
     const created = await api.request('POST', '/runs', {
@@ -200,6 +200,26 @@ describe('a run through the API, Redis and a worker process', () => {
     assert.ok(logs.some((l) => /images only \(this method reads no frozen features\)/.test(l.message)), 'no frozen model was run');
     const evaluations = await prisma.evaluation.findMany({ where: { runId: done.id }, orderBy: { epoch: 'asc' } });
     assert.deepEqual(evaluations.map((e) => [e.epoch, e.n]), [[2, 21]], 'image-space runs score every 5 epochs and at the last');
+  });
+
+  it('should feed one augmented batch to CLIP and the ResNet-18 mask net each step (frozenPath shared, as cafe-paper)', async () => {
+    // The tiny CLIP of libs/cafe's fixtures stands in for ViT-B/32: same code path, 32 px, 24-d features.
+    const weights = join(dataRoot, 'clip-tiny.safetensors');
+    const repo = join(__dirname, '..', '..', '..', '..', '..');
+    copyFileSync(join(repo, 'libs', 'cafe', 'fixtures', 'clip-tiny', 'model.safetensors'), weights);
+    const config = { method: 'cafe', backbone: 'clip-vit-b32', backboneWeights: weights, maskNet: 'resnet18', imageSize: 32, epochs: 1, batchSize: 14, selection: 'last', augment: { frozenPath: 'shared', frozenNormalization: 'imagenet' } };
+    const created = await api.request('POST', '/runs', { key: api.keys.launch, body: { benchmark: 'synth5', source: 'synth-studio', targets: ['synth-dark'], seed: 1, config } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(env()));
+    const prisma = api.app.get(PrismaService).client;
+    const done = await waitUntil(async () => {
+      const run = await prisma.run.findUnique({ where: { id: created.body.id } });
+      return run && ['succeeded', 'failed'].includes(run.status) ? run : null;
+    }, 'the shared-frozen-path run', 180_000);
+    assert.equal(done.status, 'succeeded', done.error ?? '');
+    const logs = await prisma.runLog.findMany({ where: { runId: done.id } });
+    assert.ok(logs.some((l) => /the frozen model run on each augmented batch \(imagenet normalisation\)/.test(l.message)));
+    assert.equal(await prisma.evaluation.count({ where: { runId: done.id } }), 1);
   });
 
   it('should re-run the frozen model on augmented images every epoch when the frozen path is recomputed', async () => {

@@ -52,7 +52,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
       withFlipped: false,
       withImages: trainsOnImages(config),
     });
-    const metrics = await evaluateCheckpoint(bytes, set);
+    const metrics = await evaluateCheckpoint(bytes, set, await this.data.sharedFrozen(config));
     await withDatabaseRetry(() =>
       db.evaluation.upsert({
         where: { runId_datasetId_epoch: { runId, datasetId, epoch } },

@@ -96,7 +96,11 @@ export class TrainJob implements JobHandler<QueueName.Train> {
         runId,
         'info',
         `${train.n} training and ${val?.n ?? 0} source-validation samples, ` +
-          (source.dim > 0 ? `${source.dim}-d features; ` : 'images only (this method reads no frozen features); ') +
+          (source.dim > 0
+            ? `${source.dim}-d features; `
+            : config.augment.frozenPath === 'shared'
+              ? `images only, the frozen model run on each augmented batch (${config.augment.frozenNormalization} normalisation); `
+              : 'images only (this method reads no frozen features); ') +
           `targets scored every ${config.evalEvery} epoch${config.evalEvery > 1 ? 's' : ''} on their ${run.targetSplit} split` +
           (resumeFrom ? '; resuming from the last checkpoint' : ''),
       );
@@ -110,6 +114,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
         train,
         val,
         targets: targets.map((t) => ({ key: t.dataset.id, set: t.set })),
+        frozen: await this.data.sharedFrozen(config),
         resumeFrom: resumeFrom ?? undefined,
         trunkWeights: trunkWeights && { file: trunkWeights.file, tensors: trunkWeights.tensors },
         shouldStop: () => watch.cancelled,

@@ -1,7 +1,7 @@
-import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, type Backbone } from '@fer/cafe';
+import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, sharedFrozenBranch, type Backbone, type SharedFrozenBranch } from '@fer/cafe';
 import { matchTrunk, readStateDict, type CheckpointTensor, type WeightsReport } from '@fer/weights';
 import { confinePath, createBatchStream, getReader, loadRgb, storedReaderOptions, streamedImages, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
-import { usesFrozenFeatures, type TrainingConfig } from '@fer/contracts';
+import { readsPrecomputedFeatures, type TrainingConfig } from '@fer/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -41,6 +41,12 @@ export class RunDataService {
     @Inject(WORKER_ENV) private readonly env: WorkerEnv,
   ) {
     this.cache = new FeatureCache(resolve(env.FER_HOME, 'cache', 'features'));
+  }
+
+  /** `augment.frozenPath: shared`: the frozen model as a branch of the trained model, run on each batch; else none. */
+  async sharedFrozen(config: TrainingConfig): Promise<SharedFrozenBranch | undefined> {
+    if (config.augment.frozenPath !== 'shared') return undefined;
+    return sharedFrozenBranch(await this.backbone(config), config.augment.frozenNormalization ?? 'backbone');
   }
 
   backbone(config: Pick<TrainingConfig, 'backbone' | 'backboneWeights'>): Promise<Backbone> {
@@ -88,7 +94,8 @@ export class RunDataService {
 
   /**
    * Features of the samples of the given splits (in key order), both views when `withFlipped`; for a config that reads
-   * no frozen features (the image-space baselines), the images alone (dim 0, no frozen model run).
+   * no precomputed features (the image-space baselines; `frozenPath: shared`, whose frozen model runs every step), the
+   * images alone (dim 0, no frozen model run here).
    */
   async load(
     datasetId: string,
@@ -97,7 +104,7 @@ export class RunDataService {
     options: { withFlipped: boolean; withImages?: boolean; onProgress?(done: number, total: number, cached: number): void; shouldStop?(): boolean },
   ): Promise<LoadedSplit> {
     const { rows, samples } = await this.resolveSamples(datasetId, splits);
-    if (!usesFrozenFeatures(config)) {
+    if (!readsPrecomputedFeatures(config)) {
       const readable = samples.map((s) => s.sample);
       options.onProgress?.(rows.length, rows.length, 0);
       return {

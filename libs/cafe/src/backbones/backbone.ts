@@ -11,6 +11,11 @@ export interface Backbone {
   readonly identity: string;
   /** images: [B, inputSize, inputSize, 3] float32 RGB in 0..255 → [B, featureDim]; applies its own normalisation. */
   embed(images: tf.Tensor4D): tf.Tensor2D;
+  /**
+   * The same forward on a tensor that is already normalised ([B, S, S, 3], any statistics; resized to inputSize when
+   * it differs), its own normalisation skipped: how the official CAFE code feeds CLIP the mask net's input.
+   */
+  embedNormalized?(pixels: tf.Tensor4D): tf.Tensor2D;
   dispose(): void;
 }
 

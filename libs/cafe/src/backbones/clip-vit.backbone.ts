@@ -81,14 +81,20 @@ export class ClipVitBackbone implements Backbone {
   }
 
   embed(images: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() =>
+      this.embedNormalized(tf.div(tf.sub(toInputSize(images, this.hyperparameters.imageSize, this.name), this.mean), this.std) as tf.Tensor4D),
+    );
+  }
+
+  embedNormalized(normalized: tf.Tensor4D): tf.Tensor2D {
     const { width, heads, patchSize, imageSize } = this.hyperparameters;
     const p = this.params;
-    const batch = images.shape[0];
+    const batch = normalized.shape[0];
     const grid = imageSize / patchSize;
     const tokens = grid * grid + 1;
     const headDim = width / heads;
     return tf.tidy(() => {
-      const pixels = tf.div(tf.sub(toInputSize(images, imageSize, this.name), this.mean), this.std) as tf.Tensor4D;
+      const pixels = toInputSize(normalized, imageSize, this.name);
       const patches = tf.reshape(tf.conv2d(pixels, p.patchFilter, patchSize, 'valid'), [batch, grid * grid, width]);
       const cls = tf.broadcastTo(tf.reshape(p.classEmbedding, [1, 1, width]), [batch, 1, width]);
       let hidden = layerNorm(tf.add(tf.concat([cls, patches], 1), p.positionEmbedding), p.preLayerNorm);

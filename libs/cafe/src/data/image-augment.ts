@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { AugmentConfig } from '@fer/contracts';
 import type { SeededRandom } from '@fer/contracts';
 
-const IMAGENET_MEAN = [0.485, 0.456, 0.406];
-const IMAGENET_STD = [0.229, 0.224, 0.225];
+export const IMAGENET_MEAN = [0.485, 0.456, 0.406];
+export const IMAGENET_STD = [0.229, 0.224, 0.225];
 
 /** A rectangle to erase, in pixels of the (resized) network input. */
 export interface EraseRect {

@@ -3,6 +3,7 @@ import type { TrainingConfig } from '@fer/contracts';
 import type { FeatureSet } from '../data/feature-set';
 import { drawImageAugmentation, imageBatch } from '../data/image-augment';
 import type { MethodModel, ModelBatch } from '../methods/method';
+import type { SharedFrozenBranch } from '../model/shared-frozen';
 import type { SeededRandom } from '@fer/contracts';
 
 /**
@@ -18,6 +19,7 @@ export function buildBatch(
   model: MethodModel,
   rng?: SeededRandom,
   pixels?: Uint8Array,
+  frozen?: SharedFrozenBranch,
 ): { batch: ModelBatch; labels: tf.Tensor1D } {
   const dim = set.dim;
   let flips: boolean[] | null = null;
@@ -32,6 +34,9 @@ export function buildBatch(
   } else if (rng && config.augment.flip) {
     flips = Array.from(rows, () => rng.next() < 0.5);
   }
+  const labels = tf.tensor1d(Int32Array.from(rows, (r) => set.labels[r]), 'int32');
+  // frozenPath shared: the frozen model sees this very batch (flip, noise, erasing and all).
+  if (frozen) return { batch: { features: frozen.features(images!), images }, labels };
   const features = new Float32Array(rows.length * dim);
   for (let i = 0; i < rows.length; i++) {
     const view = flips?.[i] && set.flipped ? set.flipped : set.features;
@@ -39,6 +44,6 @@ export function buildBatch(
   }
   return {
     batch: { features: tf.tensor2d(features, [rows.length, dim]), images },
-    labels: tf.tensor1d(Int32Array.from(rows, (r) => set.labels[r]), 'int32'),
+    labels,
   };
 }

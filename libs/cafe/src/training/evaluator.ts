@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EvaluationMetrics } from '@fer/contracts';
 import { buildBatch } from './batch-builder';
 import { CafeModel, modelFromCheckpoint } from '../model/cafe-model';
+import type { SharedFrozenBranch } from '../model/shared-frozen';
 import { CafeCheckpoint, deserializeCheckpoint } from '../model/checkpoint';
 import { FeatureSet, validateFeatureSet } from '../data/feature-set';
 import { nextImageBatch } from '../data/split-images';
@@ -20,7 +21,7 @@ export async function predictClasses(model: CafeModel, set: FeatureSet): Promise
       const rows = order.subarray(start, Math.min(start + batchSize, set.n));
       const pixels = images ? await nextImageBatch(images, rows.length, set.images!.size) : undefined;
       const predicted = tf.tidy(() => {
-        const { batch } = buildBatch(set, rows, model.config, model.method, undefined, pixels);
+        const { batch } = buildBatch(set, rows, model.config, model.method, undefined, pixels, model.frozen);
         return tf.argMax(model.method.logits(batch, { training: false }), 1);
       });
       predictions.set(predicted.dataSync() as Int32Array, start);
@@ -47,11 +48,11 @@ export function classificationMetrics(labels: Int32Array, predictions: Int32Arra
 }
 
 /** Evaluates a model, a checkpoint or serialized checkpoint bytes on a feature set (original view, eval mode). */
-export async function evaluate(source: CafeModel | CafeCheckpoint | Uint8Array, set: FeatureSet): Promise<EvaluationMetrics> {
+export async function evaluate(source: CafeModel | CafeCheckpoint | Uint8Array, set: FeatureSet, frozen?: SharedFrozenBranch): Promise<EvaluationMetrics> {
   const checkpoint = source instanceof Uint8Array ? deserializeCheckpoint(source) : 'method' in source ? null : source;
-  const model = checkpoint ? modelFromCheckpoint(checkpoint) : (source as CafeModel);
+  const model = checkpoint ? modelFromCheckpoint(checkpoint, frozen) : (source as CafeModel);
   try {
-    if (model.featureDim !== set.dim) {
+    if (!model.frozen && model.featureDim !== set.dim) {
       throw new Error(`the model expects ${model.featureDim}-d features, the dataset gives ${set.dim}-d (another backbone?)`);
     }
     validateFeatureSet(set, model.config.numClasses, 'evaluation set');
@@ -62,6 +63,6 @@ export async function evaluate(source: CafeModel | CafeCheckpoint | Uint8Array, 
 }
 
 /** Evaluates serialized checkpoint bytes (the worker's entry point). */
-export function evaluateCheckpoint(bytes: Uint8Array, set: FeatureSet): Promise<EvaluationMetrics> {
-  return evaluate(bytes, set);
+export function evaluateCheckpoint(bytes: Uint8Array, set: FeatureSet, frozen?: SharedFrozenBranch): Promise<EvaluationMetrics> {
+  return evaluate(bytes, set, frozen);
 }

@@ -3,6 +3,7 @@ import type { EpochMetrics, EvaluationMetrics, TrainingConfig } from '@fer/contr
 import { AdamOptimizer } from '../optim/adam.optimizer';
 import { buildBatch } from './batch-builder';
 import { buildModel, CafeModel } from '../model/cafe-model';
+import type { SharedFrozenBranch } from '../model/shared-frozen';
 import { CafeCheckpoint, deserializeCheckpoint, serializeCheckpoint } from '../model/checkpoint';
 import { drawDropMask } from '../head/drop-mask';
 import { classificationMetrics, predictClasses } from './evaluator';
@@ -42,6 +43,8 @@ export interface TrainOptions {
    * epoch and every new source-val best, so each selection's epoch is scored and the oracle is the best stored epoch.
    */
   targets?: { key: string; set: FeatureSet }[];
+  /** `augment.frozenPath: shared`: the frozen model, run on every batch the mask net sees (train and scoring). */
+  frozen?: SharedFrozenBranch;
   /**
    * After every epoch: its metrics, the serialized checkpoint, whether it beats every earlier epoch on source-val, and
    * the target scores of this epoch (empty when it is not an evaluation epoch).
@@ -93,10 +96,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   const data = capSamples(options.train, config.maxTrainSamples, seed);
   const resumed = options.resumeFrom instanceof Uint8Array ? deserializeCheckpoint(options.resumeFrom) : options.resumeFrom;
-  if (resumed) checkResumable(resumed, config, seed, data.dim);
+  // frozenPath shared: the features come from the frozen branch each step; the sets hold images alone.
+  const featureDim = options.frozen?.featureDim ?? data.dim;
+  if (resumed) checkResumable(resumed, config, seed, featureDim);
 
   const rng = new SeededRandom(seed);
-  const model = buildModel(config, data.dim, rng);
+  const model = buildModel(config, featureDim, rng, options.frozen);
   let weightsReport: WeightsReport | null = null;
   if (config.trunkWeights && !resumed) {
     if (!options.trunkWeights) {
@@ -176,7 +181,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         config,
         seed,
         epoch,
-        featureDim: data.dim,
+        featureDim,
         parameters: readVariables(model.parameters),
         optimizer: optimizer.getState(),
         learningRate: optimizer.lr,
@@ -228,10 +233,10 @@ function trainStep(
   let kept: tf.Tensor[] = [];
   let keptLogits: tf.Tensor | null = null;
   const result = tf.tidy(() => {
-    const { batch } = buildBatch(data, rows, config, method, rng, pixels);
+    const { batch } = buildBatch(data, rows, config, method, rng, pixels, model.frozen);
     const labels = tf.tensor1d(context.labels, 'int32');
     const oneHot = tf.cast(tf.oneHot(labels, config.numClasses), 'float32') as tf.Tensor2D;
-    const dropMask = method.needsDropMask ? tf.tensor1d(drawDropMask(rng, data.dim, config.numClasses, config.dropRatio)) : null;
+    const dropMask = method.needsDropMask ? tf.tensor1d(drawDropMask(rng, model.featureDim, config.numClasses, config.dropRatio)) : null;
     const { value, grads } = tf.variableGrads(() => {
       const { terms, logits } = method.loss(batch, oneHot, dropMask, mode, context);
       const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
