@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerApiCommands } from './commands/api.command';
+import { registerBenchmarkCommands } from './commands/benchmarks.command';
 import { registerCafeCommands, registerMethodsCommands, registerWeightsCommands } from './commands/cafe.command';
 import { registerDatasetsCommands } from './commands/datasets.command';
 import { registerPresetsCommands } from './commands/presets.command';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerPresetsCommands(program);
   registerDatasetsCommands(program);
   registerApiCommands(program);
+  registerBenchmarkCommands(program);
   return program;
 }
 

@@ -337,6 +337,44 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     assert.equal(shown, ablationRow.targetMean.toFixed(2));
   });
 
+  it('should run a custom benchmark end to end: created in the form, five domains imported, a sweep, a five-column leaderboard', async () => {
+    const lab = ['lab-a', 'lab-b', 'lab-c', 'lab-d', 'lab-e'];
+    await page.goto(`${webUrl}/benchmarks`);
+    await hydrated(page, 'benchmark-create');
+    await page.getByTestId('benchmark-name').fill('lab5');
+    await page.getByTestId('benchmark-domains').fill(lab.join(', '));
+    await page.getByTestId('benchmark-create').click();
+    await page.getByTestId('benchmark-row-lab5').waitFor();
+    assert.match(await page.getByTestId('benchmark-row-lab5').innerText(), /lab-a –, lab-b –/);
+    // A bad name is refused with the API's message, nothing created.
+    await hydrated(page, 'benchmark-create');
+    await page.getByTestId('benchmark-name').fill('Lab 5');
+    await page.getByTestId('benchmark-domains').fill('x, y');
+    await page.getByTestId('benchmark-create').click();
+    assert.match(await page.getByTestId('benchmark-error').innerText(), /lower-case letters/);
+
+    // The team's five domains (here the synthetic folders under new domain names), imported as any dataset is.
+    for (const [i, domain] of lab.entries()) {
+      const imported = await api.request('POST', '/datasets', { body: { name: domain, domain, format: 'rafdb', path: join(dataRoot, SYNTH_DOMAINS[i]) } });
+      assert.equal(imported.status, 201, imported.text);
+    }
+    const created = await api.request('POST', '/sweeps', {
+      body: { name: 'lab5 sweep', benchmark: 'lab5', sources: ['lab-a'], seeds: [0], base: { epochs: 1, maskNetHidden: 16 } },
+    });
+    assert.equal(created.status, 201, created.text);
+    await waitUntil(async () => (await api.request('GET', `/sweeps/${created.body.sweep.id}`)).body.sweep.status === 'succeeded', 'the lab5 sweep', 300_000, 1000);
+
+    await page.goto(`${webUrl}/?benchmark=lab5&source=lab-a&selection=last`);
+    const board = (await api.request('GET', '/leaderboards?benchmark=lab5&source=lab-a&selection=last')).body;
+    assert.deepEqual(board.domains, lab);
+    for (const domain of lab) assert.equal(await page.getByTestId(`column-${domain}`).count(), 1, `column ${domain}`);
+    const row = board.rows[0];
+    for (const domain of lab) assert.equal(await page.getByTestId(`cell-${row.groupKey}-${domain}`).getAttribute('data-mean'), row.cells[domain].mean.toFixed(2));
+    await page.screenshot({ path: join(SHOTS, 'custom-benchmark-leaderboard.png'), fullPage: true });
+    await page.goto(`${webUrl}/benchmarks`);
+    await page.screenshot({ path: join(SHOTS, 'benchmarks.png'), fullPage: true });
+  });
+
   it('should answer an unknown run, sweep or dataset id with a 404 page', async () => {
     for (const path of ['/runs/run_doesnotexist', '/sweeps/swp_doesnotexist', '/datasets/ds_doesnotexist']) {
       const response = await page.goto(`${webUrl}${path}`);

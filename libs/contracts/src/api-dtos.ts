@@ -50,6 +50,12 @@ export interface BenchmarkDto {
   description: string;
   domains: string[];
   numClasses: number;
+  /** Shipped with the platform (fer5, synth5): never archived or deleted. */
+  builtIn: boolean;
+  /** Archived: hidden from pickers and closed to new sweeps; its leaderboards stay readable. */
+  archivedAt: string | null;
+  /** Sweeps that ran on it (a benchmark in use is archived, never deleted). */
+  sweeps: number;
   /** Newest ready dataset registered for each domain, or null. */
   datasets: Record<string, string | null>;
 }

@@ -3,6 +3,7 @@ export * from './domains';
 export * from './content-hash';
 export * from './training-config.schema';
 export * from './selection-query.schema';
+export * from './benchmark.schema';
 export * from './sweep-spec.schema';
 export * from './jobs';
 export * from './run-status';

@@ -102,7 +102,7 @@ export class RunsService {
   ): Promise<RunSummaryDto[]> {
     assertRunnable(config, 'config', dataRootsOf(this.env));
     await assertWeightsFiles([{ config }], 'config', dataRootsOf(this.env));
-    const benchmark = await this.benchmarks.get(options.benchmark);
+    const benchmark = await this.benchmarks.getOpen(options.benchmark, 'benchmark');
     const [source] = await resolveDatasets(this.prisma.client, [sourceName], 'train', () => 'source');
     const targets = options.targets ?? benchmark.domains;
     await resolveDatasets(this.prisma.client, targets, options.targetSplit, (_target, i) => `targets.${i}`);

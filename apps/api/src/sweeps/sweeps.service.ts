@@ -45,9 +45,7 @@ export class SweepsService {
 
   /** Validates everything first, then stores the sweep and its runs in one transaction: whole or nothing. */
   async create(spec: SweepSpec, createdById: string | null): Promise<SweepCreatedDto> {
-    const benchmark = await this.benchmarks.get(spec.benchmark).catch(() => {
-      throw ApiError.validation(`unknown benchmark "${spec.benchmark}"`, [{ field: 'benchmark', message: 'no such benchmark' }]);
-    });
+    const benchmark = await this.benchmarks.getOpen(spec.benchmark, 'benchmark');
     const points = expandSearchSpace(spec, dataRootsOf(this.env));
     await assertWeightsFiles(points, 'base', dataRootsOf(this.env));
     const targets = spec.targets ?? benchmark.domains;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 
 /** Row counts of every table a bad request could write to: compared before and after to prove nothing was stored. */
 export async function rowCounts(prisma: PrismaClient): Promise<Record<string, number>> {
-  const [sweeps, runs, configs, datasets, samples, webhooks, keys, idempotency, evaluations, artifacts, probes] = await Promise.all([
+  const [sweeps, runs, configs, datasets, samples, webhooks, keys, idempotency, evaluations, artifacts, probes, benchmarks] = await Promise.all([
     prisma.sweep.count(),
     prisma.run.count(),
     prisma.config.count(),
@@ -15,8 +15,9 @@ export async function rowCounts(prisma: PrismaClient): Promise<Record<string, nu
     prisma.evaluation.count(),
     prisma.artifact.count(),
     prisma.queueProbe.count(),
+    prisma.benchmark.count(),
   ]);
-  return { sweeps, runs, configs, datasets, samples, webhooks, keys, idempotency, evaluations, artifacts, probes };
+  return { sweeps, runs, configs, datasets, samples, webhooks, keys, idempotency, evaluations, artifacts, probes, benchmarks };
 }
 
 export interface Answer {

@@ -78,8 +78,24 @@ describe('fer CLI against the API', () => {
     assert.ok(JSON.parse(overview.stdout).queues.some((q: { name: string }) => q.name === 'probe'));
   });
 
+  it('should create, list and archive a benchmark of its own domains as a table, refusing a bad name with the field', async () => {
+    const created = await fer(['benchmarks', 'create', '--name', 'lab2', '--domains', 'synth-studio, lab-b', '--description', 'in-house']);
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stdout, /lab2\s+7\s+synth-studio [✓–], lab-b –\s+0/);
+    const listed = await fer(['benchmarks', 'list']);
+    assert.match(listed.stdout, /^benchmark\s+classes/);
+    assert.match(listed.stdout, /fer5 \(built in\)/);
+    const json = JSON.parse((await fer(['benchmarks', 'list', '--json'])).stdout);
+    assert.deepEqual(json.find((b: { name: string }) => b.name === 'lab2').domains, ['synth-studio', 'lab-b']);
+    const bad = await fer(['benchmarks', 'create', '--name', 'Lab 2', '--domains', 'a,b']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /name/);
+    assert.equal((await fer(['benchmarks', 'archive', 'lab2'])).status, 0);
+    assert.ok(!(await fer(['benchmarks', 'list'])).stdout.includes('lab2'));
+  });
+
   it('should print --help for every command', async () => {
-    for (const command of [[], ['sweep', 'create'], ['datasets', 'import'], ['datasets', 'inspect'], ['leaderboard'], ['keys', 'create'], ['cafe', 'head'], ['runs', 'retry'], ['queue', 'probe']]) {
+    for (const command of [[], ['benchmarks', 'create'], ['presets', 'show'], ['sweep', 'create'], ['datasets', 'import'], ['datasets', 'inspect'], ['leaderboard'], ['keys', 'create'], ['cafe', 'head'], ['runs', 'retry'], ['queue', 'probe']]) {
       const result = await fer([...command, '--help']);
       assert.equal(result.status, 0, command.join(' '));
       assert.match(result.stdout, /Usage: fer/);

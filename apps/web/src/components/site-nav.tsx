@@ -8,6 +8,7 @@ const LINKS = [
   { href: '/sweeps', label: 'Sweeps' },
   { href: '/runs', label: 'Runs' },
   { href: '/datasets', label: 'Datasets' },
+  { href: '/benchmarks', label: 'Benchmarks' },
   { href: '/queue', label: 'Queue & workers' },
 ];
 

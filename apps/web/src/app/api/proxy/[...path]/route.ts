@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
  */
 const ALLOWED: { method: 'GET' | 'POST'; pattern: RegExp }[] = [
   { method: 'GET', pattern: /^leaderboards(\/transfer)?$/ },
-  { method: 'GET', pattern: /^benchmarks$/ },
+  { method: 'GET', pattern: /^benchmarks(\/[\w.:%-]+)?$/ },
   { method: 'GET', pattern: /^sweeps(\/[\w.:%-]+)?$/ },
   { method: 'GET', pattern: /^runs(\/[\w.:%-]+)?$/ },
   { method: 'GET', pattern: /^runs\/[\w.:%-]+\/(events|logs)$/ },
@@ -19,6 +19,8 @@ const ALLOWED: { method: 'GET' | 'POST'; pattern: RegExp }[] = [
   { method: 'GET', pattern: /^queues$/ },
   { method: 'GET', pattern: /^queues\/probes\/[\w-]+$/ },
   { method: 'POST', pattern: /^sweeps$/ },
+  { method: 'POST', pattern: /^benchmarks$/ },
+  { method: 'POST', pattern: /^benchmarks\/[\w.:%-]+\/archive$/ },
   { method: 'POST', pattern: /^sweeps\/[\w.:%-]+\/cancel$/ },
   { method: 'POST', pattern: /^runs\/[\w.:%-]+\/(cancel|retry)$/ },
   { method: 'POST', pattern: /^queues\/probes$/ },
