@@ -209,7 +209,25 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     const first = Number(await curve.getAttribute('data-points'));
     await waitUntil(async () => Number(await curve.getAttribute('data-points')) >= first + 3, 'the curve to grow', 60_000, 500);
     await page.screenshot({ path: join(SHOTS, 'run.png'), fullPage: true });
+    assert.equal(await page.getByTestId('run-cancel').count(), 1);
     await api.request('POST', `/runs/${runId}/cancel`);
+    // The open page learns the end from its event stream: no Cancel button any more, and the finish time shown.
+    await waitUntil(async () => (await page.getByTestId('run-status').innerText()).includes('cancelled'), 'the page to show the run cancelled', 30_000, 250);
+    assert.equal(await page.getByTestId('run-cancel').count(), 0, 'Cancel is gone once the run has ended');
+    assert.notEqual(await page.getByTestId('run-times').getAttribute('data-finished'), '');
+    assert.match(await page.getByTestId('run-times').innerText(), /UTC[\s\S]*UTC/, 'started and finished times');
+  });
+
+  it('should show every confusion matrix whole, at 1400 and 1920 px as at 1280', async () => {
+    const runs = (await api.request('GET', `/runs?sweepId=${sweepId}`)).body.items;
+    for (const width of [1280, 1400, 1920]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${webUrl}/runs/${runs[0].id}`);
+      const clipped = await page.$$eval('[data-testid^="confusion-"] .table-wrap', (wraps) => wraps.filter((w) => w.scrollWidth > w.clientWidth + 1).length);
+      assert.ok((await page.locator('[data-testid^="confusion-"]').count()) >= 2);
+      assert.equal(clipped, 0, `confusion matrices clipped at ${width} px`);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('should start runs when a sweep is created from the form', async () => {
@@ -232,6 +250,48 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     await page.getByTestId('sweep-spec-submit').click();
     await page.getByTestId('sweep-problems').waitFor();
     assert.match(await page.getByTestId('sweep-problems').innerText(), /base\.epochs/);
+  });
+
+  it('should count a form\'s runs live from the API\'s expansion and name a field that is not a number, sending nothing', async () => {
+    await page.goto(`${webUrl}/sweeps/new`);
+    await hydrated(page, 'sweep-submit');
+    await page.getByTestId('sweep-name').fill('counted');
+    await page.getByTestId('sweep-benchmark').selectOption('synth5');
+    await page.getByTestId('sweep-source-synth-wild').check();
+    await page.getByTestId('sweep-source-synth-dark').check();
+    await page.getByTestId('sweep-lambda-diverse').fill('NaN');
+    await waitUntil(async () => /Not valid yet: base\.lambdaDiverse: "NaN" is not a number/.test(await page.getByTestId('sweep-plan').innerText()), 'the plan to name the field', 15_000, 200);
+    const sweepsBefore = (await api.request('GET', '/sweeps')).body.total;
+    await page.getByTestId('sweep-submit').click();
+    assert.match(await page.getByTestId('sweep-problems').innerText(), /base\.lambdaDiverse: "NaN" is not a number/);
+    assert.equal((await api.request('GET', '/sweeps')).body.total, sweepsBefore, 'nothing sent');
+    await page.getByTestId('sweep-lambda-diverse').fill('1');
+    await waitUntil(async () => (await page.getByTestId('sweep-plan').getAttribute('data-runs')) !== '', 'the plan', 15_000, 200);
+    const expected = (await api.request('POST', '/sweeps/plan', { body: { name: 'x', benchmark: 'synth5', sources: ['synth-wild', 'synth-dark'], seeds: [0, 1, 2] } })).body.runs;
+    assert.equal(await page.getByTestId('sweep-plan').getAttribute('data-runs'), String(expected), 'two sources x three seeds');
+    assert.match(await page.getByTestId('sweep-plan').innerText(), /Creates 6 runs: 1 config × 2 sources × 3 seeds/);
+  });
+
+  it('should search the sweeps list, show each sweep\'s best result as the leaderboard computes it, and the import report as tables', async () => {
+    await page.goto(`${webUrl}/sweeps?q=${encodeURIComponent('web e2e')}`);
+    const rows = await page.locator('[data-testid^="sweep-row-"]').count();
+    assert.equal(rows, 1, 'only the matching sweep');
+    const detail = (await api.request('GET', `/sweeps/${sweepId}`)).body;
+    const groups = new Set(detail.runs.map((r) => r.configId));
+    let best = -Infinity;
+    for (const source of ['synth-studio', 'synth-dark']) {
+      const board = (await api.request('GET', `/leaderboards?benchmark=synth5&source=${source}&selection=last`)).body;
+      for (const row of board.rows) if (groups.has(row.groupKey) && row.targetMean.mean !== null) best = Math.max(best, row.targetMean.mean);
+    }
+    assert.equal(await page.getByTestId(`sweep-best-${sweepId}`).getAttribute('data-value'), best.toFixed(2));
+    await page.goto(`${webUrl}/sweeps?status=cancelled`);
+    assert.equal(await page.getByTestId(`sweep-row-${sweepId}`).count(), 0, 'a succeeded sweep is filtered out');
+    await page.screenshot({ path: join(SHOTS, 'sweeps-filtered.png'), fullPage: true });
+
+    const datasets = (await api.request('GET', '/datasets')).body;
+    await page.goto(`${webUrl}/datasets/${(datasets.items ?? datasets)[0].id}`);
+    assert.match(await page.getByTestId('import-report').innerText(), /Problems in all/);
+    assert.equal(await page.locator('[data-testid="import-report"] pre').count(), 0, 'no raw JSON');
   });
 
   it('should show which workers answer when the queue page probes them', async () => {

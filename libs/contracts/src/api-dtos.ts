@@ -137,7 +137,7 @@ export interface RunLogLineDto {
 
 /** Server-sent events of `GET /runs/:id/events`; the SSE `event:` field is the `type`. */
 export type RunEvent =
-  | { type: 'status'; status: RunStatus; progress: number; epoch: number; error: string | null }
+  | { type: 'status'; status: RunStatus; progress: number; epoch: number; error: string | null; startedAt: string | null; finishedAt: string | null }
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'evaluation'; evaluation: EvaluationDto }
   | { type: 'log'; line: RunLogLineDto };
@@ -150,6 +150,8 @@ export interface SweepSummaryDto {
   createdAt: string;
   runCounts: Record<RunStatus, number>;
   totalRuns: number;
+  /** The best config group by target mean (last epoch, succeeded runs), in the sweeps list; absent elsewhere. */
+  best?: { groupKey: string; method: string; source: string; targetMean: number; runs: number } | null;
   /** 0..1 over all runs. */
   progress: number;
 }
@@ -185,6 +187,17 @@ export interface SweepDetailDto {
   variedParameters: string[];
   ablation: AblationRow[];
   ablationBasis: AblationBasis;
+}
+
+/** `POST /sweeps/plan`: what a spec would create, validated as creating it is, nothing stored. */
+export interface SweepPlanDto {
+  /** Runs the spec creates: distinct configs x sources x seeds. */
+  runs: number;
+  /** The distinct configs of the search space, with the parameter values that make each. */
+  configs: { configId: string; params: Record<string, string | number | boolean> }[];
+  sources: string[];
+  seeds: number[];
+  targets: string[];
 }
 
 export interface SweepCreatedDto {

@@ -1,8 +1,13 @@
-import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { Observable, tap } from 'rxjs';
 import { PrismaService } from '../database/prisma.service';
 import { DroppedWrites } from '../health/dropped-writes';
 import type { AuthenticatedRequest } from '../keys/api-key.guard';
+
+const WRITES_NOTHING = 'fer:writes-nothing';
+/** A POST that stores nothing (a dry run): not a write, so not audited. */
+export const WritesNothing = () => SetMetadata(WRITES_NOTHING, true);
 
 /**
  * Every successful write is audited: which key, what, on which target, when. An audit row PostgreSQL refuses does not
@@ -15,11 +20,13 @@ export class AuditInterceptor implements NestInterceptor {
   constructor(
     private readonly prisma: PrismaService,
     private readonly dropped: DroppedWrites,
+    private readonly reflector: Reflector,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (request.method === 'GET' || request.method === 'HEAD') return next.handle();
+    if (this.reflector.get<boolean>(WRITES_NOTHING, context.getHandler())) return next.handle();
     return next.handle().pipe(
       tap((result) => {
         const created = result as { id?: string; sweep?: { id: string } } | undefined;

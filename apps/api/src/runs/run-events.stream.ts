@@ -40,7 +40,15 @@ export function runEventStream(prisma: PrismaService, runId: string, pollMs = 10
       }
       const status = `${run.status}:${run.progress}:${run.epoch}`;
       if (status !== lastStatus) {
-        emit({ type: 'status', status: run.status, progress: run.progress, epoch: run.epoch, error: run.error });
+        emit({
+          type: 'status',
+          status: run.status,
+          progress: run.progress,
+          epoch: run.epoch,
+          error: run.error,
+          startedAt: run.startedAt?.toISOString() ?? null,
+          finishedAt: run.finishedAt?.toISOString() ?? null,
+        });
         lastStatus = status;
       }
       if (TERMINAL_RUN_STATUSES.includes(run.status)) subscriber.complete();

@@ -3,6 +3,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseIntercepto
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
+import { WritesNothing } from '../audit/audit.interceptor';
 import { ZodPipe } from '../common/zod-body.pipe';
 import { RequireRole } from '../keys/api-key-roles';
 import type { AuthenticatedRequest } from '../keys/api-key.guard';
@@ -20,6 +21,15 @@ export class SweepsController {
   @ApiBody({ schema: z.toJSONSchema(sweepSpecSchema, { io: 'input', unrepresentable: 'any' }) as object })
   create(@Body(new ZodPipe(sweepSpecSchema)) spec: SweepSpec, @Req() request: AuthenticatedRequest) {
     return this.sweeps.create(spec, request.apiKey?.id ?? null);
+  }
+
+  /** Dry run: validates and expands a spec exactly as POST /sweeps does, stores nothing (read role: it writes nothing). */
+  @Post('plan')
+  @HttpCode(200)
+  @WritesNothing()
+  @ApiBody({ schema: z.toJSONSchema(sweepSpecSchema, { io: 'input', unrepresentable: 'any' }) as object })
+  plan(@Body(new ZodPipe(sweepSpecSchema)) spec: SweepSpec) {
+    return this.sweeps.plan(spec);
   }
 
   @Get()

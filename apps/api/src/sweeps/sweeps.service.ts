@@ -9,6 +9,7 @@ import {
   RunStatus,
   SweepCreatedDto,
   SweepDetailDto,
+  SweepPlanDto,
   SweepSpec,
   SweepSummaryDto,
 } from '@fer/contracts';
@@ -20,6 +21,8 @@ import {
   runId,
   selectedEvaluationsQuery,
   type SelectedEvaluationRow,
+  sweepBestQuery,
+  type SweepBestRow,
   sweepStatus,
 } from '@fer/experiments';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -43,8 +46,22 @@ export class SweepsService {
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
-  /** Validates everything first, then stores the sweep and its runs in one transaction: whole or nothing. */
-  async create(spec: SweepSpec, createdById: string | null): Promise<SweepCreatedDto> {
+  /**
+   * What a spec would create, validated exactly as creating it is (benchmark, expansion, weights files, datasets of
+   * every source and target) and nothing stored: the runs, and how they multiply out.
+   */
+  async plan(spec: SweepSpec): Promise<SweepPlanDto> {
+    const { runs, points, sources, targets } = await this.expand(spec, null);
+    return {
+      runs: runs.length,
+      configs: points.map((p) => ({ configId: p.configId, params: p.params })),
+      sources: sources.map((s) => s.domain),
+      seeds: spec.seeds,
+      targets,
+    };
+  }
+
+  private async expand(spec: SweepSpec, createdById: string | null) {
     const benchmark = await this.benchmarks.getOpen(spec.benchmark, 'benchmark');
     const points = expandSearchSpace(spec, dataRootsOf(this.env));
     await assertWeightsFiles(points, 'base', dataRootsOf(this.env));
@@ -71,6 +88,12 @@ export class SweepsService {
         })),
       ),
     );
+    return { sweepId, runs, points, sources, targets };
+  }
+
+  /** Validates everything first (as plan does), then stores the sweep and its runs in one transaction: whole or nothing. */
+  async create(spec: SweepSpec, createdById: string | null): Promise<SweepCreatedDto> {
+    const { sweepId, runs, targets } = await this.expand(spec, createdById);
     const created = await this.prisma.client.$transaction(async (tx) => {
       // ON CONFLICT DO NOTHING: the same spec submitted concurrently is one sweep, not a 409 for the later ones.
       await tx.sweep.createMany({
@@ -109,10 +132,20 @@ export class SweepsService {
     }
   }
 
+  /** The newest 500 sweeps, each with its best config group by target mean at the last epoch (one statement for all). */
   async list(): Promise<{ items: SweepSummaryDto[]; total: number }> {
     const sweeps = await this.prisma.client.sweep.findMany({ orderBy: { createdAt: 'desc' }, take: 500 });
     const items = await Promise.all(sweeps.map((s) => this.summary(s.id)));
-    return { items, total: items.length };
+    const { text, values } = sweepBestQuery({ selection: DEFAULT_MODEL_SELECTION, sweepIds: sweeps.map((s) => s.id) });
+    const best = await this.prisma.client.$queryRawUnsafe<SweepBestRow[]>(text, ...values);
+    const methods = new Map(
+      (await this.prisma.client.config.findMany({ where: { id: { in: best.map((b) => b.groupKey) } }, select: { id: true, method: true } })).map((c) => [c.id, c.method]),
+    );
+    for (const item of items) {
+      const row = best.find((b) => b.sweepId === item.id);
+      item.best = row ? { groupKey: row.groupKey, method: methods.get(row.groupKey) ?? '?', source: row.source, targetMean: row.targetMean, runs: row.runs } : null;
+    }
+    return { items, total: await this.prisma.client.sweep.count() };
   }
 
   async summary(id: string): Promise<SweepSummaryDto> {

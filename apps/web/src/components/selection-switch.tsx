@@ -33,7 +33,11 @@ export function SelectionSwitch({
       <legend>Model selection</legend>
       <div className="segmented" role="radiogroup" aria-label="Model selection" data-testid="picker-selection">
         {SELECTION_OPTIONS.map((option) => (
-          <label key={option.value} className={option.value === 'oracle' ? 'oracle' : undefined} title={option.description}>
+          <label
+            key={option.value}
+            className={option.value === 'oracle' ? 'oracle' : undefined}
+            title={option.description}
+          >
             <input
               type="radio"
               name="selection"

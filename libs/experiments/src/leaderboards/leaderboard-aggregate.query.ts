@@ -63,6 +63,36 @@ export function selectedEvaluationsQuery(input: { selection: ModelSelection } & 
   };
 }
 
+/** A sweep's best config group on target mean, per the sweeps list. */
+export interface SweepBestRow {
+  sweepId: string;
+  groupKey: string;
+  source: string;
+  /** Mean over seeds of each run's mean accuracy on its targets other than the source, in percent. */
+  targetMean: number;
+  runs: number;
+}
+
+/**
+ * For each listed sweep, the config group and source with the best target mean under the selection (the leaderboard's
+ * rule: succeeded runs, their own mean over the targets that are not their source, then the mean over seeds).
+ */
+export function sweepBestQuery(input: { selection: ModelSelection; sweepIds: string[] }): SqlStatement {
+  const text = `
+    WITH ${selectedEvaluationsCte(`r."sweepId" = ANY($2::text[]) AND r.status = 'succeeded'`)},
+    per_run AS (
+      SELECT r."sweepId" AS sweep, s."groupKey" AS g, r."sourceDomain" AS source, s."runId", avg(s.accuracy) * 100 AS m
+      FROM selected s JOIN "Run" r ON r.id = s."runId"
+      WHERE s.domain <> r."sourceDomain"
+      GROUP BY r."sweepId", s."groupKey", r."sourceDomain", s."runId"
+    ), per_group AS (
+      SELECT sweep, g, source, avg(m) AS mean, count(*)::int AS runs FROM per_run GROUP BY sweep, g, source
+    )
+    SELECT DISTINCT ON (sweep) sweep AS "sweepId", g AS "groupKey", source, mean::float8 AS "targetMean", runs
+      FROM per_group ORDER BY sweep, mean DESC, g`;
+  return { text, values: [input.selection, input.sweepIds] };
+}
+
 /**
  * The leaderboard rule in one statement: the evaluation each selection picks per run and domain, then mean ± std over
  * seeds per config group and column, with every run's value (per-seed view). The mean columns average each run's own

@@ -12,7 +12,10 @@ import { canLaunch } from '@/server/session';
 export const metadata: Metadata = { title: 'Benchmarks' };
 
 export default async function BenchmarksPage() {
-  const [benchmarks, launch] = await Promise.all([load(apiGet<BenchmarkDto[]>('/benchmarks?archived=true')), canLaunch()]);
+  const [benchmarks, launch] = await Promise.all([
+    load(apiGet<BenchmarkDto[]>('/benchmarks?archived=true')),
+    canLaunch(),
+  ]);
   return (
     <>
       <h1>Benchmarks</h1>

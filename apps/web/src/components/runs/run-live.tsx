@@ -8,6 +8,7 @@ import { EmptyState } from '@/components/empty-state';
 import { ProgressBar } from '@/components/progress-bar';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
+import { ActionButton } from '@/components/action-button';
 import { OracleWarning, SelectionSwitch } from '@/components/selection-switch';
 import { selectionOption } from '@/lib/selection';
 import { ConfusionMatrix, DomainAccuracyBars, inTargetOrder, PerClassTable, TargetCurves } from './evaluation-views';
@@ -26,7 +27,16 @@ function upsertEpoch(metrics: EpochMetrics[], next: EpochMetrics): EpochMetrics[
 }
 
 /** Everything on the run page that the run's event stream can change while it trains. */
-export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initialLogs: RunLogLineDto[] }) {
+export function RunLive({
+  detail,
+  initialLogs,
+  canLaunch,
+}: {
+  detail: RunDetailDto;
+  initialLogs: RunLogLineDto[];
+  /** Whether the visitor's key may cancel or retry (the actions follow the live status). */
+  canLaunch: boolean;
+}) {
   const router = useRouter();
   const [run, setRun] = useState<RunSummaryDto>(detail.run);
   const [metrics, setMetrics] = useState<EpochMetrics[]>(detail.metrics);
@@ -57,6 +67,8 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
             progress: event.progress,
             epoch: event.epoch,
             error: event.error,
+            startedAt: event.startedAt,
+            finishedAt: event.finishedAt,
           }));
           if (isTerminal(event.status)) {
             source.close();
@@ -103,6 +115,22 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
 
   return (
     <>
+      {canLaunch && (
+        <div className="row run-actions">
+          {(run.status === 'queued' || run.status === 'running') && (
+            <ActionButton
+              path={`/runs/${encodeURIComponent(runId)}/cancel`}
+              label="Cancel run"
+              confirmText="Cancel this run?"
+              tone="danger"
+              testId="run-cancel"
+            />
+          )}
+          {(run.status === 'failed' || run.status === 'cancelled') && (
+            <ActionButton path={`/runs/${encodeURIComponent(runId)}/retry`} label="Retry run" testId="run-retry" />
+          )}
+        </div>
+      )}
       <div className="stats">
         <div className="stat">
           <div className="stat-label">Status</div>
@@ -130,7 +158,7 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
         </div>
         <div className="stat">
           <div className="stat-label">Started · finished</div>
-          <div className="small">
+          <div className="small" data-testid="run-times" data-finished={run.finishedAt ?? ''}>
             {formatDateTime(run.startedAt)}
             <br />
             {formatDateTime(run.finishedAt)}
@@ -155,7 +183,11 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
 
       <h2>Evaluation</h2>
       {evaluations.length > 0 && (
-        <TargetCurves evaluations={evaluations} targets={detail.targets} sourceValBestEpoch={detail.sourceValBestEpoch} />
+        <TargetCurves
+          evaluations={evaluations}
+          targets={detail.targets}
+          sourceValBestEpoch={detail.sourceValBestEpoch}
+        />
       )}
       <SelectionSwitch selection={selected.selection} />
       {selected.selection === 'oracle' && <OracleWarning />}
@@ -176,7 +208,7 @@ export function RunLive({ detail, initialLogs }: { detail: RunDetailDto; initial
           <h3>Per-class accuracy</h3>
           <PerClassTable evaluations={picked} numClasses={numClasses} />
           <h3>Confusion matrices</h3>
-          <div className="grid-2">
+          <div className="grid-wide">
             {picked.map((evaluation) => (
               <ConfusionMatrix key={evaluation.id} evaluation={evaluation} numClasses={numClasses} />
             ))}

@@ -1,7 +1,8 @@
 'use client';
 
-import type { ApiErrorBody, BenchmarkDto, FieldProblem, SweepCreatedDto } from '@fer/contracts';
-import { type FormEvent, useState } from 'react';
+import type { ApiErrorBody, BenchmarkDto, FieldProblem, SweepCreatedDto, SweepPlanDto } from '@fer/contracts';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { readProxyError } from '@/lib/proxy-error';
 import { domainLabel } from '@/lib/format';
 import { hardNavigate } from '@/lib/hard-navigate';
 
@@ -70,11 +71,73 @@ function parseGrid(text: string): Record<string, (string | number | boolean)[]> 
   return parameters;
 }
 
-function numberOrUndefined(value: FormDataEntryValue | null): number | string | undefined {
-  const text = String(value ?? '').trim();
-  if (text === '') return undefined;
-  // a non-number goes to the API as typed, so its message names the field
-  return Number.isNaN(Number(text)) ? text : Number(text);
+/**
+ * The spec the form describes, and the fields whose text is not a number (checked here, so "NaN" or "fast" is named as
+ * what it is rather than sent on as a string the API can only call the wrong type).
+ */
+function specFromForm(
+  form: HTMLFormElement,
+  benchmarkName: string,
+  domains: string[],
+): { spec: Record<string, unknown>; problems: FieldProblem[] } {
+  const data = new FormData(form);
+  const problems: FieldProblem[] = [];
+  const numberAt = (name: string, field: string): number | undefined => {
+    const text = String(data.get(name) ?? '').trim();
+    if (text === '') return undefined;
+    const value = Number(text);
+    if (!Number.isFinite(value))
+      problems.push({ field, message: `"${text}" is not a number: type digits, e.g. 10 or 0.0002` });
+    return value;
+  };
+  const targets = data.getAll('targets').map(String);
+  const base: Record<string, unknown> = {
+    method: data.get('method') || undefined,
+    head: data.get('head') || undefined,
+    maskNet: data.get('maskNet') || undefined,
+    epochs: numberAt('epochs', 'base.epochs'),
+    batchSize: numberAt('batchSize', 'base.batchSize'),
+    maxTrainSamples: numberAt('maxTrainSamples', 'base.maxTrainSamples'),
+    lambdaDiverse: numberAt('lambdaDiverse', 'base.lambdaDiverse'),
+    lambdaSeparation: numberAt('lambdaSeparation', 'base.lambdaSeparation'),
+  };
+  const lr = numberAt('lr', 'base.optimizer.lr');
+  if (lr !== undefined) base.optimizer = { lr };
+  const seeds = String(data.get('seeds') ?? '')
+    .split(',')
+    .filter((seed) => seed.trim() !== '')
+    .map((seed) => {
+      const value = Number(seed.trim());
+      if (!Number.isInteger(value))
+        problems.push({ field: 'seeds', message: `"${seed.trim()}" is not a whole number` });
+      return value;
+    });
+  const spec = {
+    name: String(data.get('name') ?? ''),
+    description: String(data.get('description') ?? '').trim() || undefined,
+    benchmark: benchmarkName,
+    sources: data.getAll('sources').map(String),
+    targets: targets.length === domains.length ? undefined : targets,
+    seeds,
+    priority: data.get('priority') || undefined,
+    base,
+    search: { kind: 'grid', parameters: parseGrid(String(data.get('grid') ?? '')) },
+  };
+  return { spec, problems };
+}
+
+type Plan = { kind: 'idle' } | { kind: 'planned'; plan: SweepPlanDto } | { kind: 'invalid'; message: string };
+
+/** What the spec would create, from the API's own expansion (POST /sweeps/plan stores nothing). */
+async function planSpec(spec: Record<string, unknown>, signal: AbortSignal): Promise<Plan> {
+  const response = await fetch('/api/proxy/sweeps/plan', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(spec),
+    signal,
+  });
+  if (response.ok) return { kind: 'planned', plan: (await response.json()) as SweepPlanDto };
+  return { kind: 'invalid', message: await readProxyError(response) };
 }
 
 const EXAMPLE_SPEC = `name: cafe lambda sweep
@@ -143,37 +206,40 @@ export function SweepForm({ options }: { options: SweepFormOptions }) {
 
   async function onFormSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    const targets = data.getAll('targets').map(String);
-    const base: Record<string, unknown> = {
-      method: data.get('method') || undefined,
-      head: data.get('head') || undefined,
-      maskNet: data.get('maskNet') || undefined,
-      epochs: numberOrUndefined(data.get('epochs')),
-      batchSize: numberOrUndefined(data.get('batchSize')),
-      maxTrainSamples: numberOrUndefined(data.get('maxTrainSamples')),
-      lambdaDiverse: numberOrUndefined(data.get('lambdaDiverse')),
-      lambdaSeparation: numberOrUndefined(data.get('lambdaSeparation')),
-    };
-    const lr = numberOrUndefined(data.get('lr'));
-    if (lr !== undefined) base.optimizer = { lr };
-    const spec = {
-      name: String(data.get('name') ?? ''),
-      description: String(data.get('description') ?? '').trim() || undefined,
-      benchmark: benchmarkName,
-      sources: data.getAll('sources').map(String),
-      targets: targets.length === domains.length ? undefined : targets,
-      seeds: String(data.get('seeds') ?? '')
-        .split(',')
-        .filter((seed) => seed.trim() !== '')
-        .map((seed) => parseScalar(seed)),
-      priority: data.get('priority') || undefined,
-      base,
-      search: { kind: 'grid', parameters: parseGrid(String(data.get('grid') ?? '')) },
-    };
+    const { spec, problems: typed } = specFromForm(event.currentTarget, benchmarkName, domains);
+    if (typed.length > 0) {
+      setOutcome({ kind: 'error', message: 'Some fields are not numbers; nothing was sent.', problems: typed });
+      return;
+    }
     setOutcome({ kind: 'busy' });
     finish(await submitSpec(JSON.stringify(spec), 'application/json'));
   }
+
+  // The run count, live: every edit re-plans the spec (debounced) through the API's own expansion.
+  const formRef = useRef<HTMLFormElement>(null);
+  const [plan, setPlan] = useState<Plan>({ kind: 'idle' });
+  const [edits, setEdits] = useState(0);
+  useEffect(() => {
+    const form = formRef.current;
+    if (!form || mode !== 'form') return;
+    const controller = new AbortController();
+    const timer = setTimeout(async () => {
+      const { spec, problems: typed } = specFromForm(form, benchmarkName, domains);
+      if (typed.length > 0)
+        return setPlan({ kind: 'invalid', message: typed.map((p) => `${p.field}: ${p.message}`).join('; ') });
+      if (!spec.name) spec.name = 'plan';
+      try {
+        setPlan(await planSpec(spec, controller.signal));
+      } catch (cause) {
+        if ((cause as Error).name !== 'AbortError') setPlan({ kind: 'invalid', message: (cause as Error).message });
+      }
+    }, 400);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+    // `domains` follows benchmarkName; the form's fields are read from the DOM on each edit.
+  }, [edits, benchmarkName, mode]);
 
   async function onPasteSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -248,7 +314,13 @@ export function SweepForm({ options }: { options: SweepFormOptions }) {
       )}
 
       {mode === 'form' ? (
-        <form onSubmit={onFormSubmit} data-testid="sweep-form" noValidate>
+        <form
+          ref={formRef}
+          onSubmit={onFormSubmit}
+          onChange={() => setEdits((n) => n + 1)}
+          data-testid="sweep-form"
+          noValidate
+        >
           <div className="form-grid">
             <div className="field">
               <label htmlFor="sweep-name">Name</label>
@@ -394,7 +466,19 @@ export function SweepForm({ options }: { options: SweepFormOptions }) {
               data-testid="sweep-submit"
             >
               {outcome.kind === 'busy' ? 'Creating…' : 'Create sweep'}
-            </button>
+            </button>{' '}
+            <span
+              className="muted small"
+              role="status"
+              data-testid="sweep-plan"
+              data-runs={plan.kind === 'planned' ? plan.plan.runs : ''}
+            >
+              {plan.kind === 'planned'
+                ? `Creates ${plan.plan.runs} run${plan.plan.runs === 1 ? '' : 's'}: ${plan.plan.configs.length} config${plan.plan.configs.length === 1 ? '' : 's'} × ${plan.plan.sources.length} source${plan.plan.sources.length === 1 ? '' : 's'} × ${plan.plan.seeds.length} seed${plan.plan.seeds.length === 1 ? '' : 's'}.`
+                : plan.kind === 'invalid'
+                  ? `Not valid yet: ${plan.message}`
+                  : ''}
+            </span>
           </p>
         </form>
       ) : (

@@ -2,7 +2,6 @@ import type { RunDetailDto, RunLogLineDto } from '@fer/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { ActionButton } from '@/components/action-button';
 import { ApiErrorNotice } from '@/components/api-error-notice';
 import { ArtifactsTable } from '@/components/runs/artifacts-table';
 import { ConfigDiff } from '@/components/runs/config-diff';
@@ -41,8 +40,6 @@ export default async function RunPage({
     );
   }
   const { run } = detail.data;
-  const canCancel = run.status === 'queued' || run.status === 'running';
-  const canRetry = run.status === 'failed' || run.status === 'cancelled';
   return (
     <>
       <div className="page-head">
@@ -66,23 +63,12 @@ export default async function RunPage({
             <span className="mono">{run.configId}</span> · targets {detail.data.targets.map(domainLabel).join(', ')}
           </p>
         </div>
-        <div className="row">
-          {canCancel && launch && (
-            <ActionButton
-              path={`/runs/${encoded}/cancel`}
-              label="Cancel run"
-              confirmText="Cancel this run?"
-              tone="danger"
-              testId="run-cancel"
-            />
-          )}
-          {canRetry && launch && <ActionButton path={`/runs/${encoded}/retry`} label="Retry run" testId="run-retry" />}
-        </div>
       </div>
       <RunLive
         key={`${run.status}:${run.attempts}:${detail.data.metrics.length}:${detail.data.evaluations.length}`}
         detail={detail.data}
         initialLogs={logs.ok ? logs.data.lines : []}
+        canLaunch={launch}
       />
       {!logs.ok && <ApiErrorNotice error={{ ...logs.error, title: `Logs unavailable: ${logs.error.title}` }} />}
       <h2>Config</h2>

@@ -19,6 +19,7 @@ const ALLOWED: { method: 'GET' | 'POST'; pattern: RegExp }[] = [
   { method: 'GET', pattern: /^queues$/ },
   { method: 'GET', pattern: /^queues\/probes\/[\w-]+$/ },
   { method: 'POST', pattern: /^sweeps$/ },
+  { method: 'POST', pattern: /^sweeps\/plan$/ },
   { method: 'POST', pattern: /^benchmarks$/ },
   { method: 'POST', pattern: /^benchmarks\/[\w.:%-]+\/archive$/ },
   { method: 'POST', pattern: /^sweeps\/[\w.:%-]+\/cancel$/ },
