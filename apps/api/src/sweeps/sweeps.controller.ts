@@ -9,6 +9,10 @@ import { RequireRole } from '../keys/api-key-roles';
 import type { AuthenticatedRequest } from '../keys/api-key.guard';
 import { SweepsService } from './sweeps.service';
 
+const rerunSchema = z
+  .object({ statuses: z.array(z.enum(['failed', 'cancelled'])).min(1).default(['failed', 'cancelled']) })
+  .strict();
+
 @ApiTags('sweeps')
 @ApiBearerAuth()
 @Controller('sweeps')
@@ -40,6 +44,14 @@ export class SweepsController {
   @Get(':id')
   get(@Param('id') id: string, @Query(new ZodPipe(selectionQuerySchema)) query: z.output<typeof selectionQuerySchema>) {
     return this.sweeps.detail(id, query.selection);
+  }
+
+  /** Re-queues the sweep's failed and/or cancelled runs as new attempts of the same run ids. */
+  @Post(':id/rerun')
+  @HttpCode(200)
+  @RequireRole('launch')
+  rerun(@Param('id') id: string, @Body(new ZodPipe(rerunSchema)) body: z.output<typeof rerunSchema>) {
+    return this.sweeps.rerun(id, body.statuses);
   }
 
   @Post(':id/cancel')

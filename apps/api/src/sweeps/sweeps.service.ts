@@ -10,6 +10,7 @@ import {
   SweepCreatedDto,
   SweepDetailDto,
   SweepPlanDto,
+  SweepRerunDto,
   SweepSpec,
   SweepSummaryDto,
 } from '@fer/contracts';
@@ -238,6 +239,28 @@ export class SweepsService {
       }
     }
     return { rows, basis };
+  }
+
+  /**
+   * Re-queues a sweep's runs in the given statuses (failed, cancelled) as new attempts of the same runs: same ids, their
+   * checkpoints resumed, their attempts counted on. A cancelled sweep whose cancelled runs are re-run is open again.
+   */
+  async rerun(id: string, statuses: ('failed' | 'cancelled')[]): Promise<SweepRerunDto> {
+    await this.summary(id);
+    const runs = await this.prisma.client.run.findMany({ where: { sweepId: id, status: { in: statuses } }, select: { id: true } });
+    const ids = runs.map((r) => r.id);
+    if (ids.length > 0) {
+      await this.prisma.client.$transaction([
+        this.prisma.client.run.updateMany({
+          where: { id: { in: ids }, status: { in: statuses } },
+          data: { status: 'queued', cancelRequested: false, error: null, finishedAt: null, trainedAt: null },
+        }),
+        ...(statuses.includes('cancelled') ? [this.prisma.client.sweep.update({ where: { id }, data: { cancelledAt: null, finishedAt: null } })] : []),
+      ]);
+      for (const runId of ids) await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId })).catch(() => undefined);
+      await this.enqueueTraining(ids, 'background');
+    }
+    return { sweep: await this.summary(id), rerun: ids };
   }
 
   async cancel(id: string): Promise<SweepSummaryDto> {

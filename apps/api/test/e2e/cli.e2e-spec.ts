@@ -4,6 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { QueueName } from '@fer/contracts';
+import { jobIdOf } from '@fer/experiments';
+import { PrismaService } from '../../src/database/prisma.service';
+import { QueueService } from '../../src/queues/queue.service';
 import { ApiHarness, startApiHarness } from '../support/api-test-harness';
 import { runFer } from '@fer/testing';
 
@@ -94,8 +98,46 @@ describe('fer CLI against the API', () => {
     assert.ok(!(await fer(['benchmarks', 'list'])).stdout.includes('lab2'));
   });
 
+  it('should list sweeps as a table, re-run a sweep\'s failed runs under their ids, and compare two runs', async () => {
+    const prisma = api.app.get(PrismaService).client;
+    if (!(await prisma.dataset.findFirst({ where: { domain: 'synth-studio', status: 'ready' } })))
+      assert.equal((await api.request('POST', '/datasets', { body: { name: 'synth-studio', format: 'imagefolder', path: join(root, 'synth-studio') } })).status, 201);
+    const spec = join(root, 'grid.yaml');
+    writeFileSync(spec, 'name: rerun me\nbenchmark: synth5\nsources: [synth-studio]\ntargets: [synth-studio]\nseeds: [0]\nbase:\n  epochs: 2\nsearch:\n  kind: grid\n  parameters:\n    lambdaDiverse: [0, 5]\n');
+    assert.equal((await fer(['sweep', 'create', spec])).status, 0);
+    const list = await fer(['sweep', 'list']);
+    assert.match(list.stdout, /^sweep\s+name\s+status\s+benchmark\s+runs\s+progress\s+best target mean$/m);
+    const sweep = JSON.parse((await fer(['sweep', 'list', '--json'])).stdout).items.find((s: { name: string }) => s.name === 'rerun me');
+    const runs = await prisma.run.findMany({ where: { sweepId: sweep.id }, orderBy: { id: 'asc' } });
+    await prisma.run.update({ where: { id: runs[0].id }, data: { status: 'failed', error: 'boom', finishedAt: new Date(), attempts: 5 } });
+    await prisma.run.update({ where: { id: runs[1].id }, data: { status: 'cancelled', finishedAt: new Date() } });
+
+    const rerun = await fer(['sweep', 'rerun', sweep.id, '--failed']);
+    assert.equal(rerun.status, 0, rerun.stderr);
+    assert.match(rerun.stderr, /1 run re-queued/);
+    assert.equal(rerun.stdout.trim(), runs[0].id, 'the same run id, a new attempt');
+    const again = await prisma.run.findUniqueOrThrow({ where: { id: runs[0].id } });
+    assert.deepEqual([again.status, again.error, again.attempts], ['queued', null, 5], 'queued again, its attempts counted on');
+    assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: runs[1].id } })).status, 'cancelled', 'only the statuses asked for');
+    const queue = api.app.get(QueueService).queues.queue(QueueName.Train);
+    assert.equal(await (await queue.getJob(jobIdOf(QueueName.Train, { runId: runs[0].id })))?.getState(), 'prioritized', 'its train job is queued');
+
+    for (const run of runs) {
+      await prisma.run.update({ where: { id: run.id }, data: { status: 'succeeded', epoch: 2, trainedAt: new Date() } });
+      await prisma.evaluation.create({
+        data: { id: `${run.id}.e2`, runId: run.id, datasetId: run.sourceDatasetId, domain: 'synth-studio', checkpoint: 'epoch', split: 'test', epoch: 2, accuracy: run === runs[0] ? 0.25 : 0.5, perClassAccuracy: [], macroF1: 0, confusion: [], n: 7 },
+      });
+    }
+    const compared = await fer(['runs', 'compare', runs[0].id, runs[1].id]);
+    assert.equal(compared.status, 0, compared.stderr);
+    assert.match(compared.stdout, /^config: 1 field differs$/m);
+    assert.match(compared.stdout, /^lambdaDiverse\s+(0\s+5|5\s+0)$/m);
+    assert.match(compared.stdout, /^synth-studio\s+25\.00\* \(epoch 2\)\s+50\.00\* \(epoch 2\)$/m);
+    assert.equal((await fer(['runs', 'compare', runs[0].id])).status, 1, 'compare needs two runs');
+  });
+
   it('should print --help for every command', async () => {
-    for (const command of [[], ['benchmarks', 'create'], ['presets', 'show'], ['sweep', 'create'], ['datasets', 'import'], ['datasets', 'inspect'], ['leaderboard'], ['keys', 'create'], ['cafe', 'head'], ['runs', 'retry'], ['queue', 'probe']]) {
+    for (const command of [[], ['benchmarks', 'create'], ['presets', 'show'], ['sweep', 'plan'], ['sweep', 'rerun'], ['runs', 'compare'], ['sweep', 'create'], ['datasets', 'import'], ['datasets', 'inspect'], ['leaderboard'], ['keys', 'create'], ['cafe', 'head'], ['runs', 'retry'], ['queue', 'probe']]) {
       const result = await fer([...command, '--help']);
       assert.equal(result.status, 0, command.join(' '));
       assert.match(result.stdout, /Usage: fer/);

@@ -13,10 +13,11 @@ import {
 } from '@fer/contracts';
 import { SingleBar, MultiBar, Presets } from 'cli-progress';
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { apiRequest, resolveConnection } from '../api-client';
+import { readSpecFile } from '../spec-file';
+import { formatTable } from '../table';
 import { registerQueueProbeCommand } from './queue-probe.command';
+import { formatSweepList, registerSweepPlanningCommands } from './sweep-planning.command';
 
 function connection(command: Command) {
   return resolveConnection(command.optsWithGlobals());
@@ -24,21 +25,6 @@ function connection(command: Command) {
 
 function print(value: unknown): void {
   process.stdout.write(typeof value === 'string' ? value : JSON.stringify(value, null, 2) + '\n');
-}
-
-/** A spec file in YAML or JSON; a parse error names the file and line. */
-export function readSpecFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  try {
-    return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
-  } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`);
-  }
 }
 
 export function formatLeaderboard(board: Leaderboard): string {
@@ -166,8 +152,12 @@ export function registerApiCommands(program: Command): void {
     });
   sweep
     .command('list')
-    .description('List sweeps')
-    .action(async (_options: unknown, command: Command) => print(await apiRequest<Page<SweepSummaryDto>>(connection(command), 'GET', '/sweeps')));
+    .description('List sweeps as a table: status, runs, progress, best target mean (--json for JSON)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const page = await apiRequest<Page<SweepSummaryDto>>(connection(command), 'GET', '/sweeps');
+      print(options.json ? page : formatSweepList(page));
+    });
   sweep
     .command('cancel')
     .description('Cancel a sweep: queued runs are dropped, running ones stop at their next step')
@@ -177,13 +167,23 @@ export function registerApiCommands(program: Command): void {
   const runs = program.command('runs').description('Inspect, launch, cancel and retry runs');
   runs
     .command('list')
-    .description('List runs')
+    .description('List runs as a table (--json for JSON)')
     .option('--sweep <id>', 'only this sweep')
     .option('--status <status>', 'queued|running|succeeded|failed|cancelled')
-    .action(async (options: { sweep?: string; status?: string }, command: Command) => {
+    .option('--json', 'print JSON')
+    .action(async (options: { sweep?: string; status?: string; json?: boolean }, command: Command) => {
       const query = new URLSearchParams({ ...(options.sweep ? { sweepId: options.sweep } : {}), ...(options.status ? { status: options.status } : {}) });
       const page = await apiRequest<Page<RunSummaryDto>>(connection(command), 'GET', `/runs?${query}`);
-      print(page.items.map((r) => `${r.id}  ${r.status.padEnd(9)} ${String(Math.round(r.progress * 100)).padStart(3)}%  ${r.method} ${r.sourceDomain} seed ${r.seed}`).join('\n') + '\n');
+      if (options.json) return print(page);
+      print(
+        page.items.length === 0
+          ? 'no runs\n'
+          : formatTable(
+              ['run', 'status', 'progress', 'method', 'source', 'seed'],
+              page.items.map((r) => [r.id, r.status, `${Math.round(r.progress * 100)}%`, r.method, r.sourceDomain, String(r.seed)]),
+              ['left', 'left', 'right', 'left', 'left', 'right'],
+            ),
+      );
     });
   runs
     .command('show')
@@ -208,6 +208,8 @@ export function registerApiCommands(program: Command): void {
       .argument('<id>')
       .action(async (id: string, _o: unknown, command: Command) => print(await apiRequest(connection(command), 'POST', `/runs/${id}/${action}`)));
   }
+
+  registerSweepPlanningCommands(sweep, runs);
 
   program
     .command('leaderboard')
