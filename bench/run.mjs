@@ -12,14 +12,16 @@ import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH, fx, log, PYTHON, ROOT as root, table } from './lib.mjs';
 import { writeCharts } from './plots.mjs';
+import { headlineTable, rawBlock, readResultsFile, updateResults } from './results-file.mjs';
 import * as frozen from './sections/frozen.mjs';
 import * as training from './sections/training.mjs';
+import * as methods from './sections/methods.mjs';
 import * as orchestration from './sections/orchestration.mjs';
 import * as pipeline from './sections/pipeline.mjs';
 import * as api from './sections/api.mjs';
 
 /** In the order they run and appear in RESULTS.md. */
-const SECTIONS = { frozen, training, orchestration, pipeline, api };
+const SECTIONS = { frozen, training, methods, orchestration, pipeline, api };
 const NAMES = Object.keys(SECTIONS);
 const FULL_OUT = join(BENCH, 'RESULTS.md');
 const QUICK_OUT = join(BENCH, 'quick', 'RESULTS.md');
@@ -29,8 +31,10 @@ const HELP = `Usage: npm run bench -- [options]
 Runs the benchmarks beside their references (PyTorch on CPU, bare BullMQ, raw SQL) and writes bench/RESULTS.md.
 
 Options:
-  --only LIST     comma-separated sections: ${NAMES.join(',')} (default: all)
-  --quick         fewer repetitions and sizes (a smoke run, 3-6 min); the file says so, and goes to
+  --only LIST     comma-separated sections: ${NAMES.join(',')} (default: all);
+                  when the results file exists, only these sections (text, headline rows, raw JSON) are replaced
+                  in it, the others kept as measured, and the file says which sections were measured when
+  --quick         fewer repetitions and sizes (a smoke run, 5-9 min); the file says so, and goes to
                   ${relative(root, QUICK_OUT)} (git-ignored) unless --out is given, so the committed results stay
   --out FILE      where to write the results (default: ${relative(root, FULL_OUT)}); plots go to plots/ beside it
   --no-build      skip \`tsc -b tsconfig.json\` (the bench runs the built dist/ code)
@@ -132,6 +136,28 @@ const loadavg = () =>
     .map((v) => v.toFixed(2))
     .join(' ');
 
+// ---------- the document ----------
+function machineTable(m) {
+  return table(
+    ['', ''],
+    [
+      ['CPUs (nproc)', m.nproc],
+      ['CPU', `${m.cpu} (${m.simd})`],
+      ['memory', `${m.memoryGiB} GiB`],
+      ['OS', m.kernel],
+      ['Node', m.node],
+      ['TF.js', m.tfjs],
+      ['PyTorch', m.torch],
+      ['PostgreSQL', m.postgres],
+      ['Redis', m.redis],
+      ['BullMQ', m.bullmq],
+      ['commit', `${m.git}${m.gitDirty ? ' (working tree had uncommitted changes by others)' : ''}`],
+      ['build', build],
+      ['command', `\`${command}\``],
+    ],
+  );
+}
+
 // ---------- main ----------
 const started = new Date();
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -166,6 +192,8 @@ for (const name of selected) {
 }
 
 const summary = [];
+/** The headline rows each section pushed. */
+const rowsOf = {};
 const body = [];
 for (const name of selected) {
   const section = SECTIONS[name];
@@ -176,7 +204,9 @@ for (const name of selected) {
   if (errors[name]) body.push(`**Failed**:\n\n\`\`\`\n${errors[name]}\n\`\`\``);
   else {
     try {
+      const first = summary.length;
       body.push(section.render(results[name], summary));
+      rowsOf[name] = summary.slice(first);
       const plots = await writeCharts(section.charts(results[name]), join(dirname(out), 'plots'), dirname(out));
       if (plots.length) body.push('', ...plots);
     } catch (error) {
@@ -188,61 +218,26 @@ for (const name of selected) {
 }
 
 const total = (Date.now() - started.getTime()) / 1000;
-const doc = [
-  '# Benchmark results',
-  '',
-  `Written by \`${command}\` (bench/run.mjs) on ${started.toISOString()}, ${fx(total)} s in all${quick ? ', **--quick** (smoke run: fewer repetitions and sizes)' : ''}. ` +
-    'Every figure is beside its reference measured in the same invocation on the same machine; ratios > 1 mean "this platform is faster" for rates (images/s, samples/s, jobs/s) and "this platform takes longer" for the time ratios (labelled). ' +
-    'The machine was shared with other work while this ran (see the load averages per section): absolute numbers move by tens of percent between runs, ratios less.',
-  '',
-  '## Machine',
-  table(
-    ['', ''],
-    [
-      ['CPUs (nproc)', info.nproc],
-      ['CPU', `${info.cpu} (${info.simd})`],
-      ['memory', `${info.memoryGiB} GiB`],
-      ['OS', info.kernel],
-      ['Node', info.node],
-      ['TF.js', info.tfjs],
-      ['PyTorch', info.torch],
-      ['PostgreSQL', info.postgres],
-      ['Redis', info.redis],
-      ['BullMQ', info.bullmq],
-      ['commit', `${info.git}${info.gitDirty ? ' (working tree had uncommitted changes by others)' : ''}`],
-      ['build', build],
-      ['command', `\`${command}\``],
-    ],
-  ),
-  '',
-  '## Headline ratios',
-  table(
-    ['figure', 'ratio'],
-    summary.map(([k, v]) => [k, v == null ? 'n/a' : `${v.toFixed(2)}x`]),
-  ),
-  '',
-  ...body,
-  '## Raw numbers',
-  '<details><summary>JSON of every measurement</summary>',
-  '',
-  '```json',
-  JSON.stringify(
-    {
-      started: started.toISOString(),
-      command,
-      machine: info,
-      plan: PLAN,
-      timings,
-      errors,
-      results,
-    },
-    null,
-    1,
-  ),
-  '```',
-  '</details>',
-  '',
-].join('\n');
+const raw = { started: started.toISOString(), command, machine: info, plan: PLAN, timings, errors, results };
+const previous = selected.length < NAMES.length ? readResultsFile(out) : null;
+const doc = previous
+  ? updateResults(previous, { sections: SECTIONS, selected, body, rowsOf, raw, seconds: total, quick, build })
+  : [
+      '# Benchmark results',
+      '',
+      `Written by \`${command}\` (bench/run.mjs) on ${started.toISOString()}, ${fx(total)} s in all${quick ? ', **--quick** (smoke run: fewer repetitions and sizes)' : ''}. ` +
+        'Every figure is beside its reference measured in the same invocation on the same machine; ratios > 1 mean "this platform is faster" for rates (images/s, samples/s, jobs/s) and "this platform takes longer" for the time ratios (labelled). ' +
+        'The machine was shared with other work while this ran (see the load averages per section): absolute numbers move by tens of percent between runs, ratios less.',
+      '',
+      '## Machine',
+      machineTable(info),
+      '',
+      '## Headline ratios',
+      headlineTable(summary),
+      '',
+      ...body,
+      ...rawBlock(raw),
+    ].join('\n');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, doc);
 

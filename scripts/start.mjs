@@ -23,14 +23,20 @@ const { values: args } = parseArgs({
     'api-port': { type: 'string', default: '8080' },
     'web-port': { type: 'string', default: '3000' },
     home: { type: 'string', default: '.fer' },
+    sweep: { type: 'string', multiple: true },
   },
 });
 if (args.help) {
-  console.log(`usage: npm start -- [--exit] [--no-web] [--epochs N] [--api-port P] [--web-port P] [--home DIR]
+  console.log(`usage: npm start -- [--exit] [--no-web] [--epochs N] [--api-port P] [--web-port P] [--home DIR] [--sweep FILE ...]
 Starts everything on one machine, runs a small sweep on the synthetic benchmark and prints the leaderboard.
   --exit      stop everything after printing the leaderboard (default: keep serving)
   --no-web    do not build or serve the web UI
-  --per-class-train N, --per-class-test N   synthetic images per class and domain (default 40 / 20)`);
+  --epochs N  epochs of the demo sweep (default 10)
+  --per-class-train N, --per-class-test N   synthetic images per class and domain (default 40 / 20)
+  --home DIR  state folder: embedded database, feature cache, checkpoints, data, logs (default .fer)
+  --sweep FILE  run this sweep spec (.yaml or .json, as \`fer sweep create\` takes) instead of the demo sweep;
+              repeatable: all are created first, then watched in order; the leaderboard of each (benchmark, source)
+              they name is printed (e.g. examples/synth5-every-method/, README "Every method on synth5")`);
   process.exit(0);
 }
 
@@ -172,21 +178,38 @@ try {
     log(`dataset ${domain} v${dataset.version}: ${dataset.counts.splits.train?.total ?? 0} train / ${dataset.counts.splits.test?.total ?? 0} test images`);
   }
 
-  const spec = {
-    name: `demo: CAFE vs baselines on synth5 (${args.epochs} epochs)`,
-    benchmark: 'synth5',
-    sources: ['synth-studio'],
-    seeds: [0, 1],
-    base: { epochs: Number(args.epochs), batchSize: 32, maskNetHidden: 256, optimizer: { lr: 1e-3 } },
-    search: { kind: 'grid', parameters: { method: ['cafe', 'linear-probe', 'mlp-probe'] } },
-  };
-  const created = await api('POST', '/sweeps', spec, apiKey);
-  log(`sweep ${created.sweep.id}: ${created.runsCreated} runs queued (${created.runsExisting} already existed)`);
   const cli = [join(root, 'apps/cli/bin/fer.js'), '--api-url', apiUrl, '--api-key', apiKey];
+  const sweepIds = [];
+  if (args.sweep?.length) {
+    // The spec files, through the CLI (which reads YAML or JSON, as `fer sweep create` does); paths from where npm ran.
+    for (const file of args.sweep) {
+      const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);
+      const created = spawnSync(process.execPath, [...cli, 'sweep', 'create', path], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      if (created.status !== 0) throw new Error(`fer sweep create ${path} failed (exit ${created.status})`);
+      sweepIds.push(JSON.parse(created.stdout).sweep.id);
+    }
+  } else {
+    const spec = {
+      name: `demo: CAFE vs baselines on synth5 (${args.epochs} epochs)`,
+      benchmark: 'synth5',
+      sources: ['synth-studio'],
+      seeds: [0, 1],
+      base: { epochs: Number(args.epochs), batchSize: 32, maskNetHidden: 256, optimizer: { lr: 1e-3 } },
+      search: { kind: 'grid', parameters: { method: ['cafe', 'linear-probe', 'mlp-probe'] } },
+    };
+    const created = await api('POST', '/sweeps', spec, apiKey);
+    log(`sweep ${created.sweep.id}: ${created.runsCreated} runs queued (${created.runsExisting} already existed)`);
+    sweepIds.push(created.sweep.id);
+  }
   const sweepStarted = Date.now();
-  run(process.execPath, [...cli, 'sweep', 'status', created.sweep.id, '--watch'], { ...process.env });
-  log(`sweep finished in ${((Date.now() - sweepStarted) / 1000).toFixed(0)} s (features, training, evaluation on 5 domains)`);
-  run(process.execPath, [...cli, 'leaderboard', '--benchmark', 'synth5', '--source', 'synth-studio']);
+  const boards = new Map();
+  for (const id of sweepIds) {
+    run(process.execPath, [...cli, 'sweep', 'status', id, '--watch'], { ...process.env });
+    const { spec } = await api('GET', `/sweeps/${id}`, undefined, apiKey);
+    for (const source of spec.sources) boards.set(`${spec.benchmark}\n${source}`, { benchmark: spec.benchmark, source });
+  }
+  log(`sweep${sweepIds.length > 1 ? 's' : ''} finished in ${((Date.now() - sweepStarted) / 1000).toFixed(0)} s (features, training, evaluation on 5 domains)`);
+  for (const { benchmark, source } of boards.values()) run(process.execPath, [...cli, 'leaderboard', '--benchmark', benchmark, '--source', source]);
 
   log(`API:    ${apiUrl}/api/v1   (docs ${apiUrl}/api/docs)`);
   if (!args['no-web']) {

@@ -4,10 +4,12 @@
 // CE + 5 diverse + 1.5 separation with a fresh drop mask per step, Adam (weight decay 1e-4), ExponentialLR.
 // Cases of kind "image" train the image-space config instead: ResNet-18 mask net on the pixels (stored at `storedSize`
 // px, resized to `imageSize` in the trainer, flip + noise + erasing as image-augment.ts draws them) over 512-d frozen
-// features (C = 512, so no projection after the trunk), same head, losses, optimizer and batch.
+// features (C = 512, so no projection after the trunk), same head, losses, optimizer and batch. An image case may name
+// another image-space `method` (erm, scn, rul, eac: a ResNet-18 on the image with that method's head and loss, their
+// defaults; bench/sections/methods.mjs); without one it is cafe.
 // Each case trains `epochs` epochs on synthetic class clusters; the rate is taken from the median warm epoch (all but the first) and
 // from the whole call (incl. model build and per-epoch checkpoint serialisation).
-// Usage: node bench/measure/train-tfjs.mjs --backend wasm --plan '{"cases":[{"n":1000,"dim":256,"epochs":2},{"kind":"image","n":64,"imageSize":32,"storedSize":40,"epochs":3}]}'
+// Usage: node bench/measure/train-tfjs.mjs --backend wasm --plan '{"cases":[{"n":1000,"dim":256,"epochs":2},{"kind":"image","n":64,"imageSize":32,"storedSize":40,"epochs":3},{"kind":"image","method":"eac","n":64,"imageSize":48,"storedSize":60,"epochs":3}]}'
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
@@ -53,7 +55,14 @@ for (const c of plan.cases) {
   const dim = kind === 'image' ? 512 : c.dim;
   const config =
     kind === 'image'
-      ? parseTrainingConfig({ maskNet: 'resnet18', imageSize: c.imageSize, epochs, batchSize: 32, numClasses: 7 })
+      ? parseTrainingConfig({
+          method: c.method ?? 'cafe',
+          maskNet: 'resnet18',
+          imageSize: c.imageSize,
+          epochs,
+          batchSize: 32,
+          numClasses: 7,
+        })
       : parseTrainingConfig({ ...CPU_DEFAULTS, epochs, batchSize: 32, maskNetHidden: 512, numClasses: 7 });
   const set = syntheticSet(n, dim, config.numClasses, 1);
   if (kind === 'image') set.images = randomImages(n, c.storedSize, 2);
@@ -72,7 +81,7 @@ for (const c of plan.cases) {
     kind,
     n,
     dim,
-    ...(kind === 'image' ? { imageSize: c.imageSize, storedSize: c.storedSize } : {}),
+    ...(kind === 'image' ? { method: config.method, imageSize: c.imageSize, storedSize: c.storedSize } : {}),
     epochs,
     steps: Math.ceil(n / config.batchSize) * epochs,
     epochSeconds: result.epochs.map((e) => e.seconds),
