@@ -15,14 +15,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deleteRedisPrefix, emit, PYTHON, summarize } from '../lib.mjs';
-import { measureLeaderboardPage } from './web-page.mjs';
+import { measureLeaderboardPage, measureRunsTablePage } from './web-page.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const { Client } = require('pg');
 const { contentId, FER5_DOMAINS, parseTrainingConfig, sweepSpecSchema } = require('@fer/contracts');
-const { expandSearchSpace, leaderboardAggregateQuery } = require('@fer/experiments');
+const { expandSearchSpace, leaderboardAggregateQuery, runsTableQuery } = require('@fer/experiments');
 const { startApiProcess } = require('@fer/testing');
 
 const { values } = parseArgs({ options: { plan: { type: 'string' } } });
@@ -31,6 +31,8 @@ const DOMAINS = [...FER5_DOMAINS];
 const CONFIGS = 50;
 /** The statement GET /leaderboards?benchmark=fer5&source=rafdb runs first (selection "last", the default). */
 const AGGREGATE = leaderboardAggregateQuery({ source: 'rafdb', domains: DOMAINS, selection: 'last' });
+/** The statement GET /runs/table?sort=targetMean runs: the best 50 runs by target mean, the total with them. */
+const RUNS_TABLE = runsTableQuery({ selection: 'last', sort: 'targetMean', order: 'desc', limit: 50, offset: 0 });
 
 async function timed(count, fn) {
   const ms = [];
@@ -42,7 +44,7 @@ async function timed(count, fn) {
   return ms;
 }
 
-const result = { plan, leaderboard: [], sweep: [] };
+const result = { plan, leaderboard: [], runsTable: [], sweep: [] };
 const api = await startApiProcess('bench-api', { FER_RATE_LIMIT_PER_MINUTE: '1000000' });
 const pg = new Client({ connectionString: api.databaseUrl });
 try {
@@ -116,6 +118,27 @@ try {
       aggregateMs.push(...(await timed(1, aggregate)));
       allThreeMs.push(...(await timed(1, allThree)));
     }
+    // The runs table (server-side sort, filter and pages) beside its own statement through pg.
+    const tableHttp = () => api.request('GET', '/runs/table?sort=targetMean&order=desc&limit=50', { key: api.keys.read });
+    const tableFirst = await tableHttp();
+    if (tableFirst.status !== 200) throw new Error(`GET /runs/table answered ${tableFirst.status}: ${tableFirst.text.slice(0, 300)}`);
+    const tableSql = () => pg.query(RUNS_TABLE.text, RUNS_TABLE.values);
+    const tableRaw = (await tableSql()).rows;
+    const tableHttpMs = [];
+    const tableSqlMs = [];
+    for (let i = 0; i < 3; i++) await Promise.all([tableHttp(), tableSql()]);
+    for (let i = 0; i < plan.requests; i++) {
+      tableHttpMs.push(...(await timed(1, tableHttp)));
+      tableSqlMs.push(...(await timed(1, tableSql)));
+    }
+    result.runsTable.push({
+      runs,
+      total: tableFirst.body.total,
+      rowsAgree: tableFirst.body.rows.every((row, i) => row.id === tableRaw[i].id),
+      httpMs: summarize(tableHttpMs),
+      rawSqlMs: summarize(tableSqlMs),
+    });
+
     result.leaderboard.push({
       runs,
       evaluations,
@@ -145,6 +168,13 @@ try {
       interactiveMs: summarize(page.interactiveMs),
       apiMs: last.httpMs,
     };
+  }
+
+  // The runs table page at the largest size, beside the API page it renders.
+  const tablePage = await measureRunsTablePage({ root, apiUrl: api.url, apiKey: api.keys.admin, query: 'sort=targetMean&order=desc' });
+  if (tablePage) {
+    const last = result.runsTable[result.runsTable.length - 1];
+    result.runsTablePage = { runs: last.runs, rows: tablePage.rows, visibleMs: summarize(tablePage.visibleMs), interactiveMs: summarize(tablePage.interactiveMs), apiMs: last.httpMs };
   }
 
   // Sweep expansion: grids of N runs = points x 4 seeds x 1 source.

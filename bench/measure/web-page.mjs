@@ -18,8 +18,48 @@ function freePort() {
   });
 }
 
+/** The leaderboard: cells on screen, then a click on "sort by mean" re-rendered. */
+export function measureLeaderboardPage({ root, apiUrl, apiKey, query, repeats = 5 }) {
+  return measurePage({
+    root,
+    apiUrl,
+    apiKey,
+    repeats,
+    path: `/?${query}`,
+    visible: '[data-testid^="cell-"]',
+    rows: '[data-testid^="row-"]',
+    async interact(page) {
+      const firstRow = await page.locator('[data-testid^="row-"]').first().getAttribute('data-testid');
+      await page.getByTestId('sort-mean').click();
+      await page.waitForFunction(
+        (before) =>
+          document.querySelector('[data-testid^="row-"]')?.getAttribute('data-testid') !== before ||
+          document.querySelector('th[aria-sort]') !== null,
+        firstRow,
+      );
+    },
+  });
+}
+
+/** The runs table: its first page of rows on screen, then a run ticked for comparison (the page hydrated and answering). */
+export function measureRunsTablePage({ root, apiUrl, apiKey, query, repeats = 5 }) {
+  return measurePage({
+    root,
+    apiUrl,
+    apiKey,
+    repeats,
+    path: `/runs?${query}`,
+    visible: '[data-testid^="runs-grid-row-"]',
+    rows: '[data-testid^="runs-grid-row-"]',
+    async interact(page) {
+      await page.locator('[data-testid^="runs-pick-"]').first().check();
+      await page.waitForFunction(() => document.querySelector('[data-testid="runs-compare"]')?.getAttribute('data-count') === '1');
+    },
+  });
+}
+
 /** null when the web build or Chromium is missing (reported as not measured). */
-export async function measureLeaderboardPage({ root, apiUrl, apiKey, query, repeats = 5 }) {
+async function measurePage({ root, apiUrl, apiKey, path, visible: visibleSelector, rows: rowSelector, interact, repeats }) {
   const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(join(root, 'apps/web/.next/BUILD_ID')) || !existsSync(chromiumPath)) return null;
   const { chromium } = require('playwright-core');
@@ -33,7 +73,7 @@ export async function measureLeaderboardPage({ root, apiUrl, apiKey, query, repe
       stdio: 'ignore',
     },
   );
-  const url = `http://127.0.0.1:${port}/?${query}`;
+  const url = `http://127.0.0.1:${port}${path}`;
   try {
     for (let i = 0; i < 120; i++) {
       if (
@@ -66,18 +106,11 @@ export async function measureLeaderboardPage({ root, apiUrl, apiKey, query, repe
     for (let i = 0; i <= repeats; i++) {
       const t0 = performance.now();
       await page.goto(url, { waitUntil: 'commit' });
-      await page.locator('[data-testid^="cell-"]').first().waitFor();
+      await page.locator(visibleSelector).first().waitFor();
       const shown = performance.now() - t0;
-      const firstRow = await page.locator('[data-testid^="row-"]').first().getAttribute('data-testid');
-      await page.getByTestId('sort-mean').click();
-      await page.waitForFunction(
-        (before) =>
-          document.querySelector('[data-testid^="row-"]')?.getAttribute('data-testid') !== before ||
-          document.querySelector('th[aria-sort]') !== null,
-        firstRow,
-      );
+      await interact(page);
       const ready = performance.now() - t0;
-      rows = await page.locator('[data-testid^="row-"]').count();
+      rows = await page.locator(rowSelector).count();
       if (i > 0) {
         visible.push(shown);
         interactive.push(ready);

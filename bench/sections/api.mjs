@@ -20,6 +20,33 @@ export function run(p) {
 
 export function render(r, summary) {
   const out = [];
+  if (r.runsTable?.length) {
+    out.push(
+      '`GET /api/v1/runs/table?sort=targetMean&limit=50` (the web runs table: every run with its parameters and metrics under the selection, sorted and paged in PostgreSQL, the total with the page) beside the same statement (`runsTableQuery` of @fer/experiments) through `pg`, interleaved.',
+      '',
+      table(
+        ['runs', 'HTTP ms p50/p99', 'raw SQL ms p50/p99', 'HTTP / SQL', 'same rows', 'requests'],
+        r.runsTable.map((t) => {
+          summary.push([`runs table ${t.runs} runs: HTTP p50 / raw SQL p50 (time ratio)`, ratio(t.httpMs.p50, t.rawSqlMs.p50)]);
+          return [t.runs, `${fx(t.httpMs.p50)} / ${fx(t.httpMs.p99)}`, `${fx(t.rawSqlMs.p50)} / ${fx(t.rawSqlMs.p99)}`, fr(ratio(t.httpMs.p50, t.rawSqlMs.p50)), t.rowsAgree ? 'yes' : '**NO**', t.httpMs.n];
+        }),
+      ),
+      '',
+    );
+    if (r.runsTablePage) {
+      const t = r.runsTablePage;
+      summary.push([`runs table page in Chromium, ${t.runs} runs: interactive p50 / API p50 (time ratio)`, ratio(t.interactiveMs.p50, t.apiMs.p50)]);
+      out.push(
+        `The runs table page (production build, Chromium) over the same ${t.runs} runs, ${t.rows} rows a page: navigation → rows on screen, and → a run ticked for comparison (interactive), beside the API page it renders.`,
+        '',
+        table(
+          ['runs', 'rows on screen ms p50', 'interactive ms p50', 'API ms p50', 'interactive / API'],
+          [[t.runs, fx(t.visibleMs.p50), fx(t.interactiveMs.p50), fx(t.apiMs.p50), fr(ratio(t.interactiveMs.p50, t.apiMs.p50))]],
+        ),
+        '',
+      );
+    }
+  }
   const rows = r.leaderboard.map((l) => {
     summary.push([
       `leaderboard ${l.runs} runs: HTTP p50 / raw aggregate SQL p50 (time ratio)`,

@@ -435,6 +435,102 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     await page.screenshot({ path: join(SHOTS, 'benchmarks.png'), fullPage: true });
   });
 
+  it('should filter, sort and group the runs table on the server, and compare two ticked runs side by side', async () => {
+    const filter = 'source = synth-studio and seed = 0';
+    await page.goto(`${webUrl}/runs?${new URLSearchParams({ filter, sort: 'targetMean', order: 'desc', groupBy: 'method', sweepId })}`);
+    const api_ = (await api.request('GET', `/runs/table?${new URLSearchParams({ filter, sort: 'targetMean', order: 'desc', groupBy: 'method', sweepId })}`)).body;
+    assert.equal(api_.total, 2, 'cafe and linear-probe from synth-studio, seed 0');
+    const rows = page.locator('[data-testid^="runs-grid-row-"]');
+    assert.equal(await rows.count(), 2);
+    assert.equal(await rows.first().getAttribute('data-testid'), `runs-grid-row-${api_.rows[0].id}`, 'sorted by target mean, best first');
+    assert.equal(await page.getByTestId(`runs-target-${api_.rows[0].id}`).getAttribute('data-value'), api_.rows[0].targetMean.toFixed(2));
+    assert.equal(await page.locator('tr[data-testid^="runs-group-"]').count(), 2, 'one group per method');
+    await page.screenshot({ path: join(SHOTS, 'runs-table.png'), fullPage: true });
+
+    await hydrated(page, `runs-pick-${api_.rows[0].id}`);
+    for (const row of api_.rows) await page.getByTestId(`runs-pick-${row.id}`).check();
+    assert.equal(await page.getByTestId('runs-compare').getAttribute('data-count'), '2');
+    await page.getByTestId('runs-compare').click();
+    await page.waitForURL(/\/compare\?runs=/);
+    assert.equal(await page.getByTestId('compare-field-method').count(), 1, 'the config diff shows the method, which differs');
+    assert.equal(await page.getByTestId('compare-curve-lossTotal').getAttribute('data-lines'), '2');
+    await page.getByTestId('compare-domain-bars').waitFor();
+    assert.equal(await page.locator('[data-testid="compare-confusions"] [data-testid^="confusion-"]').count(), 2, 'a confusion matrix per run, side by side');
+    await page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: true });
+
+    const bad = await page.goto(`${webUrl}/runs?filter=${encodeURIComponent('method = cafe and lambdaDiverse >')}`);
+    assert.equal(bad.status(), 200);
+    assert.match(await page.getByTestId('api-error').innerText(), /filter/);
+  });
+
+  it('should explore the sweep: one parallel-coordinates line per succeeded run, importance and error bars from the API', async () => {
+    const detail = (await api.request('GET', `/sweeps/${sweepId}`)).body;
+    const succeeded = detail.runs.filter((run) => run.status === 'succeeded').map((run) => run.id).sort();
+    assert.equal(succeeded.length, 8, 'two sources x two methods x two seeds');
+    assert.deepEqual(detail.runPoints.map((point) => point.runId).sort(), succeeded);
+    for (const point of detail.runPoints) {
+      const targets = Object.keys(point.perDomain).filter((domain) => domain !== point.source);
+      const expected = targets.reduce((sum, domain) => sum + point.perDomain[domain], 0) / targets.length;
+      assert.ok(Math.abs(point.targetMean - expected) < 1e-9, `${point.runId}: target mean over the targets but the source`);
+    }
+
+    await page.goto(`${webUrl}/sweeps/${sweepId}`);
+    const chart = page.getByTestId('parallel-coordinates');
+    await chart.waitFor();
+    assert.equal(await chart.getAttribute('data-lines'), '8');
+    assert.equal(await chart.getAttribute('data-axes'), '3', 'method, source (two sources), target mean');
+    const curves = chart.locator('path.recharts-line-curve');
+    await waitUntil(async () => (await curves.count()) === 8, 'one drawn line per succeeded run', 15_000, 200);
+
+    // Importance: the API's numbers, for the swept parameter and the source domain (two sources).
+    const factors = detail.importance.factors;
+    assert.deepEqual(factors.map((f) => f.parameter), ['method', 'source']);
+    assert.equal(factors[0].encoding, 'one-hot');
+    for (const factor of factors) {
+      const row = page.getByTestId(`importance-${factor.parameter}`);
+      assert.equal(await row.getAttribute('data-correlation'), factor.correlation === null ? '' : factor.correlation.toFixed(4));
+      assert.equal(await row.getAttribute('data-permutation'), factor.permutation === null ? '' : factor.permutation.toFixed(4));
+    }
+    await waitUntil(async () => (await page.locator('[data-testid="importance-correlation"] .recharts-bar-rectangle').count()) > 0, 'the correlation bars', 15_000, 200);
+    await waitUntil(async () => (await page.locator('[data-testid="importance-permutation"] .recharts-bar-rectangle').count()) > 0, 'the permutation bars', 15_000, 200);
+
+    // Error bars: mean ± std over the two seeds per method and source.
+    const effects = detail.parameterEffects.filter((e) => e.parameter === 'method');
+    assert.equal(effects.length, 4);
+    for (const effect of effects) {
+      const values = detail.runPoints.filter((p) => p.source === effect.source && p.params.method === effect.value).map((p) => p.targetMean);
+      const m = values.reduce((a, b) => a + b, 0) / values.length;
+      const sd = Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
+      assert.ok(Math.abs(effect.mean - m) < 1e-9, `${effect.value} from ${effect.source}: mean`);
+      assert.ok(Math.abs(effect.std - sd) < 1e-9, `${effect.value} from ${effect.source}: std over the seeds`);
+      assert.deepEqual(effect.seeds, [0, 1]);
+    }
+    const effectsChart = page.getByTestId('effects-chart-method');
+    assert.equal(await effectsChart.getAttribute('data-points'), '4');
+    await waitUntil(async () => (await effectsChart.locator('path.recharts-line-curve').count()) === 2, 'one series per source', 15_000, 200);
+    // recharts draws no whisker for a std of 0 (two seeds can score alike on this tiny benchmark).
+    const whiskers = effects.filter((e) => e.std > 0).length;
+    assert.equal(await effectsChart.getAttribute('data-error-bars'), String(whiskers));
+    await waitUntil(async () => (await effectsChart.locator('.recharts-errorBar').count()) === whiskers, 'an error bar per method and source with a spread', 15_000, 200);
+    // Clipped from a full-page capture, so the sticky header stays at the top of the page and off the explorer.
+    const box = await page.getByTestId('sweep-explorer').evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.left + document.documentElement.scrollLeft, y: r.top + document.documentElement.scrollTop, width: r.width, height: r.height };
+    });
+    await page.screenshot({ path: join(SHOTS, 'sweep-explorer.png'), fullPage: true, clip: box });
+
+    // Under another selection, the run links carry it, and a line opens its run's page with it.
+    await page.goto(`${webUrl}/sweeps/${sweepId}?selection=oracle`);
+    assert.equal(await page.getByTestId('explorer-selection').getAttribute('data-selection'), 'oracle');
+    const first = detail.runPoints[0].runId;
+    assert.match(await page.getByTestId(`explorer-run-${first}`).getAttribute('href'), new RegExp(`/runs/${first}\\?selection=oracle$`));
+    await hydrated(page, 'parallel-coordinates');
+    await waitUntil(async () => (await page.locator('[data-testid="parallel-coordinates"] path.recharts-line-curve').count()) === 8, 'the lines', 15_000, 200);
+    await page.locator('[data-testid="parallel-coordinates"] path.recharts-line-curve').first().dispatchEvent('click');
+    await page.waitForURL(/\/runs\/.*selection=oracle/);
+    assert.equal(await page.getByTestId('run-selection').getAttribute('data-selection'), 'oracle');
+  });
+
   it('should answer an unknown run, sweep or dataset id with a 404 page', async () => {
     for (const path of ['/runs/run_doesnotexist', '/sweeps/swp_doesnotexist', '/datasets/ds_doesnotexist']) {
       const response = await page.goto(`${webUrl}${path}`);

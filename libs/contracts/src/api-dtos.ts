@@ -179,6 +179,56 @@ export interface AblationBasis {
   excludedUnfinished: number;
 }
 
+/** One succeeded run of a sweep under the selection in force: a line of the parallel-coordinates view. */
+export interface SweepRunPointDto {
+  runId: string;
+  configId: string;
+  seed: number;
+  source: string;
+  params: Record<string, string | number | boolean>;
+  /** Accuracy % per domain the selection picked an evaluation for, the source included. */
+  perDomain: Record<string, number>;
+  /** The run's mean accuracy % over its scored targets other than its source domain; null when none is scored. */
+  targetMean: number | null;
+}
+
+/** Runs with one value of one varied parameter, trained on one source: mean ± std (sample) of their target means. */
+export interface ParameterEffectDto {
+  parameter: string;
+  value: string | number | boolean;
+  source: string;
+  mean: number;
+  /** Sample standard deviation over the runs (the seeds, and the other parameters' values when several vary); null for one run. */
+  std: number | null;
+  runs: number;
+  seeds: number[];
+}
+
+/** One factor's importance for the target mean, each measure named for what it is. */
+export interface ParameterImportanceDto {
+  /** A varied parameter, or `source` (the source domain) when the sweep trains on more than one. */
+  parameter: string;
+  swept: boolean;
+  /** numeric: as it is; boolean: 0/1; one-hot: one 0/1 column per value (strings have no order). */
+  encoding: 'numeric' | 'boolean' | 'one-hot';
+  levels: number;
+  /** spearman: |Spearman ρ|; max-abs-pearson-one-hot: the largest |Pearson r| of one value's 0/1 indicator. */
+  correlationMethod: 'spearman' | 'max-abs-pearson-one-hot';
+  correlation: number | null;
+  /** Mean increase of the forest's out-of-bag MSE (pp²) when this factor is shuffled across runs; null when too few runs. */
+  permutation: number | null;
+}
+
+export interface SweepImportanceDto {
+  /** Runs with a target mean that the measures read. */
+  runs: number;
+  /** Runs the forest was fitted on: all of them, or a seeded subset of 500 past that. */
+  forestRuns: number;
+  forest: { trees: number; maxDepth: number; minLeaf: number; repeats: number; seed: number };
+  baselineOobMse: number | null;
+  factors: ParameterImportanceDto[];
+}
+
 export interface SweepDetailDto {
   sweep: SweepSummaryDto;
   spec: SweepSpec;
@@ -187,6 +237,53 @@ export interface SweepDetailDto {
   variedParameters: string[];
   ablation: AblationRow[];
   ablationBasis: AblationBasis;
+  /** The sweep explorer's runs: each succeeded run with its target mean under the selection (the ablation's rule). */
+  runPoints: SweepRunPointDto[];
+  /** Mean ± std of the runs' target means per value of each varied parameter and source (the error bars). */
+  parameterEffects: ParameterEffectDto[];
+  /** Correlation and random-forest permutation importance of each varied parameter for the target mean. */
+  importance: SweepImportanceDto;
+}
+
+/** One row of `GET /runs/table`: the run, what it varied, what it scored under the selection (percent). */
+export interface RunsTableRowDto {
+  id: string;
+  sweepId: string | null;
+  method: string;
+  sourceDomain: string;
+  seed: number;
+  status: RunStatus;
+  configId: string;
+  createdAt: string;
+  params: Record<string, string | number | boolean>;
+  /** Accuracy per scored domain, the source included. */
+  accuracy: Record<string, number>;
+  targetMean: number | null;
+  sourceAccuracy: number | null;
+}
+
+/** Filtered runs grouped by one field: mean ± std over the runs (seeds and all) of the target and source metrics. */
+export interface RunsTableGroupDto {
+  value: string | null;
+  runs: number;
+  scored: number;
+  targetMean: number | null;
+  targetStd: number | null;
+  sourceMean: number | null;
+  sourceStd: number | null;
+}
+
+/** `GET /runs/table`: one page of runs with their metrics, sorted and filtered on the server. */
+export interface RunsTableDto {
+  selection: ModelSelection;
+  total: number;
+  offset: number;
+  limit: number;
+  rows: RunsTableRowDto[];
+  /** The swept parameters seen on this page, and the domains scored: candidate columns. */
+  parameters: string[];
+  domains: string[];
+  groups: RunsTableGroupDto[] | null;
 }
 
 /** `POST /sweeps/plan`: what a spec would create, validated as creating it is, nothing stored. */
@@ -198,6 +295,12 @@ export interface SweepPlanDto {
   sources: string[];
   seeds: number[];
   targets: string[];
+}
+
+/** `POST /sweeps/:id/rerun`: the runs re-queued as new attempts (same ids). */
+export interface SweepRerunDto {
+  sweep: SweepSummaryDto;
+  rerun: string[];
 }
 
 export interface SweepCreatedDto {

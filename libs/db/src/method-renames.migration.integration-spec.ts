@@ -1,34 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
+import { emptyDatabase } from './empty-database.spec-support';
 import { migrateDatabase } from './migrator';
 import { defaultMigrationsDir } from './repo-paths';
 
 const MIGRATION = '20261129113134_method_renames';
-
-async function emptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const name = `fer_method_renames_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
 
 /** The migrations before this one, in a folder of their own. */
 function migrationsBefore(name: string): string {
@@ -46,7 +26,7 @@ describe('migration 20261129113134_method_renames', () => {
   after(async () => drop?.());
 
   it('should rename finetune to mlp-probe or erm, pin old cafe mlp configs to no final ReLU, and keep every id and reference', async () => {
-    const db = await emptyDatabase();
+    const db = await emptyDatabase('method_renames');
     drop = db.drop;
     await migrateDatabase(db.url, migrationsBefore(MIGRATION));
     const client = new Client({ connectionString: db.url });

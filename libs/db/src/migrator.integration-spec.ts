@@ -1,36 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
+import { emptyDatabase } from './empty-database.spec-support';
 import { migrateDatabase } from './migrator';
 import { defaultMigrationsDir } from './repo-paths';
-
-/**
- * An empty database of its own (the migrator is what is under test, so it is not migrated first; @fer/testing's
- * createTestDatabase builds on this lib and cannot be used here).
- */
-async function emptyDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const name = `fer_${label}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
 
 describe('migrateDatabase', () => {
   const databases: { drop(): Promise<void> }[] = [];

@@ -10,7 +10,7 @@ import { RequireRole } from '../keys/api-key-roles';
 import type { AuthenticatedRequest } from '../keys/api-key.guard';
 import { runEventStream } from './run-events.stream';
 import { RunExistsGuard } from './run-exists.guard';
-import { createRunSchema, CreateRunInput, retrainSchema, RunsService } from './runs.service';
+import { createRunSchema, CreateRunInput, retrainSchema, RunsService, runsTableQuerySchema, type RunsTableQueryInput } from './runs.service';
 
 const listQuerySchema = z.object({
   sweepId: z.string().optional(),
@@ -46,6 +46,12 @@ export class RunsController {
   @Get('runs')
   list(@Query(new ZodPipe(listQuerySchema)) query: z.output<typeof listQuerySchema>) {
     return this.runs.list(query);
+  }
+
+  /** The runs table: every run with its swept parameters and metrics under the selection; filter, sort, group, pages. */
+  @Get('runs/table')
+  table(@Query(new ZodPipe(runsTableQuerySchema)) query: RunsTableQueryInput) {
+    return this.runs.table(query);
   }
 
   @Get('runs/:id')

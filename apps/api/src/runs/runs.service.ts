@@ -1,4 +1,5 @@
 import {
+  selectionQuerySchema,
   contentId,
   EvaluationDto,
   ModelSelection,
@@ -7,6 +8,8 @@ import {
   RunDetailDto,
   RunLogLineDto,
   RunSelectionDto,
+  RunsTableDto,
+  RunStatus,
   RunSummaryDto,
   trainingConfigSchema,
   TargetSplit,
@@ -18,8 +21,13 @@ import {
   jobIdOf,
   parseStoredConfig,
   recordRunOutcome,
+  parseRunFilter,
   runId,
+  runsTableGroupsQuery,
+  runsTableQuery,
   selectedEvaluationsQuery,
+  type RunsTableGroupRow,
+  type RunsTableRow,
   type SelectedEvaluationRow,
 } from '@fer/experiments';
 import { Inject, Injectable } from '@nestjs/common';
@@ -147,6 +155,42 @@ export class RunsService {
     return { items: runs.map((run) => toRunSummary(run, run.config.method)), total };
   }
 
+  /** One page of the runs table (runsTableQuery): filter, sort and page in PostgreSQL; groups when asked for. */
+  async table(query: RunsTableQueryInput): Promise<RunsTableDto> {
+    const filter = parseRunFilter(query.filter);
+    const input = { selection: query.selection, sweepId: query.sweepId, filter, sort: query.sort, order: query.order, limit: query.limit, offset: query.offset };
+    const page = runsTableQuery(input);
+    const rows = await this.prisma.client.$queryRawUnsafe<RunsTableRow[]>(page.text, ...page.values);
+    let groups: RunsTableGroupRow[] | null = null;
+    if (query.groupBy) {
+      const grouped = runsTableGroupsQuery({ ...input, groupBy: query.groupBy });
+      groups = await this.prisma.client.$queryRawUnsafe<RunsTableGroupRow[]>(grouped.text, ...grouped.values);
+    }
+    return {
+      selection: query.selection,
+      total: rows[0]?.total ?? 0,
+      offset: query.offset,
+      limit: query.limit,
+      rows: rows.map((r) => ({
+        id: r.id,
+        sweepId: r.sweepId,
+        method: r.method,
+        sourceDomain: r.sourceDomain,
+        seed: r.seed,
+        status: r.status as RunStatus,
+        configId: r.configId,
+        createdAt: r.createdAt.toISOString(),
+        params: r.params,
+        accuracy: r.acc ?? {},
+        targetMean: r.targetMean,
+        sourceAccuracy: r.sourceAccuracy,
+      })),
+      parameters: [...new Set(rows.flatMap((r) => Object.keys(r.params)))].sort(),
+      domains: [...new Set(rows.flatMap((r) => Object.keys(r.acc ?? {})))].sort(),
+      groups,
+    };
+  }
+
   async summary(id: string): Promise<RunSummaryDto> {
     const run = await this.prisma.client.run.findUnique({ where: { id }, include: { config: { select: { method: true } } } });
     if (!run) throw ApiError.notFound('run', id);
@@ -235,6 +279,18 @@ export class RunsService {
     return this.summary(id);
   }
 }
+
+export const runsTableQuerySchema = selectionQuerySchema.extend({
+  sweepId: z.string().min(1).optional(),
+  /** e.g. `method = cafe and lambdaDiverse > 1` (see parseRunFilter). */
+  filter: z.string().max(2000).optional(),
+  sort: z.string().regex(/^[A-Za-z][\w.-]*$/, 'a column, acc.<domain> or a parameter name').optional(),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  groupBy: z.string().regex(/^[A-Za-z][\w.-]*$/, 'a column or a parameter name').optional(),
+});
+export type RunsTableQueryInput = z.output<typeof runsTableQuerySchema>;
 
 export function toEvaluationDto(e: {
   id: string;

@@ -4,13 +4,16 @@ import {
   contentId,
   DEFAULT_MODEL_SELECTION,
   ModelSelection,
+  ParameterEffectDto,
   QueueName,
   RUN_STATUSES,
   RunStatus,
   SweepCreatedDto,
   SweepDetailDto,
   SweepPlanDto,
+  SweepImportanceDto,
   SweepRerunDto,
+  SweepRunPointDto,
   SweepSpec,
   SweepSummaryDto,
 } from '@fer/contracts';
@@ -18,6 +21,7 @@ import {
   expandSearchSpace,
   JOB_PRIORITY,
   jobIdOf,
+  parameterImportance,
   recordRunOutcome,
   runId,
   selectedEvaluationsQuery,
@@ -182,12 +186,21 @@ export class SweepsService {
     });
     const spec = sweep.spec as unknown as SweepSpec;
     const variedParameters = Object.keys(spec.search?.parameters ?? {}).sort();
+    // One read of the evaluations the selection picks, shared by the ablation and the explorer.
+    const { text, values } = selectedEvaluationsQuery({ selection, sweepId: id });
+    const evaluations = await this.prisma.client.$queryRawUnsafe<SelectedEvaluationRow[]>(text, ...values);
+    const { rows, basis } = this.ablation(variedParameters, sweep.targets, selection, runs, evaluations);
+    const runPoints = sweepRunPoints(runs, evaluations);
     return {
       sweep: summary,
       spec,
       runs: runs.map((run) => toRunSummary(run, run.config.method)),
       variedParameters,
-      ...(await this.ablation(id, variedParameters, sweep.targets, selection, runs).then(({ rows, basis }) => ({ ablation: rows, ablationBasis: basis }))),
+      ablation: rows,
+      ablationBasis: basis,
+      runPoints,
+      parameterEffects: parameterEffects(runPoints, variedParameters),
+      importance: sweepImportance(runPoints, variedParameters),
     };
   }
 
@@ -196,18 +209,16 @@ export class SweepsService {
    * leaderboard's rule, selectedEvaluationsQuery), of the succeeded runs with that value, per domain, over all domains
    * and over the targets. Unfinished runs are left out and counted.
    */
-  private async ablation(
-    sweepId: string,
+  private ablation(
     parameters: string[],
     targets: string[],
     selection: ModelSelection,
     runs: { id: string; status: string; params: unknown; sourceDomain: string }[],
-  ): Promise<{ rows: AblationRow[]; basis: AblationBasis }> {
+    evaluations: SelectedEvaluationRow[],
+  ): { rows: AblationRow[]; basis: AblationBasis } {
     const excludedUnfinished = runs.filter((run) => run.status === 'queued' || run.status === 'running').length;
     const basis: AblationBasis = { selection, excludedUnfinished };
     if (parameters.length === 0) return { rows: [], basis };
-    const { text, values } = selectedEvaluationsQuery({ selection, sweepId });
-    const evaluations = await this.prisma.client.$queryRawUnsafe<SelectedEvaluationRow[]>(text, ...values);
     const runsById = new Map(runs.map((run) => [run.id, run]));
     const rows: AblationRow[] = [];
     for (const parameter of parameters) {
@@ -286,4 +297,96 @@ export class SweepsService {
 
 function mean(values: number[]): number | null {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+}
+
+type ParamValue = string | number | boolean;
+
+/**
+ * The sweep explorer's points: each succeeded run (the selected evaluations are of succeeded runs only) with its
+ * accuracy % per domain under the selection and its target mean, the mean over its targets other than its source
+ * domain (the leaderboard's and the ablation's rule for one run).
+ */
+export function sweepRunPoints(
+  runs: { id: string; configId: string; seed: number; sourceDomain: string; targets: string[]; params: unknown; status: string }[],
+  evaluations: SelectedEvaluationRow[],
+): SweepRunPointDto[] {
+  const byRun = new Map<string, Map<string, number[]>>();
+  for (const evaluation of evaluations) {
+    const domains = byRun.get(evaluation.runId) ?? new Map<string, number[]>();
+    domains.set(evaluation.domain, [...(domains.get(evaluation.domain) ?? []), evaluation.accuracy * 100]);
+    byRun.set(evaluation.runId, domains);
+  }
+  return runs
+    .filter((run) => run.status === 'succeeded' && byRun.has(run.id))
+    .map((run) => {
+      const perDomain = Object.fromEntries([...byRun.get(run.id)!].map(([domain, accuracies]) => [domain, mean(accuracies)!]));
+      const targets = Object.keys(perDomain).filter((domain) => domain !== run.sourceDomain && (run.targets.length === 0 || run.targets.includes(domain)));
+      return {
+        runId: run.id,
+        configId: run.configId,
+        seed: run.seed,
+        source: run.sourceDomain,
+        params: (run.params ?? {}) as Record<string, ParamValue>,
+        perDomain,
+        targetMean: mean(targets.map((domain) => perDomain[domain])),
+      };
+    });
+}
+
+/** Mean ± sample std of the runs' target means per (parameter, value, source), ordered as the ablation is. */
+export function parameterEffects(points: SweepRunPointDto[], parameters: string[]): ParameterEffectDto[] {
+  const effects: ParameterEffectDto[] = [];
+  for (const parameter of parameters) {
+    const groups = new Map<string, { value: ParamValue; source: string; values: number[]; seeds: Set<number> }>();
+    for (const point of points) {
+      const value = point.params[parameter];
+      if (value === undefined || point.targetMean === null) continue;
+      const key = `${point.source}\u0000${JSON.stringify(value)}`;
+      const group = groups.get(key) ?? { value, source: point.source, values: [], seeds: new Set() };
+      group.values.push(point.targetMean);
+      group.seeds.add(point.seed);
+      groups.set(key, group);
+    }
+    const ordered = [...groups.values()].sort((a, b) => a.source.localeCompare(b.source) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    for (const group of ordered) {
+      const m = mean(group.values)!;
+      const n = group.values.length;
+      effects.push({
+        parameter,
+        value: group.value,
+        source: group.source,
+        mean: m,
+        std: n > 1 ? Math.sqrt(group.values.reduce((a, v) => a + (v - m) ** 2, 0) / (n - 1)) : null,
+        runs: n,
+        seeds: [...group.seeds].sort((a, b) => a - b),
+      });
+    }
+  }
+  return effects;
+}
+
+/** The forest's settings for a page's request: small enough to answer in well under a second at 5,000 runs. */
+const SWEEP_FOREST = { trees: 50, maxDepth: 6, minLeaf: 1, repeats: 5, seed: 0, maxForestSamples: 500 };
+
+/**
+ * Correlation and random-forest permutation importance of each varied parameter for the runs' target means, with the
+ * source domain as one more (unswept) factor when the runs come from more than one source.
+ */
+export function sweepImportance(points: SweepRunPointDto[], parameters: string[]): SweepImportanceDto {
+  const scored = points.filter((point) => point.targetMean !== null);
+  const withSource = new Set(scored.map((point) => point.source)).size > 1 && !parameters.includes('source');
+  const factors = withSource ? [...parameters, 'source'] : parameters;
+  const result = parameterImportance(
+    scored.map((point) => ({ id: point.runId, params: withSource ? { ...point.params, source: point.source } : point.params, target: point.targetMean! })),
+    factors,
+    SWEEP_FOREST,
+  );
+  const { maxForestSamples: _cap, ...forest } = result.forest;
+  return {
+    runs: result.samples,
+    forestRuns: result.forestSamples,
+    forest,
+    baselineOobMse: result.baselineOobMse,
+    factors: result.parameters.map((p) => ({ ...p, swept: parameters.includes(p.parameter) })),
+  };
 }

@@ -39,6 +39,12 @@ describe('a run through the API, Redis and a worker process', () => {
   });
 
   const env = () => workerEnv(api, home, { FER_JOB_LOCK_SECONDS: '4', FER_DATA_ROOTS: dataRoot });
+  /** The run once it has succeeded or failed. */
+  const runEnded = (id: string, what: string, ms: number) =>
+    waitUntil(async () => {
+      const run = await api.app.get(PrismaService).client.run.findUnique({ where: { id } });
+      return run && ['succeeded', 'failed'].includes(run.status) ? run : null;
+    }, what, ms);
 
   it('should go queued → running → succeeded and survive a SIGKILL of its worker mid-training', async () => {
     const created = await api.request('POST', '/runs', {
@@ -174,10 +180,7 @@ describe('a run through the API, Redis and a worker process', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(env()));
     const prisma = api.app.get(PrismaService).client;
-    const done = await waitUntil(async () => {
-      const run = await prisma.run.findUnique({ where: { id: created.body.id } });
-      return run && ['succeeded', 'failed'].includes(run.status) ? run : null;
-    }, 'the ResNet-18 run', 180_000);
+    const done = await runEnded(created.body.id, 'the ResNet-18 run', 180_000);
     assert.equal(done.status, 'succeeded', done.error ?? '');
     const [evaluation] = await prisma.evaluation.findMany({ where: { runId: created.body.id } });
     assert.equal(evaluation.n, 21, 'every test image of the target (7 classes x 3)');
@@ -191,10 +194,7 @@ describe('a run through the API, Redis and a worker process', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(env()));
     const prisma = api.app.get(PrismaService).client;
-    const done = await waitUntil(async () => {
-      const run = await prisma.run.findUnique({ where: { id: created.body.id } });
-      return run && ['succeeded', 'failed'].includes(run.status) ? run : null;
-    }, 'the erm run', 180_000);
+    const done = await runEnded(created.body.id, 'the erm run', 180_000);
     assert.equal(done.status, 'succeeded', done.error ?? '');
     const logs = await prisma.runLog.findMany({ where: { runId: done.id } });
     assert.ok(logs.some((l) => /images only \(this method reads no frozen features\)/.test(l.message)), 'no frozen model was run');
@@ -212,10 +212,7 @@ describe('a run through the API, Redis and a worker process', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     if (!workers.some((w) => w.exitCode === null && w.signalCode === null)) workers.push(spawnWorker(env()));
     const prisma = api.app.get(PrismaService).client;
-    const done = await waitUntil(async () => {
-      const run = await prisma.run.findUnique({ where: { id: created.body.id } });
-      return run && ['succeeded', 'failed'].includes(run.status) ? run : null;
-    }, 'the shared-frozen-path run', 180_000);
+    const done = await runEnded(created.body.id, 'the shared-frozen-path run', 180_000);
     assert.equal(done.status, 'succeeded', done.error ?? '');
     const logs = await prisma.runLog.findMany({ where: { runId: done.id } });
     assert.ok(logs.some((l) => /the frozen model run on each augmented batch \(imagenet normalisation\)/.test(l.message)));

@@ -33,3 +33,16 @@ export function diffConfig(config: unknown, base: unknown | null): ConfigEntry[]
     };
   });
 }
+
+/** The fields where any of several configs differs from the others, with each config's value: what a compare view shows. */
+export function differingFields(configs: unknown[]): { path: string; values: unknown[] }[] {
+  const flat = configs.map((config) => {
+    const entries = new Map<string, unknown>();
+    flatten(config, '', entries);
+    return entries;
+  });
+  const paths = [...new Set(flat.flatMap((entries) => [...entries.keys()]))];
+  return paths
+    .map((path) => ({ path, values: flat.map((entries) => entries.get(path)) }))
+    .filter(({ values }) => new Set(values.map((v) => JSON.stringify(v))).size > 1);
+}

@@ -23,7 +23,7 @@ export interface SqlStatement {
  * best on the held-out source split (a run without a hold-out has none), `oracle` its best epoch on that target (ties:
  * the earliest). Every view (leaderboard, transfer matrix, ablation, run page) reads its numbers through this rule.
  */
-function selectedEvaluationsCte(runFilter: string): string {
+export function selectedEvaluationsCte(runFilter: string): string {
   return `selected AS (
       SELECT DISTINCT ON (e."runId", e."datasetId")
              e.id, e."runId", e."datasetId", e.domain, e.split, e.checkpoint, e.epoch, e.accuracy, r."groupKey", r.seed

@@ -12,6 +12,7 @@ import { ProgressBar } from '@/components/progress-bar';
 import { RunsTable } from '@/components/runs/runs-table';
 import { StatusBadge } from '@/components/status-badge';
 import { AblationCharts } from '@/components/sweeps/ablation-charts';
+import { SweepExplorer } from '@/components/sweeps/sweep-explorer';
 import { RunCounts } from '@/components/sweeps/run-counts';
 import { capitalize, domainLabel, formatConfigValue, formatDateTime, formatNumber } from '@/lib/format';
 import { OracleWarning, SelectionSwitch } from '@/components/selection-switch';
@@ -52,7 +53,7 @@ export default async function SweepPage({
       </>
     );
   }
-  const { sweep, spec, runs, variedParameters, ablation, ablationBasis } = detail.data;
+  const { sweep, spec, runs, variedParameters, ablation, ablationBasis, runPoints, parameterEffects, importance } = detail.data;
   const domains = ablationDomains(ablation);
   const active = !(TERMINAL_RUN_STATUSES as readonly string[]).includes(sweep.status);
   // The best value of a parameter is judged per source, on the target mean (never on in-domain accuracy).
@@ -202,6 +203,22 @@ export default async function SweepPage({
           <h3>Parameters vs accuracy</h3>
           <AblationCharts rows={ablation} parameters={variedParameters} />
         </>
+      )}
+
+      <h2>Explorer</h2>
+      <p className="muted small">
+        Every succeeded run under the selection{' '}
+        <strong data-testid="explorer-selection" data-selection={ablationBasis.selection}>
+          {selectionOption(ablationBasis.selection).label}
+        </strong>
+        , with its target mean (its mean accuracy % over the targets that are not its source), as the API computes it.
+      </p>
+      {runPoints.length === 0 ? (
+        <EmptyState title="No succeeded runs to explore yet." testId="explorer-empty">
+          The explorer fills in as runs succeed.
+        </EmptyState>
+      ) : (
+        <SweepExplorer points={runPoints} effects={parameterEffects} importance={importance} parameters={variedParameters} selection={selection} />
       )}
 
       <h2>Runs by status</h2>
