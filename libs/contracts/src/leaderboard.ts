@@ -23,7 +23,7 @@ export interface LeaderboardCell {
   std: number | null;
   /** Number of seeds (runs) behind the mean. */
   n: number;
-  /** The runs behind the mean, by seed. */
+  /** The runs behind the mean, by seed: the first 10 (n says how many there are; the runs table lists them all). */
   runs: CellRunValue[];
 }
 
@@ -40,8 +40,10 @@ export interface LeaderboardRow {
   mean: LeaderboardCell;
   /** Mean over target domains only. */
   targetMean: LeaderboardCell;
-  /** The succeeded runs behind the row's cells. */
+  /** Runs listed in the row's cells (the first by seed of each); runCount says how many stand behind the row. */
   runIds: string[];
+  /** Succeeded runs behind the row (its best-covered cell's n). */
+  runCount: number;
 }
 
 /** A dataset version behind a leaderboard column. */

@@ -79,6 +79,7 @@ describe('leaderboards', () => {
       'each cell lists its seeds, their values and the epoch picked; the failed run is left out',
     );
     assert.deepEqual(cafe.runIds, ['run-cafe-0', 'run-cafe-1']);
+    assert.equal(cafe.runCount, 2);
   });
 
   it('should switch model selection between last, source-val and oracle', async () => {

@@ -57,6 +57,7 @@ export class LeaderboardsService {
         mean: cells.get('__mean') ?? EMPTY,
         targetMean: cells.get('__target') ?? EMPTY,
         runIds: runsBehind([...cells.values()]),
+        runCount: Math.max(0, ...[...cells.values()].map((cell) => cell.n)),
       };
     });
     // Labels name only what tells rows apart: a setting every row shares is noise in a table.
@@ -132,7 +133,7 @@ function groupBy(aggregates: CellAggregate[]): Map<string, Map<string, Leaderboa
   return groups;
 }
 
-/** The runs behind a row's cells, by seed. */
+/** The runs listed in a row's cells, by seed. */
 function runsBehind(cells: LeaderboardCell[]): string[] {
   const seeds = new Map<string, number>();
   for (const cell of cells) for (const run of cell.runs) seeds.set(run.runId, run.seed);

@@ -9,7 +9,7 @@ describe('leaderboardAggregateQuery', () => {
       domains: ['rafdb', 'ferplus', 'sfew'],
       selection: 'last',
     });
-    assert.deepEqual(values, ['last', 'rafdb', ['rafdb', 'ferplus', 'sfew'], ['ferplus', 'sfew'], 3, 2, null]);
+    assert.deepEqual(values, ['last', 'rafdb', ['rafdb', 'ferplus', 'sfew'], ['ferplus', 'sfew'], 3, 2, null, 10]);
     assert.equal(
       Math.max(...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]))),
       values.length,
@@ -25,7 +25,7 @@ describe('leaderboardAggregateQuery', () => {
         domains: ['a', 'b'],
         selection: 'oracle',
         groupKeys: ['cfg_1'],
-      }).values.at(-1),
+      }).values.at(-2),
       ['cfg_1'],
     );
   });

@@ -94,8 +94,14 @@ export function sweepBestQuery(input: { selection: ModelSelection; sweepIds: str
 }
 
 /**
+ * Runs listed per cell (by seed): a cell's mean covers all its runs, its per-seed view the first ones, so a board of
+ * 10,000 runs stays a board and not a dump; the runs table lists them all.
+ */
+export const LEADERBOARD_CELL_RUNS = 10;
+
+/**
  * The leaderboard rule in one statement: the evaluation each selection picks per run and domain, then mean ± std over
- * seeds per config group and column, with every run's value (per-seed view). The mean columns average each run's own
+ * seeds per config group and column, with the runs' own values (per-seed view, the first LEADERBOARD_CELL_RUNS). The mean columns average each run's own
  * domain mean, and only runs scored on every column count, so a half-scored run never skews a mean. The API and the
  * benchmark's raw-SQL reference run this same text.
  */
@@ -107,17 +113,21 @@ export function leaderboardAggregateQuery(input: {
 }): SqlStatement {
   const targets = input.domains.filter((d) => d !== input.source);
   const runValues = (value: string, epoch: string) =>
-    `coalesce(json_agg(json_build_object('runId', run, 'seed', seed, 'value', ${value}, 'epoch', ${epoch}) ORDER BY seed, run), '[]')`;
+    `coalesce(json_agg(json_build_object('runId', run, 'seed', seed, 'value', ${value}, 'epoch', ${epoch}) ORDER BY seed, run) FILTER (WHERE rn <= $8), '[]')`;
   const text = `
-    WITH ${SELECTED_EVALUATIONS}, valid AS (
+    WITH ${SELECTED_EVALUATIONS}, picked AS (
       SELECT DISTINCT ON ("runId", domain) "groupKey" AS g, "runId" AS run, seed, domain AS d, epoch, accuracy * 100 AS acc
       FROM selected
       WHERE $7::text[] IS NULL OR "groupKey" = ANY($7::text[])
       ORDER BY "runId", domain, accuracy DESC
+    ), valid AS (
+      SELECT *, row_number() OVER (PARTITION BY g, d ORDER BY seed, run) AS rn FROM picked
     ), run_mean AS (
-      SELECT g, run, seed, avg(acc) AS m, count(*) AS k FROM valid GROUP BY g, run, seed
+      SELECT g, run, seed, m, k, row_number() OVER (PARTITION BY g, k = $5 ORDER BY seed, run) AS rn
+      FROM (SELECT g, run, seed, avg(acc) AS m, count(*) AS k FROM valid GROUP BY g, run, seed) r
     ), run_target_mean AS (
-      SELECT g, run, seed, avg(acc) AS m, count(*) AS k FROM valid WHERE d = ANY($4::text[]) GROUP BY g, run, seed
+      SELECT g, run, seed, m, k, row_number() OVER (PARTITION BY g, k = $6 ORDER BY seed, run) AS rn
+      FROM (SELECT g, run, seed, avg(acc) AS m, count(*) AS k FROM valid WHERE d = ANY($4::text[]) GROUP BY g, run, seed) r
     )
     SELECT g AS "groupKey", d AS "column", avg(acc)::float8 AS mean, stddev_samp(acc)::float8 AS std, count(*)::int AS n,
            ${runValues('acc', 'epoch')} AS runs
@@ -138,6 +148,7 @@ export function leaderboardAggregateQuery(input: {
       input.domains.length,
       targets.length,
       input.groupKeys ?? null,
+      LEADERBOARD_CELL_RUNS,
     ],
   };
 }

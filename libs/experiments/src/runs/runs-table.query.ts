@@ -4,8 +4,8 @@ import { selectedEvaluationsCte, type SqlStatement } from '../leaderboards/leade
 
 /**
  * The runs table's filter language: clauses joined by `and`, each `field op value`, e.g.
- * `method = cafe and lambdaDiverse > 1 and acc.sfew >= 40`. Fields: the run's columns (id, sweep, method, source, seed,
- * status), its metrics under the selection (targetMean, sourceAccuracy, acc.<domain>), and otherwise a swept
+ * `method = cafe and lambdaDiverse > 1 and acc.sfew >= 40`. Fields: the run's columns (id, sweep, config, method,
+ * source, seed, status), its metrics under the selection (targetMean, sourceAccuracy, acc.<domain>), and otherwise a swept
  * parameter (`lambdaDiverse`, `optimizer.lr`). Ops: = != > >= < <= and ~ (contains).
  */
 export interface RunFilterClause {
@@ -38,6 +38,7 @@ export function parseRunFilter(text: string | undefined): RunFilterClause[] {
 const COLUMNS: Record<string, { sql: string; numeric: boolean }> = {
   id: { sql: 'id', numeric: false },
   sweep: { sql: '"sweepId"', numeric: false },
+  config: { sql: '"configId"', numeric: false },
   method: { sql: 'method', numeric: false },
   source: { sql: '"sourceDomain"', numeric: false },
   seed: { sql: 'seed', numeric: true },
@@ -60,7 +61,6 @@ function fieldSql(field: string, numeric: boolean): string {
     : `coalesce(params->>${path}, '')`;
 }
 
-export const RUNS_TABLE_SORTS = 'a column (method, source, seed, status, createdAt, targetMean, sourceAccuracy), acc.<domain> or a parameter';
 
 export interface RunsTableInput {
   selection: ModelSelection;

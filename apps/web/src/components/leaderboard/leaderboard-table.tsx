@@ -102,7 +102,10 @@ export function LeaderboardTable({ leaderboard }: { leaderboard: Leaderboard }) 
                   {datasetsOf(column).length > 0 && (
                     <span className="in-domain-tag" data-testid={`column-dataset-${column}`}>
                       {datasetsOf(column)
-                        .map((d) => `${d.name} v${d.version}${d.splits.join('+') === 'test' ? '' : ` (${d.splits.join('+')})`}`)
+                        .map(
+                          (d) =>
+                            `${d.name} v${d.version}${d.splits.join('+') === 'test' ? '' : ` (${d.splits.join('+')})`}`,
+                        )
                         .join(', ')}
                     </span>
                   )}
@@ -117,11 +120,24 @@ export function LeaderboardTable({ leaderboard }: { leaderboard: Leaderboard }) 
               <th scope="row" className="row-head" title={summaryText(row)}>
                 <span className="row-label">{row.label}</span>
                 <span className="row-meta">
-                  {row.method} · {row.runIds.length} run{row.runIds.length === 1 ? '' : 's'}
+                  {row.method} ·{' '}
+                  <Link
+                    prefetch={false}
+                    href={withSelection(
+                      `/runs?filter=${encodeURIComponent(`config = ${row.configId} and source = ${leaderboard.source}`)}`,
+                      leaderboard.selection,
+                    )}
+                    data-testid={`row-runs-${row.groupKey}`}
+                  >
+                    {row.runCount} run{row.runCount === 1 ? '' : 's'}
+                  </Link>
                   {row.runIds[0] && (
                     <>
                       {' · '}
-                      <Link prefetch={false} href={withSelection(`/runs/${encodeURIComponent(row.runIds[0])}`, leaderboard.selection)}>
+                      <Link
+                        prefetch={false}
+                        href={withSelection(`/runs/${encodeURIComponent(row.runIds[0])}`, leaderboard.selection)}
+                      >
                         first run
                       </Link>
                     </>
@@ -195,9 +211,18 @@ function ScoreCell({
               n={cell.n}
             </summary>
             <ul>
+              {cell.runs.length < cell.n && (
+                <li className="muted">
+                  first {cell.runs.length} of {cell.n} by seed
+                </li>
+              )}
               {cell.runs.map((run) => (
                 <li key={run.runId}>
-                  <Link prefetch={false} href={withSelection(`/runs/${encodeURIComponent(run.runId)}`, selection)} data-testid={`seed-${run.runId}-${column}`}>
+                  <Link
+                    prefetch={false}
+                    href={withSelection(`/runs/${encodeURIComponent(run.runId)}`, selection)}
+                    data-testid={`seed-${run.runId}-${column}`}
+                  >
                     seed {run.seed}
                   </Link>
                   : {run.value.toFixed(2)}
