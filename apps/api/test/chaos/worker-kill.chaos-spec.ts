@@ -28,7 +28,7 @@ const FEATURES_SHARE = 0.15;
 
 type KillPoint =
   | { phase: 'feature-extraction'; afterBatches: number }
-  /** Killed `into` of the way through the epoch after `epoch` (scaled by how long the last epoch took). */
+  /** Killed `into` of the way through an epoch after `epoch` has been checkpointed (scaled by how long the last epoch took). */
   | { phase: 'mid-epoch'; ordinal: number; epoch: number; into: number }
   /**
    * Killed `into` of the way through a run's last epoch, whose end scores every target (targets are scored during
@@ -40,7 +40,7 @@ type KillPoint =
 function killPlan(seed: number): KillPoint[] {
   const random = new SeededRandom(seed);
   const pick = (n: number) => Math.floor(random.next() * n);
-  const midEpoch = { phase: 'mid-epoch' as const, ordinal: pick(3), epoch: 1 + pick(EPOCHS - 2), into: Math.round(random.next() * 80) / 100 };
+  const midEpoch = { phase: 'mid-epoch' as const, ordinal: pick(3), epoch: 1 + pick(EPOCHS - 3), into: Math.round(random.next() * 80) / 100 };
   return [
     { phase: 'feature-extraction', afterBatches: 1 + pick(2) },
     midEpoch,
@@ -138,7 +138,9 @@ describe('chaos: worker processes SIGKILLed at random points of a sweep', () => 
               trainingOrdinal++;
               return false;
             }
-            if (run && run.workerId === live?.id && run.epoch >= point.epoch) {
+            // An epoch's checkpoint is saved after its metrics and its target scores: once the next epoch's metrics are
+            // in, the checkpoint of `point.epoch` surely is, so the kill lands in an epoch that has one to resume from.
+            if (run && run.workerId === live?.id && run.epoch >= point.epoch + 1) {
               victim = run.id;
               const last = await prisma.epochMetric.findUnique({ where: { runId_epoch: { runId: run.id, epoch: run.epoch } } });
               delayMs = Math.round(point.into * (last?.seconds ?? 0) * 1000);
