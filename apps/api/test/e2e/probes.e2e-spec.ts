@@ -78,8 +78,11 @@ describe('queue probes answered by a worker process', () => {
       assert.ok(p50 >= 0 && p99 >= p50, `${key}: ${JSON.stringify(batch.summary[key])}`);
     }
     const logged = await waitUntil(
-      async () => worker.output.join('').match(/probe probe\.\S+: success/g)?.length ?? 0,
-      'the worker log',
+      async () => {
+        const count = worker.output.join('').match(/probe probe\.\S+: success/g)?.length ?? 0;
+        return count >= 5 ? count : 0;
+      },
+      'the worker to log all five probes',
       10_000,
     );
     assert.ok(logged >= 5);

@@ -51,7 +51,7 @@ export class JobRunnerService implements OnApplicationShutdown {
               attempt: job.attemptsMade + 1,
               updateProgress: (fraction) => job.updateProgress(Math.round(fraction * 1000) / 10),
             })
-            .finally(() => this.registry.jobFinished(jobId));
+            .finally(() => void this.registry.jobFinished(jobId)); // not awaited: the job's end never waits on the record
           this.logger.log(`${queue} ${job.id}: ${outcome.status}${'reason' in outcome ? ` (${outcome.reason})` : ''}`);
           return outcome;
         },
