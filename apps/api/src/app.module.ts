@@ -31,6 +31,8 @@ import { ProbesService } from './queues/probes.service';
 import { QueuesController } from './queues/queues.controller';
 import { QueuesService } from './queues/queues.service';
 import { ReconcilerService } from './queues/reconciler.service';
+import { SweepSchedulerService } from './sweeps/sweep-scheduler.service';
+import { LineageService } from './benchmarks/lineage.service';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
 import { SweepsController } from './sweeps/sweeps.controller';
@@ -91,6 +93,8 @@ export class AppModule {
         QueuesService,
         ProbesService,
         ReconcilerService,
+        SweepSchedulerService,
+        LineageService,
         ApiKeysService,
         DroppedWrites,
         SessionsService,

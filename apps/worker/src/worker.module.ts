@@ -13,6 +13,7 @@ import { WorkerPrismaService } from './persistence/worker-prisma.service';
 import { WorkerIdentity } from './registration/worker-identity';
 import { WORKER_IDENTITY, WorkerRegistryService } from './registration/worker-registry.service';
 import { RunDataService } from './training/run-data.service';
+import { EarlyStoppingService } from './training/early-stopping.service';
 
 /** The worker is Nest without HTTP: the same DI and lifecycle as the API, booted as an application context. */
 @Module({})
@@ -32,6 +33,7 @@ export class WorkerModule {
         RunLogWriter,
         CheckpointStore,
         RunDataService,
+        EarlyStoppingService,
         TrainJob,
         EvaluateJob,
         ExtractFeaturesJob,

@@ -78,6 +78,12 @@ export interface RunSummaryDto {
   backend: string | null;
   error: string | null;
   priority: number;
+  /** The sweep trial (tpe search) this run belongs to; null otherwise. */
+  trial: number | null;
+  /** Why this queued run waits outside the job queue (its sweep's maxConcurrentRuns or maxGpuHours); null otherwise. */
+  heldReason: string | null;
+  /** The run this one retrains on a newer source dataset version (lineage refresh). */
+  replacesRunId: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -154,6 +160,61 @@ export interface SweepSummaryDto {
   best?: { groupKey: string; method: string; source: string; targetMean: number; runs: number } | null;
   /** 0..1 over all runs. */
   progress: number;
+  /** The sweep's budgets and what it has spent. */
+  budget: SweepBudgetDto;
+}
+
+export interface SweepBudgetDto {
+  maxConcurrentRuns: number | null;
+  maxGpuHours: number | null;
+  /** Worker hours spent: each started run's training time (start to end, or to now while it runs). */
+  gpuHoursUsed: number;
+  /** Queued runs held outside the job queue by these budgets. */
+  held: number;
+  autoRefresh: boolean;
+}
+
+/** One trial of a tpe search: the point proposed, how, and its objective once every run of it ended. */
+export interface SweepTrialDto {
+  index: number;
+  params: Record<string, string | number | boolean>;
+  /** `startup` (random draw) or `tpe` (modelled on the `observed` finished trials). */
+  source: string;
+  observed: number;
+  proposedAt: string;
+  finished: boolean;
+  /** Mean of the objective over the trial's runs (percent); null while open or when no run produced one. */
+  value: number | null;
+  runIds: string[];
+}
+
+/** One run's value at one rung of the sweep's early-stopping rule, and the decision. */
+export interface RungResultDto {
+  runId: string;
+  sourceDomain: string;
+  bracket: number;
+  rung: number;
+  /** Percent. */
+  value: number;
+  cutoff: number | null;
+  stop: boolean;
+}
+
+/** `PATCH /sweeps/:id`: the sweep grown (or its budgets changed) and the runs that were new. */
+export interface SweepGrownDto {
+  sweep: SweepSummaryDto;
+  runsCreated: number;
+}
+
+/** `POST /benchmarks/:name/refresh`: what a new dataset version made stale, and what was done about it. */
+export interface BenchmarkRefreshDto {
+  benchmark: string;
+  /** Runs scored again on the newest version of a target domain (their checkpoints exist: evaluation jobs only). */
+  reevaluated: { runId: string; datasets: string[] }[];
+  /** Runs retrained because their source dataset has a newer version: new runs, each naming the one it replaces. */
+  retrained: { runId: string; newRunId: string; sourceDatasetId: string }[];
+  /** Succeeded runs of the benchmark's sweeps that depend on no changed dataset: untouched. */
+  unchanged: number;
 }
 
 /** One row per value of one varied parameter, averaged over everything else. */
@@ -243,6 +304,10 @@ export interface SweepDetailDto {
   parameterEffects: ParameterEffectDto[];
   /** Correlation and random-forest permutation importance of each varied parameter for the target mean. */
   importance: SweepImportanceDto;
+  /** A tpe search's trials, in proposal order (empty for grid and random). */
+  trials: SweepTrialDto[];
+  /** Early stopping's recorded rung values and decisions (empty without early stopping). */
+  rungs: RungResultDto[];
 }
 
 /** One row of `GET /runs/table`: the run, what it varied, what it scored under the selection (percent). */

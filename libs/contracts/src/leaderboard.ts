@@ -67,6 +67,22 @@ export interface LeaderboardProvenance {
   datasets: ProvenanceDataset[];
   seeds: number[];
   evaluations: number;
+  /** Run statuses counted: `succeeded`, and `pruned` when the board was asked to include pruned runs. */
+  statuses: string[];
+  /**
+   * Dataset versions behind the board that have a newer ready version: the cells of that column (a target) or the
+   * whole board (`role: source`) are stale until the runs are refreshed (POST /benchmarks/:name/refresh).
+   */
+  stale: StaleDataset[];
+}
+
+export interface StaleDataset {
+  role: 'target' | 'source';
+  domain: string;
+  name: string;
+  /** The version the board's numbers were computed on, and the newest ready one. */
+  usedVersion: number;
+  newestVersion: number;
 }
 
 export interface Leaderboard {

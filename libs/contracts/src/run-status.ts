@@ -1,6 +1,7 @@
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** `pruned`: stopped early by the sweep's early-stopping rule (checkpoint kept; left out of leaderboards unless asked). */
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'pruned', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'pruned', 'failed', 'cancelled'];
 
 export const SWEEP_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type SweepStatus = (typeof SWEEP_STATUSES)[number];

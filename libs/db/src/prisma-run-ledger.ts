@@ -32,7 +32,13 @@ export function prismaRunLedger(prisma: PrismaClient): RunLedger {
       prisma.run.findUnique({ where: { id: runId }, select: { id: true, sweepId: true, status: true, sourceDomain: true, seed: true, error: true } }),
     async sweepRunCounts(sweepId) {
       const counts = await prisma.run.groupBy({ by: ['status'], where: { sweepId }, _count: true });
-      return Object.fromEntries(counts.map((c) => [c.status, c._count]));
+      const byStatus: Record<string, number> = Object.fromEntries(counts.map((c) => [c.status, c._count]));
+      // A tpe search with trials still to propose is not complete between trials: those trials count as queued.
+      const sweep = await prisma.sweep.findUnique({ where: { id: sweepId }, select: { searchSpace: true, cancelledAt: true, _count: { select: { trials: true } } } });
+      const search = sweep?.searchSpace as { kind?: string; budget?: number } | undefined;
+      if (sweep && !sweep.cancelledAt && search?.kind === 'tpe' && typeof search.budget === 'number' && sweep._count.trials < search.budget)
+        byStatus.queued = (byStatus.queued ?? 0) + 1;
+      return byStatus;
     },
     async subscribedWebhooks(event) {
       const hooks = await prisma.webhook.findMany({

@@ -10,3 +10,8 @@ export * from './lifecycle/run-ledger';
 export * from './lifecycle/run-lifecycle';
 export * from './lifecycle/webhook-events';
 export * from './leaderboards/leaderboard-aggregate.query';
+export * from './sweeps/search/sample-distribution';
+export * from './sweeps/search/tpe';
+export * from './sweeps/search/successive-halving';
+export * from './sweeps/search/trial-objective';
+export * from './sweeps/search/search-rules';

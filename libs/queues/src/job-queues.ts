@@ -1,5 +1,5 @@
 import { JobPayload, QueueName, jobPayloadSchemas } from '@fer/contracts';
-import { JOB_PRIORITY, jobIdOf, JobPriorityName } from '@fer/experiments';
+import { jobIdOf, JobPriorityName, queuePriority } from '@fer/experiments';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ALL_QUEUES, QUEUE_CONFIG } from './queue-config';
@@ -7,6 +7,8 @@ import { ALL_QUEUES, QUEUE_CONFIG } from './queue-config';
 export interface EnqueueOptions {
   priority?: JobPriorityName;
   delayMs?: number;
+  /** Fair share: how many of the same owner's jobs wait ahead of this one (see queuePriority). */
+  rank?: number;
 }
 
 /** The producers' side of every queue, sharing one connection and one key prefix. */
@@ -41,9 +43,9 @@ export class JobQueues {
   async enqueueMany<Q extends QueueName>(
     name: Q,
     payloads: JobPayload<Q>[],
-    options: EnqueueOptions = {},
+    options: EnqueueOptions & { ranks?: number[] } = {},
   ): Promise<Job[]> {
-    const jobs = payloads.map((payload) => ({ name, ...this.jobOf(name, payload, options) }));
+    const jobs = payloads.map((payload, i) => ({ name, ...this.jobOf(name, payload, { ...options, rank: options.ranks?.[i] ?? options.rank }) }));
     return this.queue(name).addBulk(jobs);
   }
 
@@ -57,7 +59,7 @@ export class JobQueues {
     const jobId = jobIdOf(name, payload);
     const opts: JobsOptions = {
       jobId,
-      priority: JOB_PRIORITY[options.priority ?? 'background'],
+      priority: queuePriority(options.priority ?? 'background', options.rank),
       attempts: config.attempts,
       backoff: { type: 'exponential', delay: config.backoffMs },
       delay: options.delayMs,

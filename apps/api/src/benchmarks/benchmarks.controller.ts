@@ -6,6 +6,7 @@ import { ZodPipe } from '../common/zod-body.pipe';
 import { RequireRole } from '../keys/api-key-roles';
 import type { AuthenticatedRequest } from '../keys/api-key.guard';
 import { BenchmarksService } from './benchmarks.service';
+import { LineageService } from './lineage.service';
 
 const listQuery = z.object({ archived: z.enum(['true', 'false']).default('false') });
 
@@ -13,7 +14,10 @@ const listQuery = z.object({ archived: z.enum(['true', 'false']).default('false'
 @ApiBearerAuth()
 @Controller('benchmarks')
 export class BenchmarksController {
-  constructor(private readonly benchmarks: BenchmarksService) {}
+  constructor(
+    private readonly benchmarks: BenchmarksService,
+    private readonly lineage: LineageService,
+  ) {}
 
   @Get()
   list(@Query(new ZodPipe(listQuery)) query: z.output<typeof listQuery>) {
@@ -37,6 +41,17 @@ export class BenchmarksController {
   @RequireRole('launch')
   archive(@Param('name') name: string) {
     return this.benchmarks.archive(name);
+  }
+
+  /**
+   * Brings the finished runs of the benchmark's sweeps up to the newest dataset versions: new target versions scored
+   * from the kept checkpoints, new source versions retrained as new runs (each naming the run it replaces).
+   */
+  @Post(':name/refresh')
+  @HttpCode(200)
+  @RequireRole('launch')
+  refresh(@Param('name') name: string) {
+    return this.lineage.refreshBenchmark(name);
   }
 
   @Delete(':name')

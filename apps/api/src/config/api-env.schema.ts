@@ -32,6 +32,8 @@ export const apiEnvSchema = z.object({
   FER_WORKER_LOST_AFTER_SECONDS: z.coerce.number().int().min(5).default(60),
   FER_WEBHOOK_POLL_SECONDS: z.coerce.number().min(0.2).default(2),
   FER_RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.5).default(15),
+  /** How often sweeps with a searcher (tpe) or budgets get their next trials and released runs. */
+  FER_SWEEP_SCHEDULE_INTERVAL_SECONDS: z.coerce.number().min(0.2).default(2),
   /** An admin key to make sure exists at boot (deployments and the local stack set it; shown nowhere). */
   FER_BOOTSTRAP_API_KEY: z.string().min(20, 'must be at least 20 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

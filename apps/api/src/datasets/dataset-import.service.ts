@@ -1,6 +1,6 @@
 import { DatasetDto } from '@fer/contracts';
 import { createFaceDetector, cropFaces, DATASET_FORMATS, FERPLUS_LABEL_RULES, sampleContentHash, validateDataset } from '@fer/datasets';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { ApiError } from '../common/api-error';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { PrismaService } from '../database/prisma.service';
 import { toDatasetDto } from './datasets.service';
+import { LineageService } from '../benchmarks/lineage.service';
 
 export const importDatasetSchema = z
   .object({
@@ -38,8 +39,11 @@ export type ImportDatasetInput = z.output<typeof importDatasetSchema>;
  */
 @Injectable()
 export class DatasetImportService {
+  private readonly logger = new Logger(DatasetImportService.name);
+
   constructor(
     private readonly prisma: PrismaService,
+    private readonly lineage: LineageService,
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
@@ -115,6 +119,8 @@ export class DatasetImportService {
       },
       { timeout: 120_000 },
     );
+    // Announced after the commit; a failure to announce never undoes the import (the refresh endpoint remains).
+    await this.lineage.datasetChanged(dataset).catch((error: Error) => this.logger.warn(`lineage check after ${dataset.name} v${dataset.version} failed: ${error.message}`));
     return { dataset: toDatasetDto(dataset), created: true };
   }
 }

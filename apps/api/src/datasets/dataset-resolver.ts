@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@fer/db';
+import type { Prisma } from '@fer/db';
 import { ApiError } from '../common/api-error';
 
 export interface ResolvedDataset {
@@ -16,7 +16,7 @@ export interface ResolvedDataset {
  * first refusal in the given order is the one reported.
  */
 export async function resolveDatasets(
-  prisma: PrismaClient,
+  prisma: Prisma.TransactionClient,
   names: readonly string[],
   split: string,
   fieldOf: (name: string, index: number) => string,

@@ -11,6 +11,8 @@ const leaderboardQuery = selectionQuerySchema.extend({
   benchmark: z.string().default('fer5'),
   source: z.string().min(1, 'source domain is required, e.g. source=rafdb'),
   format: z.enum(LEADERBOARD_FORMATS).default('json'),
+  /** Count runs an early-stopping rule pruned (at the epoch they stopped); left out by default. */
+  includePruned: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 const transferQuery = selectionQuerySchema.extend({
   benchmark: z.string().default('fer5'),
@@ -27,7 +29,7 @@ export class LeaderboardsController {
 
   @Get()
   async get(@Query(new ZodPipe(leaderboardQuery)) query: z.output<typeof leaderboardQuery>, @Res({ passthrough: true }) response: Response) {
-    const board = await this.leaderboards.leaderboard(query.benchmark, query.source, query.selection);
+    const board = await this.leaderboards.leaderboard(query.benchmark, query.source, query.selection, query.includePruned);
     if (query.format === 'json') return board;
     response.type(`${CONTENT_TYPES[query.format]}; charset=utf-8`);
     return exportLeaderboard(board, query.format);

@@ -9,6 +9,7 @@ import {
   canonicalJson,
   LeaderboardProvenance,
   ProvenanceDataset,
+  StaleDataset,
 } from '@fer/contracts';
 import { CellAggregate, leaderboardAggregateQuery, leaderboardProvenanceQuery, parseStoredConfig, type ProvenanceAggregate } from '@fer/experiments';
 import { createHash } from 'node:crypto';
@@ -33,14 +34,14 @@ export class LeaderboardsService {
     return this.prisma.client.$queryRawUnsafe<CellAggregate[]>(text, ...values);
   }
 
-  async leaderboard(benchmarkName: string, source: string, selection: ModelSelection): Promise<Leaderboard> {
+  async leaderboard(benchmarkName: string, source: string, selection: ModelSelection, includePruned = false): Promise<Leaderboard> {
     const benchmark = await this.benchmarks.get(benchmarkName);
     if (!benchmark.domains.includes(source)) {
       throw ApiError.validation(`"${source}" is not a domain of ${benchmark.name}`, [
         { field: 'source', message: `one of ${benchmark.domains.join(', ')}` },
       ]);
     }
-    const aggregates = await this.aggregate({ source, domains: benchmark.domains, selection });
+    const aggregates = await this.aggregate({ source, domains: benchmark.domains, selection, includePruned });
     const byGroup = groupBy(aggregates);
     const configs = await this.prisma.client.config.findMany({ where: { id: { in: [...byGroup.keys()] } } });
     const rows: LeaderboardRow[] = configs.map((config) => {
@@ -75,7 +76,7 @@ export class LeaderboardsService {
       best[column] = ranked[0]?.key;
       secondBest[column] = ranked[1]?.key;
     }
-    const provenance = await this.provenance(benchmark.name, source, selection, benchmark.domains);
+    const provenance = await this.provenance(benchmark.name, source, selection, benchmark.domains, includePruned);
     return { benchmark: benchmark.name, source, selection, provenance, domains: benchmark.domains, rows, best, secondBest, generatedAt: new Date().toISOString() };
   }
 
@@ -83,13 +84,33 @@ export class LeaderboardsService {
    * The evaluations the leaderboard statement read, reduced in PostgreSQL (leaderboardProvenanceQuery), hashed with
    * the board's identity, and the dataset versions behind them.
    */
-  private async provenance(benchmark: string, source: string, selection: ModelSelection, domains: string[]): Promise<LeaderboardProvenance> {
-    const { text, values } = leaderboardProvenanceQuery({ source, domains, selection });
+  private async provenance(benchmark: string, source: string, selection: ModelSelection, domains: string[], includePruned: boolean): Promise<LeaderboardProvenance> {
+    const { text, values } = leaderboardProvenanceQuery({ source, domains, selection, includePruned });
     const [read] = await this.prisma.client.$queryRawUnsafe<ProvenanceAggregate[]>(text, ...values);
     const versions = await this.prisma.client.dataset.findMany({
-      where: { id: { in: read.datasets.map((d) => d.datasetId) } },
-      select: { id: true, name: true, version: true },
+      where: { id: { in: [...read.datasets.map((d) => d.datasetId), ...read.sourceDatasets] } },
+      select: { id: true, name: true, version: true, domain: true },
     });
+    const newest = new Map<string, number>();
+    for (const row of await this.prisma.client.dataset.groupBy({
+      by: ['name'],
+      where: { status: 'ready', name: { in: [...new Set(versions.map((v) => v.name))] } },
+      _max: { version: true },
+    }))
+      newest.set(row.name, row._max.version ?? 0);
+    const stale: StaleDataset[] = [];
+    const isStale = (id: string) => {
+      const used = versions.find((v) => v.id === id)!;
+      return (newest.get(used.name) ?? 0) > used.version ? used : null;
+    };
+    for (const id of read.sourceDatasets) {
+      const used = isStale(id);
+      if (used) stale.push({ role: 'source', domain: used.domain, name: used.name, usedVersion: used.version, newestVersion: newest.get(used.name)! });
+    }
+    for (const d of read.datasets) {
+      const used = isStale(d.datasetId);
+      if (used) stale.push({ role: 'target', domain: d.domain, name: used.name, usedVersion: used.version, newestVersion: newest.get(used.name)! });
+    }
     const datasets: ProvenanceDataset[] = read.datasets.map((d) => {
       const dataset = versions.find((v) => v.id === d.datasetId)!;
       return { domain: d.domain, datasetId: d.datasetId, name: dataset.name, version: dataset.version, splits: d.splits };
@@ -101,6 +122,8 @@ export class LeaderboardsService {
       datasets: datasets.sort((a, b) => domains.indexOf(a.domain) - domains.indexOf(b.domain) || a.version - b.version),
       seeds: read.seeds,
       evaluations: read.evaluations,
+      statuses: includePruned ? ['succeeded', 'pruned'] : ['succeeded'],
+      stale,
     };
   }
 

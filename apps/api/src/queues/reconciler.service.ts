@@ -87,7 +87,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
 
     const queues = this.queue.queues;
     const runs = await this.prisma.client.run.findMany({
-      where: { status: { in: ['queued', 'running'] }, cancelRequested: false },
+      // Held runs wait for their sweep's scheduler (budgets), not for a job.
+      where: { status: { in: ['queued', 'running'] }, cancelRequested: false, heldReason: null },
       select: {
         id: true,
         trainedAt: true,

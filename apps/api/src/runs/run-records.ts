@@ -14,6 +14,11 @@ export interface NewRun {
   priority: number;
   sweepId: string | null;
   createdById: string | null;
+  /** The sweep trial (tpe) the run belongs to. */
+  trial?: number;
+  /** Set when the sweep's budget holds it out of the job queue for now. */
+  heldReason?: string | null;
+  replacesRunId?: string;
 }
 
 /** Inserts configs and runs that do not exist yet; returns the ids that were new. */
@@ -43,6 +48,9 @@ export async function insertRuns(tx: Prisma.TransactionClient, runs: NewRun[]): 
       epochs: run.config.epochs,
       priority: run.priority,
       createdById: run.createdById,
+      trial: run.trial ?? null,
+      heldReason: run.heldReason ?? null,
+      replacesRunId: run.replacesRunId ?? null,
     })),
     skipDuplicates: true,
     select: { id: true },
@@ -70,6 +78,9 @@ export function toRunSummary(run: RunRow, method: string): RunSummaryDto {
     backend: run.backend,
     error: run.error,
     priority: run.priority,
+    trial: run.trial,
+    heldReason: run.heldReason,
+    replacesRunId: run.replacesRunId,
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,

@@ -1,5 +1,5 @@
-import { selectionQuerySchema, sweepSpecSchema, SweepSpec } from '@fer/contracts';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseInterceptors } from '@nestjs/common';
+import { selectionQuerySchema, sweepGrowthSchema, SweepGrowth, sweepSpecSchema, SweepSpec } from '@fer/contracts';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { IdempotencyInterceptor } from '../common/idempotency.interceptor';
@@ -44,6 +44,14 @@ export class SweepsController {
   @Get(':id')
   get(@Param('id') id: string, @Query(new ZodPipe(selectionQuerySchema)) query: z.output<typeof selectionQuerySchema>) {
     return this.sweeps.detail(id, query.selection);
+  }
+
+  /** Grows the sweep (seeds, sources, grid values, budget) or changes its budgets; only new runs are created. */
+  @Patch(':id')
+  @RequireRole('launch')
+  @ApiBody({ schema: z.toJSONSchema(sweepGrowthSchema, { io: 'input', unrepresentable: 'any' }) as object })
+  grow(@Param('id') id: string, @Body(new ZodPipe(sweepGrowthSchema)) growth: SweepGrowth) {
+    return this.sweeps.grow(id, growth);
   }
 
   /** Re-queues the sweep's failed and/or cancelled runs as new attempts of the same run ids. */

@@ -15,10 +15,18 @@ import {
   SweepRerunDto,
   SweepRunPointDto,
   SweepSpec,
+  sweepSpecSchema,
+  SweepGrowth,
+  SweepGrownDto,
   SweepSummaryDto,
+  SweepTrialDto,
+  RungResultDto,
 } from '@fer/contracts';
 import {
+  assertSearchRules,
   expandSearchSpace,
+  trialStates,
+  type ObjectiveRun,
   JOB_PRIORITY,
   jobIdOf,
   parameterImportance,
@@ -39,6 +47,7 @@ import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, NewRun, toRunSummary } from '../runs/run-records';
 import { assertWeightsFiles } from '../runs/weights-file';
+import { gpuHoursUsed, SweepSchedulerService } from './sweep-scheduler.service';
 
 @Injectable()
 export class SweepsService {
@@ -48,17 +57,19 @@ export class SweepsService {
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
     private readonly benchmarks: BenchmarksService,
+    private readonly scheduler: SweepSchedulerService,
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
   /**
    * What a spec would create, validated exactly as creating it is (benchmark, expansion, weights files, datasets of
-   * every source and target) and nothing stored: the runs, and how they multiply out.
+   * every source and target) and nothing stored: the runs, and how they multiply out (a tpe search: its budget's runs,
+   * the startup trials listed as its configs).
    */
   async plan(spec: SweepSpec): Promise<SweepPlanDto> {
-    const { runs, points, sources, targets } = await this.expand(spec, null);
+    const { plannedRuns, points, sources, targets } = await this.expand(spec, null);
     return {
-      runs: runs.length,
+      runs: plannedRuns,
       configs: points.map((p) => ({ configId: p.configId, params: p.params })),
       sources: sources.map((s) => s.domain),
       seeds: spec.seeds,
@@ -66,34 +77,42 @@ export class SweepsService {
     };
   }
 
-  private async expand(spec: SweepSpec, createdById: string | null) {
+  private async expand(spec: SweepSpec, createdById: string | null, existingSweepId?: string) {
     const benchmark = await this.benchmarks.getOpen(spec.benchmark, 'benchmark');
     const points = expandSearchSpace(spec, dataRootsOf(this.env));
     await assertWeightsFiles(points, 'base', dataRootsOf(this.env));
     const targets = spec.targets ?? benchmark.domains;
+    assertSearchRules(spec, points, targets);
     const sources = await resolveDatasets(this.prisma.client, spec.sources, 'train', (_source, i) => `sources.${i}`);
     await resolveDatasets(this.prisma.client, targets, spec.targetSplit, (target, i) => (spec.targets ? `targets.${i}` : `benchmark (domain ${target})`));
-    const sweepId = contentId('swp', spec);
+    const sweepId = existingSweepId ?? contentId('swp', spec);
     const priority = JOB_PRIORITY[spec.priority];
-    const runs: NewRun[] = points.flatMap((point) =>
-      sources.flatMap((source) =>
-        spec.seeds.map((seed) => ({
-          id: runId({ scope: sweepId, configId: point.configId, sourceDatasetId: source.id, seed, targets }),
-          configId: point.configId,
-          config: point.config,
-          params: point.params,
-          sourceDatasetId: source.id,
-          sourceDomain: source.domain,
-          targets,
-          targetSplit: spec.targetSplit,
-          seed,
-          priority,
-          sweepId,
-          createdById,
-        })),
-      ),
-    );
-    return { sweepId, runs, points, sources, targets };
+    // A tpe search's runs are created trial by trial by the scheduler; the others are all known now.
+    const held = spec.maxConcurrentRuns !== undefined || spec.maxGpuHours !== undefined ? 'waiting for the sweep scheduler' : null;
+    const runs: NewRun[] =
+      spec.search.kind === 'tpe'
+        ? []
+        : points.flatMap((point) =>
+            sources.flatMap((source) =>
+              spec.seeds.map((seed) => ({
+                id: runId({ scope: sweepId, configId: point.configId, sourceDatasetId: source.id, seed, targets }),
+                configId: point.configId,
+                config: point.config,
+                params: point.params,
+                sourceDatasetId: source.id,
+                sourceDomain: source.domain,
+                targets,
+                targetSplit: spec.targetSplit,
+                seed,
+                priority,
+                sweepId,
+                createdById,
+                heldReason: held,
+              })),
+            ),
+          );
+    const plannedRuns = spec.search.kind === 'tpe' ? spec.search.budget * sources.length * spec.seeds.length : runs.length;
+    return { sweepId, runs, points, sources, targets, plannedRuns };
   }
 
   /** Validates everything first (as plan does), then stores the sweep and its runs in one transaction: whole or nothing. */
@@ -114,27 +133,88 @@ export class SweepsService {
             sources: spec.sources,
             targets,
             createdById,
+            maxConcurrentRuns: spec.maxConcurrentRuns ?? null,
+            maxGpuHours: spec.maxGpuHours ?? null,
+            autoRefresh: spec.autoRefresh,
           },
         ],
         skipDuplicates: true,
       });
       return insertRuns(tx, runs);
     });
-    await this.enqueueTraining(created, spec.priority);
-    return { sweep: await this.summary(sweepId), runsCreated: created.length, runsExisting: runs.length - created.length };
+    const scheduled = await this.startRuns(sweepId, created);
+    return { sweep: await this.summary(sweepId), runsCreated: created.length + scheduled, runsExisting: runs.length - created.length };
   }
 
   /**
-   * One Redis round trip for the whole sweep. Redis down is not fatal here: the runs are stored as queued and the
-   * reconciler enqueues them later.
+   * New runs go to the queue: through the scheduler when the sweep has a searcher or budgets (it proposes the first
+   * trials and releases what the budgets allow), straight away otherwise. Returns the runs the scheduler created.
    */
-  private async enqueueTraining(runIds: string[], priority: SweepSpec['priority']): Promise<void> {
-    if (runIds.length === 0) return;
-    try {
-      await this.queue.queues.enqueueMany(QueueName.Train, runIds.map((id) => ({ runId: id })), { priority });
-    } catch (error) {
-      this.logger.warn(`could not enqueue ${runIds.length} runs now (${(error as Error).message}); the reconciler will`);
+  private async startRuns(sweepId: string, runIds: string[]): Promise<number> {
+    const sweep = await this.prisma.client.sweep.findUniqueOrThrow({ where: { id: sweepId } });
+    const scheduled = sweep.maxConcurrentRuns !== null || sweep.maxGpuHours !== null || (sweep.searchSpace as { kind?: string }).kind === 'tpe';
+    if (!scheduled) {
+      await this.scheduler.enqueue(runIds);
+      return 0;
     }
+    return (await this.scheduler.schedule(sweepId)).runsCreated;
+  }
+
+  /**
+   * Grows a sweep: more seeds, sources, grid values or budget (or new budgets). Only the runs that did not exist are
+   * created (run ids are a function of the sweep, config, source and seed); finished runs are never touched.
+   */
+  async grow(id: string, growth: SweepGrowth): Promise<SweepGrownDto> {
+    const sweep = await this.prisma.client.sweep.findUnique({ where: { id } });
+    if (!sweep) throw ApiError.notFound('sweep', id);
+    const spec = structuredClone(sweep.spec as unknown as SweepSpec);
+    if (growth.seeds) spec.seeds = [...new Set([...spec.seeds, ...growth.seeds])];
+    if (growth.sources) spec.sources = [...new Set([...spec.sources, ...growth.sources])];
+    if (growth.values) {
+      if (spec.search.kind !== 'grid')
+        throw ApiError.validation('only a grid sweep takes new values', [{ field: 'values', message: `this sweep's search is ${spec.search.kind}: grow it with budget` }]);
+      for (const [name, values] of Object.entries(growth.values)) {
+        const current = spec.search.parameters[name];
+        if (!current)
+          throw ApiError.validation(`"${name}" is not a parameter of this grid`, [
+            { field: `values.${name}`, message: `a new parameter would change every existing point; the grid varies ${Object.keys(spec.search.parameters).join(', ') || 'nothing'}` },
+          ]);
+        spec.search.parameters[name] = [...current, ...values.filter((v) => !current.includes(v))];
+      }
+    }
+    if (growth.budget !== undefined) {
+      if (spec.search.kind === 'grid')
+        throw ApiError.validation('a grid sweep has no budget', [{ field: 'budget', message: 'grow a grid with values, seeds or sources' }]);
+      if (growth.budget < spec.search.budget)
+        throw ApiError.validation(`the budget can only grow (it is ${spec.search.budget})`, [{ field: 'budget', message: `at least ${spec.search.budget}` }]);
+      spec.search.budget = growth.budget;
+    }
+    if (growth.maxConcurrentRuns !== undefined) spec.maxConcurrentRuns = growth.maxConcurrentRuns ?? undefined;
+    if (growth.maxGpuHours !== undefined) spec.maxGpuHours = growth.maxGpuHours ?? undefined;
+    const checked = sweepSpecSchema.safeParse(spec);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw ApiError.validation(`the grown sweep is invalid: ${issue.path.join('.')}: ${issue.message}`, [{ field: issue.path.join('.'), message: issue.message }]);
+    }
+    const { runs, targets } = await this.expand(checked.data, sweep.createdById, id);
+    const created = await this.prisma.client.$transaction(async (tx) => {
+      await tx.sweep.update({
+        where: { id },
+        data: {
+          spec: checked.data as object,
+          searchSpace: checked.data.search as object,
+          seeds: checked.data.seeds,
+          sources: checked.data.sources,
+          targets,
+          maxConcurrentRuns: checked.data.maxConcurrentRuns ?? null,
+          maxGpuHours: checked.data.maxGpuHours ?? null,
+          finishedAt: null,
+        },
+      });
+      return insertRuns(tx, runs);
+    });
+    const scheduled = await this.startRuns(id, created);
+    return { sweep: await this.summary(id), runsCreated: created.length + scheduled };
   }
 
   /** The newest 500 sweeps, each with its best config group by target mean at the last epoch (one statement for all). */
@@ -164,15 +244,25 @@ export class SweepsService {
       progressSum += group.status === 'queued' || group.status === 'running' ? (group._sum.progress ?? 0) : group._count;
     }
     const totalRuns = Object.values(runCounts).reduce((a, b) => a + b, 0);
+    // A tpe search between trials is still running: its trials to come count as queued for the status.
+    const search = sweep.searchSpace as { kind?: string; budget?: number };
+    const pendingTrials = search.kind === 'tpe' ? Math.max(0, (search.budget ?? 0) - (await this.prisma.client.sweepTrial.count({ where: { sweepId: id } }))) : 0;
     return {
       id: sweep.id,
       name: sweep.name,
-      status: sweepStatus(runCounts, sweep.cancelledAt !== null),
+      status: sweepStatus({ ...runCounts, queued: runCounts.queued + pendingTrials }, sweep.cancelledAt !== null),
       benchmark: sweep.benchmark,
       createdAt: sweep.createdAt.toISOString(),
       runCounts,
       totalRuns,
       progress: totalRuns ? progressSum / totalRuns : 0,
+      budget: {
+        maxConcurrentRuns: sweep.maxConcurrentRuns,
+        maxGpuHours: sweep.maxGpuHours,
+        gpuHoursUsed: await gpuHoursUsed(this.prisma.client, id),
+        held: await this.prisma.client.run.count({ where: { sweepId: id, status: 'queued', heldReason: { not: null } } }),
+        autoRefresh: sweep.autoRefresh,
+      },
     };
   }
 
@@ -201,7 +291,36 @@ export class SweepsService {
       runPoints,
       parameterEffects: parameterEffects(runPoints, variedParameters),
       importance: sweepImportance(runPoints, variedParameters),
+      trials: await this.trials(id, spec, runs),
+      rungs: await this.rungs(id),
     };
+  }
+
+  /** A tpe search's trials with their objective values (the scheduler's rule, trialStates). */
+  private async trials(id: string, spec: SweepSpec, runs: { id: string; trial: number | null }[]): Promise<SweepTrialDto[]> {
+    if (spec.search.kind !== 'tpe' || !spec.objective) return [];
+    const trials = await this.prisma.client.sweepTrial.findMany({ where: { sweepId: id }, orderBy: { index: 'asc' } });
+    const objectiveRuns: ObjectiveRun[] = await this.scheduler.objectiveRuns(this.prisma.client, id, spec.objective.selection);
+    const { states } = trialStates(
+      trials.map((t) => ({ index: t.index, params: t.params as Record<string, string | number | boolean> })),
+      objectiveRuns,
+      spec.objective,
+    );
+    return trials.map((trial, i) => ({
+      index: trial.index,
+      params: trial.params as Record<string, string | number | boolean>,
+      source: trial.source,
+      observed: trial.observed,
+      proposedAt: trial.proposedAt.toISOString(),
+      finished: states[i].finished,
+      value: states[i].value,
+      runIds: runs.filter((run) => run.trial === trial.index).map((run) => run.id),
+    }));
+  }
+
+  private async rungs(id: string): Promise<RungResultDto[]> {
+    const rows = await this.prisma.client.rungResult.findMany({ where: { sweepId: id }, orderBy: [{ rung: 'asc' }, { createdAt: 'asc' }] });
+    return rows.map((r) => ({ runId: r.runId, sourceDomain: r.sourceDomain, bracket: r.bracket, rung: r.rung, value: r.value * 100, cutoff: r.cutoff === null ? null : r.cutoff * 100, stop: r.stop }));
   }
 
   /**
@@ -258,18 +377,26 @@ export class SweepsService {
    */
   async rerun(id: string, statuses: ('failed' | 'cancelled')[]): Promise<SweepRerunDto> {
     await this.summary(id);
+    const sweepRow = await this.prisma.client.sweep.findUniqueOrThrow({ where: { id } });
     const runs = await this.prisma.client.run.findMany({ where: { sweepId: id, status: { in: statuses } }, select: { id: true } });
     const ids = runs.map((r) => r.id);
     if (ids.length > 0) {
       await this.prisma.client.$transaction([
         this.prisma.client.run.updateMany({
           where: { id: { in: ids }, status: { in: statuses } },
-          data: { status: 'queued', cancelRequested: false, error: null, finishedAt: null, trainedAt: null },
+          data: {
+            status: 'queued',
+            cancelRequested: false,
+            error: null,
+            finishedAt: null,
+            trainedAt: null,
+            heldReason: sweepRow.maxConcurrentRuns !== null || sweepRow.maxGpuHours !== null ? 'waiting for the sweep scheduler' : null,
+          },
         }),
         ...(statuses.includes('cancelled') ? [this.prisma.client.sweep.update({ where: { id }, data: { cancelledAt: null, finishedAt: null } })] : []),
       ]);
       for (const runId of ids) await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId })).catch(() => undefined);
-      await this.enqueueTraining(ids, 'background');
+      await this.startRuns(id, ids);
     }
     return { sweep: await this.summary(id), rerun: ids };
   }

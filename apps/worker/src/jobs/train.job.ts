@@ -24,6 +24,7 @@ import { WorkerPrismaService } from '../persistence/worker-prisma.service';
 import { WORKER_IDENTITY, WorkerRegistryService } from '../registration/worker-registry.service';
 import type { WorkerIdentity } from '../registration/worker-identity';
 import { RunDataService, type TrunkWeights } from '../training/run-data.service';
+import { EarlyStoppingService } from '../training/early-stopping.service';
 import { CancellationWatch } from './cancellation.watch';
 import { JOB_QUEUES } from './job-queues.token';
 import type { JobContext, JobHandler, JobOutcome } from './job-handler';
@@ -42,6 +43,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     private readonly checkpoints: CheckpointStore,
     private readonly logs: RunLogWriter,
     private readonly registry: WorkerRegistryService,
+    private readonly earlyStopping: EarlyStoppingService,
     @Inject(JOB_QUEUES) private readonly queues: JobQueues,
     @Inject(WORKER_IDENTITY) private readonly identity: WorkerIdentity,
     @Inject(WORKER_ENV) private readonly env: WorkerEnv,
@@ -49,11 +51,18 @@ export class TrainJob implements JobHandler<QueueName.Train> {
 
   async handle({ runId }: JobPayload<QueueName.Train>, context: JobContext): Promise<JobOutcome> {
     const db = this.prisma.client;
-    const run = await withDatabaseRetry(() => db.run.findUnique({ where: { id: runId }, include: { config: true } }));
+    const run = await withDatabaseRetry(() => db.run.findUnique({ where: { id: runId }, include: { config: true, sweep: { select: { spec: true } } } }));
     if (!run) return { status: 'skipped', reason: `run ${runId} no longer exists` };
-    if (run.status === 'succeeded' || run.status === 'cancelled')
+    if (run.status === 'succeeded' || run.status === 'cancelled' || run.status === 'pruned')
       return { status: 'skipped', reason: `run is ${run.status}` };
     if (run.cancelRequested) return this.cancel(runId);
+    // A spent budget held the run after its job was queued: the sweep scheduler enqueues it again when it is released.
+    if (run.heldReason !== null) return { status: 'skipped', reason: `held by its sweep: ${run.heldReason}` };
+    const rungPlan = run.sweepId ? this.earlyStopping.plan(run, run.sweep?.spec) : null;
+    if (rungPlan) {
+      const stopped = await this.earlyStopping.stoppedAt(runId);
+      if (stopped) return this.prune(runId, stopped.rung, `early stopping decided at epoch ${stopped.rung} (recorded before this attempt)`);
+    }
     const config = parseStoredConfig(run.config.body, `config of run ${runId}`);
     if (run.trainedAt) {
       await this.enqueueEvaluations(run, run.priority);
@@ -74,6 +83,8 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       }),
     );
     const watch = new CancellationWatch(db, runId, this.env.FER_CANCEL_POLL_SECONDS);
+    // Set by onEpoch when a rung stops the run (an object: TypeScript does not track writes inside the callback).
+    const prune: { at: { epoch: number; message: string } | null } = { at: null };
     try {
       await this.logs.write(
         runId,
@@ -114,10 +125,11 @@ export class TrainJob implements JobHandler<QueueName.Train> {
         train,
         val,
         targets: targets.map((t) => ({ key: t.dataset.id, set: t.set })),
+        scoreEpochs: rungPlan?.rungs,
         frozen: await this.data.sharedFrozen(config),
         resumeFrom: resumeFrom ?? undefined,
         trunkWeights: trunkWeights && { file: trunkWeights.file, tensors: trunkWeights.tensors },
-        shouldStop: () => watch.cancelled,
+        shouldStop: () => watch.cancelled || prune.at !== null,
         featuresForEpoch:
           config.augment.frozenPath === 'recompute'
             ? async (epoch) =>
@@ -137,8 +149,17 @@ export class TrainJob implements JobHandler<QueueName.Train> {
           }
           if (isBestSourceVal) await this.checkpoints.save(runId, 'checkpoint-source-val', checkpoint);
           await this.checkpoints.save(runId, 'checkpoint-last', checkpoint);
+          // After the checkpoint: a pruned run keeps the model it stopped with.
+          const verdict = rungPlan && (await this.earlyStopping.report({ id: runId, sweepId: run.sweepId!, sourceDomain: run.sourceDomain }, rungPlan, metrics));
+          if (verdict) {
+            const compared = verdict.cutoff === null ? 'the first at this rung' : `cutoff ${(verdict.cutoff * 100).toFixed(2)}% over ${verdict.compared} earlier run${verdict.compared > 1 ? 's' : ''}`;
+            const line = `${rungPlan.rule.kind} rung at epoch ${verdict.rung} (bracket ${rungPlan.bracket}): ${rungPlan.rule.metric} ${(verdict.value * 100).toFixed(2)}%, ${compared}: ${verdict.stop ? 'stop' : 'continue'}`;
+            await this.logs.write(runId, 'info', line);
+            if (verdict.stop) prune.at = { epoch: verdict.rung, message: line };
+          }
         },
       });
+      if (result.stopped && prune.at) return this.prune(runId, prune.at.epoch, prune.at.message);
       if (result.stopped) return this.cancel(runId);
 
       await withDatabaseRetry(() =>
@@ -278,6 +299,19 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     await withDatabaseRetry(() =>
       this.prisma.client.artifact.upsert({ where: { id: `${runId}.trunk-weights` }, create: { id: `${runId}.trunk-weights`, ...row }, update: row }),
     );
+  }
+
+  /** Ends a run `pruned` at the epoch its sweep's early-stopping rule stopped it; its checkpoints and scores stay. */
+  private async prune(runId: string, epoch: number, reason: string): Promise<JobOutcome> {
+    await withDatabaseRetry(() =>
+      this.prisma.client.run.updateMany({
+        where: { id: runId, status: { in: ['queued', 'running'] } },
+        data: { status: 'pruned', epoch, progress: 1, finishedAt: new Date(), workerId: null },
+      }),
+    );
+    await this.logs.write(runId, 'info', `pruned at epoch ${epoch}: ${reason}`);
+    await withDatabaseRetry(() => recordRunOutcome(this.prisma.ledger, runId));
+    return { status: 'success' };
   }
 
   private async cancel(runId: string): Promise<JobOutcome> {

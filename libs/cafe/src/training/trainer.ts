@@ -43,6 +43,8 @@ export interface TrainOptions {
    * epoch and every new source-val best, so each selection's epoch is scored and the oracle is the best stored epoch.
    */
   targets?: { key: string; set: FeatureSet }[];
+  /** More epochs to score the targets at (an early-stopping rule's rungs, so a run stopped there has its scores). */
+  scoreEpochs?: readonly number[];
   /** `augment.frozenPath: shared`: the frozen model, run on every batch the mask net sees (train and scoring). */
   frozen?: SharedFrozenBranch;
   /**
@@ -193,7 +195,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         backend: tf.getBackend(),
       });
       const evaluations: TargetEvaluation[] = [];
-      if (isTargetEvaluationEpoch(epoch, config, isBest)) {
+      if (isTargetEvaluationEpoch(epoch, config, isBest) || options.scoreEpochs?.includes(epoch)) {
         for (const target of options.targets ?? []) {
           const predictions = await predictClasses(model, target.set);
           evaluations.push({ key: target.key, metrics: classificationMetrics(target.set.labels, predictions, config.numClasses) });

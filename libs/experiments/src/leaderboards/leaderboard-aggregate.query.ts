@@ -19,25 +19,35 @@ export interface SqlStatement {
 
 /**
  * DomainBed's model selections over the stored per-epoch evaluations, as one CTE (`selected`): for each run the filter
- * admits and each dataset it was scored on, the one evaluation $1 picks: `last` its last epoch, `source-val` the epoch
+ * admits and each domain it was scored on (on the newest dataset version it was scored on there: a refreshed run's new
+ * scores replace the old ones), the one evaluation $1 picks: `last` its last epoch (a pruned run's: the epoch it stopped at), `source-val` the epoch
  * best on the held-out source split (a run without a hold-out has none), `oracle` its best epoch on that target (ties:
  * the earliest). Every view (leaderboard, transfer matrix, ablation, run page) reads its numbers through this rule.
  */
 export function selectedEvaluationsCte(runFilter: string): string {
   return `selected AS (
-      SELECT DISTINCT ON (e."runId", e."datasetId")
+      SELECT DISTINCT ON (e."runId", e.domain)
              e.id, e."runId", e."datasetId", e.domain, e.split, e.checkpoint, e.epoch, e.accuracy, r."groupKey", r.seed
-      FROM "Run" r JOIN "Evaluation" e ON e."runId" = r.id
+      FROM "Run" r JOIN "Evaluation" e ON e."runId" = r.id JOIN "Dataset" dv ON dv.id = e."datasetId"
       WHERE ${runFilter}
         AND ($1::text = 'oracle'
-             OR ($1::text = 'last' AND e.epoch = r.epochs)
+             OR ($1::text = 'last' AND e.epoch = CASE WHEN r.status = 'pruned' THEN r.epoch ELSE r.epochs END)
              OR ($1::text = 'source-val' AND e.epoch = r."sourceValBestEpoch"))
-      ORDER BY e."runId", e."datasetId", e.accuracy DESC, e.epoch ASC
+      ORDER BY e."runId", e.domain, dv.version DESC, e.accuracy DESC, e.epoch ASC
     )`;
 }
 
-/** $2 = source, $3 = domains: the succeeded runs trained on the source, on those domains (running runs never count). */
-const SELECTED_EVALUATIONS = selectedEvaluationsCte(`r."sourceDomain" = $2 AND e.domain = ANY($3::text[]) AND r.status = 'succeeded'`);
+/**
+ * $2 = source, $3 = domains, `$statuses` = the run statuses that count: the succeeded runs trained on the source (and
+ * the pruned ones when asked), on those domains (running runs never count).
+ */
+const selectedForBoard = (statuses: string) =>
+  selectedEvaluationsCte(`r."sourceDomain" = $2 AND e.domain = ANY($3::text[]) AND r.status::text = ANY(${statuses}::text[])`);
+
+/** The run statuses a board counts: succeeded, and pruned runs (at the epoch they stopped) when asked. */
+export function boardStatuses(includePruned: boolean | undefined): string[] {
+  return includePruned ? ['succeeded', 'pruned'] : ['succeeded'];
+}
 
 /** One evaluation a selection picked. */
 export interface SelectedEvaluationRow {
@@ -54,12 +64,14 @@ export interface SelectedEvaluationRow {
  * The evaluations a selection picks for the succeeded runs of a sweep, or for one run whatever its status (its run
  * page shows what the selection picks so far).
  */
-export function selectedEvaluationsQuery(input: { selection: ModelSelection } & ({ sweepId: string } | { runId: string })): SqlStatement {
-  const filter = 'sweepId' in input ? `r."sweepId" = $2 AND r.status = 'succeeded'` : `r.id = $2`;
+export function selectedEvaluationsQuery(
+  input: { selection: ModelSelection } & ({ sweepId: string; statuses?: string[] } | { runId: string }),
+): SqlStatement {
+  const filter = 'sweepId' in input ? `r."sweepId" = $2 AND r.status::text = ANY($3::text[])` : `r.id = $2`;
   return {
     text: `WITH ${selectedEvaluationsCte(filter)}
       SELECT id, "runId", "datasetId", domain, split, epoch, accuracy FROM selected ORDER BY "runId", domain, "datasetId"`,
-    values: [input.selection, 'sweepId' in input ? input.sweepId : input.runId],
+    values: 'sweepId' in input ? [input.selection, input.sweepId, input.statuses ?? ['succeeded']] : [input.selection, input.runId],
   };
 }
 
@@ -110,16 +122,16 @@ export function leaderboardAggregateQuery(input: {
   domains: string[];
   selection: ModelSelection;
   groupKeys?: string[];
+  includePruned?: boolean;
 }): SqlStatement {
   const targets = input.domains.filter((d) => d !== input.source);
   const runValues = (value: string, epoch: string) =>
     `coalesce(json_agg(json_build_object('runId', run, 'seed', seed, 'value', ${value}, 'epoch', ${epoch}) ORDER BY seed, run) FILTER (WHERE rn <= $8), '[]')`;
   const text = `
-    WITH ${SELECTED_EVALUATIONS}, picked AS (
-      SELECT DISTINCT ON ("runId", domain) "groupKey" AS g, "runId" AS run, seed, domain AS d, epoch, accuracy * 100 AS acc
+    WITH ${selectedForBoard('$9')}, picked AS (
+      SELECT "groupKey" AS g, "runId" AS run, seed, domain AS d, epoch, accuracy * 100 AS acc
       FROM selected
       WHERE $7::text[] IS NULL OR "groupKey" = ANY($7::text[])
-      ORDER BY "runId", domain, accuracy DESC
     ), valid AS (
       SELECT *, row_number() OVER (PARTITION BY g, d ORDER BY seed, run) AS rn FROM picked
     ), run_mean AS (
@@ -149,6 +161,7 @@ export function leaderboardAggregateQuery(input: {
       targets.length,
       input.groupKeys ?? null,
       LEADERBOARD_CELL_RUNS,
+      boardStatuses(input.includePruned),
     ],
   };
 }
@@ -160,6 +173,8 @@ export interface ProvenanceAggregate {
   evaluations: number;
   seeds: number[];
   datasets: { datasetId: string; domain: string; splits: string[] }[];
+  /** The source dataset versions the runs behind the board trained on. */
+  sourceDatasets: string[];
 }
 
 /**
@@ -171,15 +186,17 @@ export function leaderboardProvenanceQuery(input: {
   source: string;
   domains: string[];
   selection: ModelSelection;
+  includePruned?: boolean;
 }): SqlStatement {
   const text = `
-    WITH ${SELECTED_EVALUATIONS}, read AS (SELECT * FROM selected)
+    WITH ${selectedForBoard('$4')}, read AS (SELECT * FROM selected)
     SELECT
       (SELECT encode(sha256(convert_to(coalesce(string_agg(
          concat_ws(E'\\t', id, "datasetId", split, checkpoint, epoch, accuracy), E'\\n' ORDER BY id), ''), 'UTF8')), 'hex') FROM read) AS digest,
       (SELECT count(*)::int FROM read) AS evaluations,
       (SELECT coalesce(array_agg(DISTINCT seed ORDER BY seed), '{}') FROM read) AS seeds,
+      (SELECT coalesce(array_agg(DISTINCT r."sourceDatasetId"), '{}') FROM read JOIN "Run" r ON r.id = read."runId") AS "sourceDatasets",
       (SELECT coalesce(json_agg(json_build_object('datasetId', "datasetId", 'domain', domain, 'splits', splits)), '[]')
          FROM (SELECT "datasetId", domain, array_agg(DISTINCT split ORDER BY split) AS splits FROM read GROUP BY "datasetId", domain) d) AS datasets`;
-  return { text, values: [input.selection, input.source, input.domains] };
+  return { text, values: [input.selection, input.source, input.domains, boardStatuses(input.includePruned)] };
 }

@@ -1,7 +1,7 @@
 import { TERMINAL_RUN_STATUSES, type RunStatus } from '@fer/contracts';
 import type { RunLedger } from './run-ledger';
 
-export const WEBHOOK_EVENTS = ['run.succeeded', 'run.failed', 'run.cancelled', 'sweep.completed'] as const;
+export const WEBHOOK_EVENTS = ['run.succeeded', 'run.pruned', 'run.failed', 'run.cancelled', 'sweep.completed', 'leaderboard.stale'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 const OPEN: readonly RunStatus[] = ['queued', 'running'];

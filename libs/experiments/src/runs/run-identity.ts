@@ -38,6 +38,15 @@ export function runIdOfJobId(jobId: string): string | undefined {
 export const JOB_PRIORITY = { interactive: 1, background: 10 } as const;
 export type JobPriorityName = keyof typeof JOB_PRIORITY;
 
+/**
+ * The BullMQ priority of a job: its class (interactive before background), then its owner's fair share: `rank` is how
+ * many of the same owner's runs wait ahead of it, so a colleague's first run goes ahead of the 500th of a large
+ * sweep queued earlier (BullMQ runs lower numbers first, FIFO among equals; its range ends at 2^21).
+ */
+export function queuePriority(name: JobPriorityName, rank = 0): number {
+  return JOB_PRIORITY[name] * 100_000 + Math.min(Math.max(0, Math.floor(rank)), 99_999);
+}
+
 /** The name of a stored priority number: anything at or above `interactive` urgency is interactive. */
 export function priorityName(priority: number): JobPriorityName {
   return priority <= JOB_PRIORITY.interactive ? 'interactive' : 'background';

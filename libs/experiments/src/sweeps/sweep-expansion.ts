@@ -1,8 +1,8 @@
 import {
   contentId,
   MAX_RUNS_PER_SWEEP,
-  RandomDistribution,
   SeededRandom,
+  TpeSearch,
   SweepSpec,
   TrainingConfig,
   METHODS,
@@ -11,8 +11,10 @@ import {
 import { ZodError } from 'zod';
 import { ExperimentError } from '../experiment.errors';
 import { assertRunnable } from '../runs/runnable-config';
+import { sampleDistribution, type ParameterValue } from './search/sample-distribution';
+import { proposeTpe, type TpeObservation } from './search/tpe';
 
-export type ParameterValue = string | number | boolean;
+export type { ParameterValue };
 
 export interface ExpandedConfig {
   configId: string;
@@ -26,8 +28,10 @@ export interface ExpandedConfig {
  * naming the offending field (`search.parameters.optimizer.lr`, `base.backbone`, ...) and expands nothing.
  */
 export function expandSearchSpace(spec: SweepSpec, dataRoots?: readonly string[]): ExpandedConfig[] {
-  const points = spec.search.kind === 'grid' ? gridPoints(spec.search.parameters) : randomPoints(spec.search);
-  const runs = points.length * spec.sources.length * spec.seeds.length;
+  const points =
+    spec.search.kind === 'grid' ? gridPoints(spec.search.parameters) : spec.search.kind === 'random' ? randomPoints(spec.search) : tpeStartupPoints(spec.search);
+  const planned = spec.search.kind === 'tpe' ? spec.search.budget : points.length;
+  const runs = planned * spec.sources.length * spec.seeds.length;
   if (runs > MAX_RUNS_PER_SWEEP) {
     throw ExperimentError.invalid(`the sweep expands to ${runs} runs; the limit is ${MAX_RUNS_PER_SWEEP}`, [
       {
@@ -38,20 +42,47 @@ export function expandSearchSpace(spec: SweepSpec, dataRoots?: readonly string[]
   }
   const seen = new Map<string, ExpandedConfig>();
   points.forEach((params, index) => {
-    const config = applyParameters(
-      spec.base,
-      params,
-      spec.search.kind === 'grid' ? `search.parameters` : `search.parameters (sample ${index})`,
-    );
-    assertRunnable(
-      config,
-      spec.search.kind === 'grid' && Object.keys(params).length === 0 ? 'base' : `search point ${index}`,
-      dataRoots,
-    );
-    const configId = contentId('cfg', config);
-    if (!seen.has(configId)) seen.set(configId, { configId, config, params });
+    const point = configAt(spec, params, index, dataRoots);
+    if (!seen.has(point.configId)) seen.set(point.configId, point);
   });
   return [...seen.values()];
+}
+
+/**
+ * One point of the search space as a runnable config (the searcher's proposals go through here too), or an
+ * ExperimentError naming the field.
+ */
+export function configAt(
+  spec: SweepSpec,
+  params: Record<string, ParameterValue>,
+  index: number,
+  dataRoots?: readonly string[],
+): ExpandedConfig {
+  const config = applyParameters(spec.base, params, spec.search.kind === 'grid' ? `search.parameters` : `search.parameters (sample ${index})`);
+  assertRunnable(config, spec.search.kind === 'grid' && Object.keys(params).length === 0 ? 'base' : `search point ${index}`, dataRoots);
+  return { configId: contentId('cfg', config), config, params };
+}
+
+/**
+ * A TPE search's startup trials (random draws that no result can change): the points a plan checks and the first
+ * trials a new sweep starts. The rest are proposed from the results as runs end.
+ */
+export function tpeStartupPoints(search: TpeSearch): Record<string, ParameterValue>[] {
+  const n = Math.min(search.budget, search.startupTrials);
+  return Array.from({ length: n }, (_, trialIndex) => tpeProposal(search, trialIndex, []).params);
+}
+
+/** Trial `trialIndex` of a TPE search, given the finished trials' results. */
+export function tpeProposal(search: TpeSearch, trialIndex: number, history: TpeObservation[], goal: 'maximize' | 'minimize' = 'maximize') {
+  return proposeTpe({
+    parameters: search.parameters,
+    history,
+    trialIndex,
+    seed: search.samplerSeed,
+    startupTrials: search.startupTrials,
+    candidates: search.candidates,
+    goal,
+  });
 }
 
 /** Every method's default config merged: which fields are objects, so a nested parameter path can be checked. */
@@ -83,23 +114,8 @@ function randomPoints(search: Extract<SweepSpec['search'], { kind: 'random' }>):
   const random = new SeededRandom(search.samplerSeed);
   const names = Object.keys(search.parameters).sort();
   return Array.from({ length: search.budget }, () =>
-    Object.fromEntries(names.map((name) => [name, sample(search.parameters[name], random)])),
+    Object.fromEntries(names.map((name) => [name, sampleDistribution(search.parameters[name], random)])),
   );
-}
-
-function sample(distribution: RandomDistribution, random: SeededRandom): ParameterValue {
-  switch (distribution.type) {
-    case 'uniform':
-      return distribution.min + (distribution.max - distribution.min) * random.next();
-    case 'loguniform':
-      return Math.exp(
-        Math.log(distribution.min) + (Math.log(distribution.max) - Math.log(distribution.min)) * random.next(),
-      );
-    case 'int':
-      return distribution.min + Math.floor(random.next() * (distribution.max - distribution.min + 1));
-    case 'choice':
-      return distribution.values[Math.floor(random.next() * distribution.values.length)];
-  }
 }
 
 /**

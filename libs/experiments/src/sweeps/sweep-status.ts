@@ -1,6 +1,6 @@
 import type { RunStatus, SweepStatus } from '@fer/contracts';
 
-/** A sweep's status is derived from its runs; only cancellation is stored. */
+/** A sweep's status is derived from its runs; only cancellation is stored. Pruned runs ended as planned: they count as done. */
 export function sweepStatus(counts: Record<RunStatus, number>, cancelled: boolean): SweepStatus {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   if (cancelled && counts.running === 0) return 'cancelled';

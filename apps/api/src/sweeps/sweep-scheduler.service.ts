@@ -1,0 +1,257 @@
+import { ModelSelection, QueueName, SweepSpec, type RunStatus } from '@fer/contracts';
+import {
+  configAt,
+  jobIdOf,
+  priorityName,
+  runId,
+  selectedEvaluationsQuery,
+  tpeProposal,
+  trialStates,
+  type ObjectiveRun,
+  type ParameterValue,
+  type SelectedEvaluationRow,
+} from '@fer/experiments';
+import type { Prisma } from '@fer/db';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task';
+import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
+import { PrismaService } from '../database/prisma.service';
+import { resolveDatasets } from '../datasets/dataset-resolver';
+import { QueueService } from '../queues/queue.service';
+import { insertRuns, NewRun } from '../runs/run-records';
+
+/** What one scheduling round of a sweep did. */
+export interface ScheduleReport {
+  proposed: number[];
+  runsCreated: number;
+  released: string[];
+  held: string[];
+}
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * The API side of a sweep's search and budgets, one round per open sweep, each under a PostgreSQL advisory lock on the
+ * sweep: (1) a tpe search proposes its next trials from the results stored so far (the trials table is the searcher's
+ * whole state, so a restarted API, a lost Redis or a second replica resumes it: trial n is written once); (2) runs
+ * held by the sweep's budgets are released while it has room (maxConcurrentRuns), or everything not started is held
+ * once its maxGpuHours are spent. The jobs are enqueued after the round commits; a lost enqueue is the reconciler's.
+ */
+@Injectable()
+export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SweepSchedulerService.name);
+  private readonly loop = new PeriodicTask('sweep scheduling', () => this.scheduleOpenSweeps().then(() => undefined), this.logger);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly queue: QueueService,
+    @Inject(API_ENV) private readonly env: ApiEnv,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.loop.start(this.env.FER_SWEEP_SCHEDULE_INTERVAL_SECONDS);
+  }
+
+  onModuleDestroy(): void {
+    this.loop.stop();
+  }
+
+  /** Every open sweep that has a searcher or budgets (the others need no scheduling: all their runs are queued at once). */
+  async scheduleOpenSweeps(): Promise<Map<string, ScheduleReport>> {
+    const sweeps = await this.prisma.client.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT s.id FROM "Sweep" s
+        WHERE s."cancelledAt" IS NULL
+          AND (EXISTS (SELECT 1 FROM "Run" r WHERE r."sweepId" = s.id AND r.status = 'queued' AND r."heldReason" IS NOT NULL)
+               OR (s."maxGpuHours" IS NOT NULL AND EXISTS (SELECT 1 FROM "Run" r WHERE r."sweepId" = s.id AND r.status = 'queued'))
+               OR (s."searchSpace"->>'kind' = 'tpe'
+                   AND (SELECT count(*) FROM "SweepTrial" t WHERE t."sweepId" = s.id) < (s."searchSpace"->>'budget')::int))
+        ORDER BY s."createdAt"`,
+    );
+    const reports = new Map<string, ScheduleReport>();
+    for (const { id } of sweeps) reports.set(id, await this.schedule(id));
+    return reports;
+  }
+
+  /** One round for one sweep (also called right after a sweep is created, grown or re-run). */
+  async schedule(sweepId: string): Promise<ScheduleReport> {
+    const report: ScheduleReport = { proposed: [], runsCreated: 0, released: [], held: [] };
+    const toEnqueue: string[] = [];
+    await this.prisma.client.$transaction(
+      async (tx) => {
+        await tx.$queryRawUnsafe(`SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) l`, `sweep-schedule:${sweepId}`);
+        const sweep = await tx.sweep.findUnique({ where: { id: sweepId } });
+        if (!sweep || sweep.cancelledAt) return;
+        const spec = sweep.spec as unknown as SweepSpec;
+        const budgeted = sweep.maxConcurrentRuns !== null || sweep.maxGpuHours !== null;
+        if (spec.search.kind === 'tpe') {
+          const created = await this.propose(tx, sweep.id, spec, sweep.createdById, budgeted);
+          report.proposed = created.trials;
+          report.runsCreated = created.runIds.length;
+          if (!budgeted) toEnqueue.push(...created.runIds);
+        }
+        const admission = await this.admit(tx, sweep);
+        report.released = admission.released;
+        report.held = admission.held;
+        toEnqueue.push(...admission.released);
+      },
+      { timeout: 60_000 },
+    );
+    await this.unqueue(report.held);
+    await this.enqueue(toEnqueue);
+    if (report.proposed.length > 0) this.logger.log(`sweep ${sweepId}: proposed trial${report.proposed.length > 1 ? 's' : ''} ${report.proposed.join(', ')}`);
+    return report;
+  }
+
+  /** New tpe trials while fewer than `parallelTrials` are open and the budget allows, each from the results stored now. */
+  private async propose(tx: Tx, sweepId: string, spec: SweepSpec, createdById: string | null, held: boolean) {
+    const search = spec.search;
+    if (search.kind !== 'tpe' || !spec.objective) return { trials: [], runIds: [] };
+    const objective = spec.objective;
+    const trials = await tx.sweepTrial.findMany({ where: { sweepId }, orderBy: { index: 'asc' } });
+    const runs = await this.objectiveRuns(tx, sweepId, objective.selection);
+    const { states, history } = trialStates(
+      trials.map((t) => ({ index: t.index, params: t.params as Record<string, ParameterValue> })),
+      runs,
+      objective,
+    );
+    let open = states.filter((s) => !s.finished).length;
+    const created: { trials: number[]; runIds: string[] } = { trials: [], runIds: [] };
+    if (open >= search.parallelTrials || trials.length >= search.budget) return created;
+    const sources = await resolveDatasets(tx, spec.sources, 'train', (_s, i) => `sources.${i}`);
+    const targets = spec.targets ?? (await tx.sweep.findUniqueOrThrow({ where: { id: sweepId } })).targets;
+    for (let index = trials.length; index < search.budget && open < search.parallelTrials; index++, open++) {
+      const proposal = tpeProposal(search, index, history, objective.goal);
+      const point = configAt(spec, proposal.params, index, dataRootsOf(this.env));
+      await tx.sweepTrial.create({
+        data: { sweepId, index, params: proposal.params, configId: point.configId, source: proposal.source, observed: history.length },
+      });
+      const newRuns: NewRun[] = sources.flatMap((source) =>
+        spec.seeds.map((seed) => ({
+          id: runId({ scope: `${sweepId}/trial-${index}`, configId: point.configId, sourceDatasetId: source.id, seed, targets }),
+          configId: point.configId,
+          config: point.config,
+          params: point.params,
+          sourceDatasetId: source.id,
+          sourceDomain: source.domain,
+          targets,
+          targetSplit: spec.targetSplit,
+          seed,
+          priority: spec.priority === 'interactive' ? 1 : 10,
+          sweepId,
+          createdById,
+          trial: index,
+          heldReason: held ? 'waiting for the sweep scheduler' : null,
+        })),
+      );
+      created.runIds.push(...(await insertRuns(tx, newRuns)));
+      created.trials.push(index);
+    }
+    return created;
+  }
+
+  /** Each run of the sweep with what an objective reads: its source-val accuracy and its scores under the selection. */
+  async objectiveRuns(tx: Tx, sweepId: string, selection: ModelSelection): Promise<ObjectiveRun[]> {
+    const runs = await tx.$queryRawUnsafe<{ id: string; trial: number | null; status: RunStatus; sourceDomain: string; targets: string[]; sourceVal: number | null }[]>(
+      `SELECT r.id, r.trial, r.status::text AS status, r."sourceDomain", r.targets, m."sourceValAccuracy" AS "sourceVal"
+         FROM "Run" r
+         LEFT JOIN "EpochMetric" m ON m."runId" = r.id
+          AND m.epoch = CASE WHEN $2::text = 'source-val' THEN r."sourceValBestEpoch" ELSE r.epoch END
+        WHERE r."sweepId" = $1`,
+      sweepId,
+      selection,
+    );
+    const { text, values } = selectedEvaluationsQuery({ selection, sweepId, statuses: ['succeeded', 'pruned'] });
+    const evaluations = await tx.$queryRawUnsafe<SelectedEvaluationRow[]>(text, ...values);
+    const selected = new Map<string, Record<string, number>>();
+    for (const e of evaluations) selected.set(e.runId, { ...(selected.get(e.runId) ?? {}), [e.domain]: e.accuracy });
+    return runs.map((run) => ({ ...run, selected: selected.get(run.id) ?? {} }));
+  }
+
+  /**
+   * The sweep's budgets applied to its queued runs: with maxGpuHours spent, every run not started is held; otherwise
+   * held runs are released, oldest trial first, while fewer than maxConcurrentRuns are queued or running.
+   */
+  private async admit(
+    tx: Tx,
+    sweep: { id: string; maxConcurrentRuns: number | null; maxGpuHours: number | null },
+  ): Promise<{ released: string[]; held: string[] }> {
+    const queued = await tx.run.findMany({
+      where: { sweepId: sweep.id, status: 'queued' },
+      select: { id: true, heldReason: true },
+      orderBy: [{ trial: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
+    });
+    if (queued.length === 0) return { released: [], held: [] };
+    const used = await gpuHoursUsed(tx, sweep.id);
+    if (sweep.maxGpuHours !== null && used >= sweep.maxGpuHours) {
+      const reason = `maxGpuHours ${sweep.maxGpuHours} spent (${used.toFixed(2)} worker hours used): raise it with PATCH /sweeps/${sweep.id} to start the rest`;
+      const newlyHeld = queued.filter((r) => r.heldReason === null).map((r) => r.id);
+      await tx.run.updateMany({ where: { id: { in: queued.map((r) => r.id) }, status: 'queued' }, data: { heldReason: reason } });
+      return { released: [], held: newlyHeld };
+    }
+    const running = await tx.run.count({ where: { sweepId: sweep.id, status: 'running' } });
+    const admitted = queued.filter((r) => r.heldReason === null).length;
+    const room = sweep.maxConcurrentRuns === null ? Infinity : Math.max(0, sweep.maxConcurrentRuns - running - admitted);
+    const waiting = queued.filter((r) => r.heldReason !== null);
+    const released = waiting.slice(0, room === Infinity ? waiting.length : room).map((r) => r.id);
+    if (released.length > 0) await tx.run.updateMany({ where: { id: { in: released } }, data: { heldReason: null } });
+    const stillHeld = waiting.slice(released.length).map((r) => r.id);
+    if (stillHeld.length > 0)
+      await tx.run.updateMany({
+        where: { id: { in: stillHeld } },
+        data: { heldReason: `waiting for a slot: maxConcurrentRuns ${sweep.maxConcurrentRuns} (${running} running, ${admitted + released.length} queued)` },
+      });
+    return { released, held: [] };
+  }
+
+  /** Train jobs of the released runs, with the owners' fair-share ranks. Redis down: the reconciler enqueues them later. */
+  async enqueue(runIds: string[]): Promise<void> {
+    if (runIds.length === 0) return;
+    const runs = await this.prisma.client.run.findMany({ where: { id: { in: runIds } }, select: { id: true, priority: true, createdById: true } });
+    const ranks = await fairShareRanks(this.prisma.client, runs);
+    for (const name of ['interactive', 'background'] as const) {
+      const batch = runs.filter((run) => priorityName(run.priority) === name);
+      if (batch.length === 0) continue;
+      await this.queue.queues
+        .enqueueMany(QueueName.Train, batch.map((run) => ({ runId: run.id })), { priority: name, ranks: batch.map((run) => ranks.get(run.id) ?? 0) })
+        .catch((error: Error) => this.logger.warn(`enqueue of ${batch.length} runs deferred to the reconciler: ${error.message}`));
+    }
+  }
+
+  /** Removes the waiting jobs of runs a spent budget now holds (a job a worker took meanwhile finds the run held and skips). */
+  private async unqueue(runIds: string[]): Promise<void> {
+    for (const id of runIds) await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId: id })).catch(() => undefined);
+  }
+}
+
+/** Worker hours a sweep has spent: each started run's time from its start to its end (or to now while open). */
+export async function gpuHoursUsed(tx: Tx | PrismaService['client'], sweepId: string): Promise<number> {
+  const [row] = await tx.$queryRawUnsafe<{ hours: number }[]>(
+    `SELECT coalesce(sum(extract(epoch FROM (coalesce("finishedAt", now()) - "startedAt"))), 0)::float8 / 3600 AS hours
+       FROM "Run" WHERE "sweepId" = $1 AND "startedAt" IS NOT NULL`,
+    sweepId,
+  );
+  return row.hours;
+}
+
+/**
+ * Fair share between owners: each run's rank is the number of its owner's runs already waiting in the queue plus its
+ * place among this batch's runs of the same owner (queuePriority turns it into the BullMQ priority).
+ */
+export async function fairShareRanks(
+  client: PrismaService['client'],
+  runs: { id: string; createdById: string | null }[],
+): Promise<Map<string, number>> {
+  const owners = [...new Set(runs.map((r) => r.createdById))];
+  const ids = runs.map((r) => r.id);
+  const waiting = new Map<string | null, number>();
+  for (const owner of owners) {
+    waiting.set(owner, await client.run.count({ where: { createdById: owner, status: 'queued', heldReason: null, id: { notIn: ids } } }));
+  }
+  const ranks = new Map<string, number>();
+  for (const run of runs) {
+    const rank = waiting.get(run.createdById)!;
+    ranks.set(run.id, rank);
+    waiting.set(run.createdById, rank + 1);
+  }
+  return ranks;
+}
