@@ -244,4 +244,18 @@ describe('sweeps that spend wisely: tpe search, budgets, growth, lineage', () =>
     assert.equal(await evaluate.getJob(jobIdOf(QueueName.Evaluate, { runId: other.id, datasetId: 'ds-synth-dark-v2', checkpoint: 'last' })), undefined);
     await assertRefused(prisma, 'refresh of an unknown benchmark', () => api.request('POST', '/benchmarks/nope/refresh', { key: api.keys.launch }), { status: 404, names: /nope/ });
   });
+
+  it('should share the queue fairly between owners: a colleague\'s first run goes ahead of a big sweep\'s later ones', async () => {
+    const big = await api.request('POST', '/sweeps', { key: api.keys.launch, body: { ...common, name: 'big', search: { kind: 'grid', parameters: { lambdaSeparation: [1, 2, 3, 4, 5] } } } });
+    const small = await api.request('POST', '/sweeps', { key: api.keys.admin, body: { ...common, name: 'small', search: { kind: 'grid', parameters: { lambdaSeparation: [9] } } } });
+    const train = api.app.get(QueueService).queues.queue(QueueName.Train);
+    const priorities = async (sweepId: string) => {
+      const runs = await prisma.run.findMany({ where: { sweepId }, orderBy: { id: 'asc' } });
+      return Promise.all(runs.map(async (run) => (await train.getJob(jobIdOf(QueueName.Train, { runId: run.id })))!.opts.priority!));
+    };
+    const bigPriorities = (await priorities(big.body.sweep.id)).sort((a, b) => a - b);
+    const [smallPriority] = await priorities(small.body.sweep.id);
+    assert.equal(new Set(bigPriorities).size, 5, 'each of the big sweep\'s runs ranks behind the one before');
+    assert.ok(smallPriority < bigPriorities[1], `the small sweep's run (${smallPriority}) goes before the big one's second (${bigPriorities[1]})`);
+  });
 });
