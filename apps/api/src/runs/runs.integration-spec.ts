@@ -1,5 +1,5 @@
 import { QueueName } from '@fer/contracts';
-import { jobIdOf } from '@fer/experiments';
+import { jobIdOf, queuePriority } from '@fer/experiments';
 import { generateSyntheticBenchmark } from '@fer/datasets';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,7 +44,7 @@ describe('runs: API-triggered training and retraining', () => {
     const created = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(7) });
     const job = await api.app.get(QueueService).queues.queue(QueueName.Train).getJob(jobIdOf(QueueName.Train, { runId: created.body.id }));
     assert.ok(job);
-    assert.equal(job!.opts.priority, 1);
+    assert.equal(job!.opts.priority, queuePriority('interactive'));
     assert.equal(created.body.priority, 1);
   });
 

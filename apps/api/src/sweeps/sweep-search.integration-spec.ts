@@ -243,6 +243,19 @@ describe('sweeps that spend wisely: tpe search, budgets, growth, lineage', () =>
     assert.ok(await evaluate.getJob(jobIdOf(QueueName.Evaluate, { runId: scored.id, datasetId: 'ds-synth-dark-v2', checkpoint: 'last' })));
     assert.equal(await evaluate.getJob(jobIdOf(QueueName.Evaluate, { runId: other.id, datasetId: 'ds-synth-dark-v2', checkpoint: 'last' })), undefined);
     await assertRefused(prisma, 'refresh of an unknown benchmark', () => api.request('POST', '/benchmarks/nope/refresh', { key: api.keys.launch }), { status: 404, names: /nope/ });
+
+    // A sweep that opted in to autoRefresh is refreshed by the import itself; the other sweep waits to be asked.
+    const auto = await api.request('POST', '/sweeps', { key: api.keys.launch, body: { ...common, name: 'auto', autoRefresh: true, search: { kind: 'grid', parameters: { lambdaDiverse: [9] } } } });
+    const [autoRun] = await prisma.run.findMany({ where: { sweepId: auto.body.sweep.id } });
+    await finishRun(prisma, autoRun.id, 0.5);
+    await prisma.run.update({ where: { id: autoRun.id }, data: { sourceValBestEpoch: 2 } });
+    await prisma.evaluation.create({ data: { ...evaluation(autoRun.id, 'synth-dark'), id: `${autoRun.id}.v2`, datasetId: v2.id } });
+    const v3 = await prisma.dataset.create({
+      data: { id: 'ds-synth-dark-v3', name: 'synth-dark', domain: 'synth-dark', format: 'imagefolder', root: '/nowhere', version: 3, checksum: 'dark-3', status: 'ready', counts: {}, importReport: {}, samples: { create: [{ key: 'b', split: 'test', label: 0, contentHash: 'b3' }] } },
+    });
+    await api.app.get(LineageService).datasetChanged(v3);
+    assert.ok(await evaluate.getJob(jobIdOf(QueueName.Evaluate, { runId: autoRun.id, datasetId: v3.id, checkpoint: 'last' })), 'the autoRefresh sweep was refreshed');
+    assert.equal(await evaluate.getJob(jobIdOf(QueueName.Evaluate, { runId: scored.id, datasetId: v3.id, checkpoint: 'last' })), undefined, 'the other sweep was not');
   });
 
   it('should share the queue fairly between owners: a colleague\'s first run goes ahead of a big sweep\'s later ones', async () => {

@@ -9,7 +9,7 @@ describe('leaderboardAggregateQuery', () => {
       domains: ['rafdb', 'ferplus', 'sfew'],
       selection: 'last',
     });
-    assert.deepEqual(values, ['last', 'rafdb', ['rafdb', 'ferplus', 'sfew'], ['ferplus', 'sfew'], 3, 2, null, 10]);
+    assert.deepEqual(values, ['last', 'rafdb', ['rafdb', 'ferplus', 'sfew'], ['ferplus', 'sfew'], 3, 2, null, 10, ['succeeded']]);
     assert.equal(
       Math.max(...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]))),
       values.length,
@@ -25,8 +25,14 @@ describe('leaderboardAggregateQuery', () => {
         domains: ['a', 'b'],
         selection: 'oracle',
         groupKeys: ['cfg_1'],
-      }).values.at(-2),
+      }).values[6],
       ['cfg_1'],
     );
+  });
+
+  it('should count pruned runs only when asked', () => {
+    const query = (includePruned?: boolean) => leaderboardAggregateQuery({ source: 'a', domains: ['a', 'b'], selection: 'last', includePruned });
+    assert.deepEqual(query().values.at(-1), ['succeeded']);
+    assert.deepEqual(query(true).values.at(-1), ['succeeded', 'pruned']);
   });
 });
