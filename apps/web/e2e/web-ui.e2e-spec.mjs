@@ -15,6 +15,7 @@ const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, '../../..');
 const { startApiProcess, spawnWorker, stopProcess, waitUntil, workerEnv } = require('@fer/testing');
 const { generateSyntheticBenchmark, SYNTH_DOMAINS } = require('@fer/datasets');
+const { createPrismaClient } = require('@fer/db');
 const SHOTS = join(root, 'test-artifacts', 'web');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -629,6 +630,191 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
       attacker.close();
       await api.request('POST', `/runs/${victim.body.id}/cancel`);
     }
+  });
+
+  it('should badge a pruned run, count pruned runs on request, and warn of a stale leaderboard whose Refresh re-scores it', async () => {
+    // State an early-stopping rule would leave, written in PostgreSQL: a run of the seed sweep stopped at epoch 1 of
+    // 2 below its rung's cutoff (its epoch-1 scores are stored, as they are for every epoch).
+    const prisma = createPrismaClient(api.databaseUrl);
+    const detail = (await api.request('GET', `/sweeps/${sweepId}`)).body;
+    const pruned = detail.runs.find((r) => r.sourceDomain === 'synth-studio' && r.method === 'cafe' && r.seed === 1);
+    try {
+      await prisma.run.update({ where: { id: pruned.id }, data: { status: 'pruned', epoch: 1, progress: 0.5 } });
+      await prisma.rungResult.create({
+        data: { sweepId, runId: pruned.id, sourceDomain: 'synth-studio', bracket: 0, rung: 1, value: 0.2, cutoff: 0.3, stop: true },
+      });
+    } finally {
+      await prisma.$disconnect();
+    }
+
+    // The run page: its own badge (not failed's red nor cancelled's grey) and why it ended.
+    await page.goto(`${webUrl}/runs/${pruned.id}`);
+    const badge = page.getByTestId('run-status');
+    assert.equal(await badge.getAttribute('data-status'), 'pruned');
+    assert.match(await badge.getAttribute('class'), /\bbadge-pruned\b/);
+    assert.equal(await badge.evaluate((el) => el.ownerDocument.defaultView.getComputedStyle(el).borderTopStyle), 'dotted');
+    assert.match(await page.getByTestId('run-pruned').innerText(), /stopped this run at epoch 1 of 2/);
+
+    // The sweep page: a pruned group, the count, the rung decision and the budget line.
+    await page.goto(`${webUrl}/sweeps/${sweepId}`);
+    assert.equal(await page.locator(`[data-testid="runs-pruned"] [data-testid="run-row-${pruned.id}"]`).count(), 1);
+    assert.match(await page.locator('.stats [data-status="pruned"]').innerText(), /(^|· )1 pruned$/);
+    const rung = page.getByTestId(`rung-row-${pruned.id}-1`);
+    assert.equal(await rung.getAttribute('data-decision'), 'stop');
+    assert.match(await rung.innerText(), /20\.00\s+30\.00\s+pruned/);
+    assert.equal(await page.getByTestId('sweep-budget').getAttribute('data-held'), '0');
+    assert.match(await page.getByTestId('sweep-budget').innerText(), /no concurrency limit/);
+    await page.screenshot({ path: join(SHOTS, 'sweep-pruned.png'), fullPage: true });
+
+    // The leaderboard leaves the pruned run out until asked, then counts it at the epoch it stopped.
+    const source = 'synth-studio';
+    const boardUrl = `${webUrl}/?benchmark=synth5&source=${source}&selection=last`;
+    const apiBoard = async (extra = '') => (await api.request('GET', `/leaderboards?benchmark=synth5&source=${source}&selection=last${extra}`)).body;
+    const without = await apiBoard();
+    const withPruned = await apiBoard('&includePruned=true');
+    const cafe = without.rows.find((r) => r.method === 'cafe').groupKey;
+    assert.equal(without.rows.find((r) => r.groupKey === cafe).cells['synth-dark'].n, 1);
+    assert.deepEqual(withPruned.provenance.statuses, ['succeeded', 'pruned']);
+    await page.goto(boardUrl);
+    assert.equal(await page.getByTestId(`cell-${cafe}-synth-dark`).getAttribute('data-n'), '1');
+    assert.equal(await page.getByTestId('leaderboard-statuses').getAttribute('data-statuses'), 'succeeded');
+    await hydrated(page, 'include-pruned');
+    await page.getByTestId('include-pruned').click();
+    await page.waitForURL(/includePruned=true/);
+    const cell = page.getByTestId(`cell-${cafe}-synth-dark`);
+    assert.equal(await cell.getAttribute('data-n'), '2');
+    assert.equal(await cell.getAttribute('data-mean'), withPruned.rows.find((r) => r.groupKey === cafe).cells['synth-dark'].mean.toFixed(2));
+    assert.equal(await page.getByTestId('leaderboard-statuses').getAttribute('data-statuses'), 'succeeded,pruned');
+    assert.equal(await page.getByTestId('include-pruned').isChecked(), true);
+
+    // A new version of a target dataset, imported as any dataset is: the board's synth-wild column is stale.
+    await generateSyntheticBenchmark({ outDir: join(dataRoot, 'v2'), domains: ['synth-wild'], perClassTrain: 4, perClassTest: 2, size: 32, seed: 'web-v2', layout: 'rafdb' });
+    const imported = await api.request('POST', '/datasets', { body: { name: 'synth-wild', domain: 'synth-wild', format: 'rafdb', path: join(dataRoot, 'v2', 'synth-wild') } });
+    assert.equal(imported.status, 201, imported.text);
+    assert.equal(imported.body.version, 2);
+    assert.deepEqual((await apiBoard()).provenance.stale, [{ role: 'target', domain: 'synth-wild', name: 'synth-wild', usedVersion: 1, newestVersion: 2 }]);
+    await page.goto(boardUrl);
+    const warning = page.getByTestId('leaderboard-stale');
+    await warning.waitFor();
+    assert.match(await page.getByTestId('stale-target-synth-wild').innerText(), /synth-wild: used v1, newest v2 \(target column .+\)/);
+    assert.equal(await page.getByTestId('column-synth-wild').getAttribute('data-stale'), 'true');
+    assert.equal(await page.getByTestId('column-stale-synth-wild').innerText(), 'stale: v1 → v2');
+    assert.equal(await page.getByTestId('column-synth-dark').getAttribute('data-stale'), null, 'only the changed column');
+    await page.screenshot({ path: join(SHOTS, 'leaderboard-stale.png'), fullPage: true });
+
+    // Refresh: the runs scored on synth-wild v1 are scored again, the one trained on it retrained; nothing else.
+    const synth5Runs = [];
+    for (const sweep of (await api.request('GET', '/sweeps')).body.items.filter((s) => s.benchmark === 'synth5')) {
+      synth5Runs.push(...(await api.request('GET', `/sweeps/${sweep.id}`)).body.runs.filter((r) => r.status === 'succeeded'));
+    }
+    const retrainedExpected = synth5Runs.filter((r) => r.sourceDomain === 'synth-wild').map((r) => r.id).sort();
+    await hydrated(page, 'leaderboard-refresh');
+    await page.getByTestId('leaderboard-refresh').click();
+    const result = page.getByTestId('leaderboard-refresh-result');
+    await result.waitFor({ timeout: 30_000 });
+    assert.equal(await result.getAttribute('data-retrained'), String(retrainedExpected.length));
+    assert.equal(await result.getAttribute('data-reevaluated'), String(synth5Runs.length - retrainedExpected.length));
+    assert.equal(await result.getAttribute('data-unchanged'), '0');
+    await waitUntil(async () => (await apiBoard()).provenance.stale.length === 0, 'the re-evaluations on synth-wild v2', 180_000, 1000);
+    await hydrated(page, 'leaderboard-refresh-reload');
+    await page.getByTestId('leaderboard-refresh-reload').click();
+    await page.getByTestId('leaderboard-statuses').waitFor();
+    await waitUntil(async () => (await page.getByTestId('leaderboard-stale').count()) === 0, 'the warning to go', 15_000, 250);
+    assert.equal(await page.getByTestId('column-synth-wild').getAttribute('data-stale'), null);
+    const fresh = await expectCellsMatch(source);
+    assert.equal(fresh.provenance.datasets.find((d) => d.domain === 'synth-wild').version, 2, 'the column now reads v2');
+  });
+
+  it('should grow a sweep from its page through the proxy\'s PATCH, creating only the new run', async () => {
+    const created = await api.request('POST', '/sweeps', {
+      body: { name: 'web grow', benchmark: 'synth5', sources: ['synth-dark'], seeds: [30], base: { epochs: 1, maskNetHidden: 8 } },
+    });
+    assert.equal(created.status, 201, created.text);
+    const growId = created.body.sweep.id;
+    await page.goto(`${webUrl}/sweeps/${growId}`);
+    await hydrated(page, 'sweep-grow-submit');
+    await page.getByTestId('sweep-grow-seeds').fill('30, 31');
+    await page.getByTestId('sweep-grow-submit').click();
+    await page.waitForURL(/grown=/, { timeout: 30_000 });
+    assert.equal(await page.getByTestId('sweep-grown').getAttribute('data-runs-created'), '1', 'seed 30 exists: only seed 31 is new');
+    const grown = (await api.request('GET', `/sweeps/${growId}`)).body;
+    assert.deepEqual(grown.runs.map((r) => r.seed).sort(), [30, 31]);
+    // Nothing to change is named in the browser, nothing sent.
+    await hydrated(page, 'sweep-grow-submit');
+    await page.getByTestId('sweep-grow-submit').click();
+    assert.match(await page.getByTestId('sweep-grow-problems').innerText(), /nothing to change/);
+    // The proxy forwards PATCH to one sweep only.
+    const refused = await page.evaluate(async () => (await fetch('/api/proxy/sweeps', { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status);
+    assert.equal(refused, 404);
+  });
+
+  it('should show a tpe sweep\'s trials with a best-so-far chart, and a run its budget holds with the reason', async () => {
+    const tpe = await api.request('POST', '/sweeps', {
+      body: {
+        name: 'web tpe',
+        benchmark: 'synth5',
+        sources: ['synth-dark'],
+        seeds: [0],
+        base: { epochs: 1, maskNetHidden: 8 },
+        search: { kind: 'tpe', parameters: { lambdaDiverse: { type: 'uniform', min: 0, max: 2 } }, budget: 2, startupTrials: 2, parallelTrials: 2, samplerSeed: 3 },
+        objective: { metric: 'target-mean', selection: 'last' },
+      },
+    });
+    assert.equal(tpe.status, 201, tpe.text);
+    const tpeId = tpe.body.sweep.id;
+    const held = await api.request('POST', '/sweeps', {
+      body: {
+        name: 'web held',
+        benchmark: 'synth5',
+        sources: ['synth-studio'],
+        seeds: [20, 21],
+        base: { epochs: 400, batchSize: 1, maskNetHidden: 8 },
+        maxConcurrentRuns: 1,
+      },
+    });
+    assert.equal(held.status, 201, held.text);
+    const heldId = held.body.sweep.id;
+    try {
+      // One run released to the queue, the other held for as long as the first trains (400 epochs).
+      await waitUntil(
+        async () => {
+          const runs = (await api.request('GET', `/sweeps/${heldId}`)).body.runs;
+          return runs.filter((r) => r.status === 'queued' && r.heldReason).length === 1 && runs.some((r) => !r.heldReason);
+        },
+        'a run held by maxConcurrentRuns',
+        60_000,
+        500,
+      );
+      const heldDetail = (await api.request('GET', `/sweeps/${heldId}`)).body;
+      const waiting = heldDetail.runs.find((r) => r.status === 'queued' && r.heldReason);
+      await page.goto(`${webUrl}/sweeps/${heldId}`);
+      assert.equal(await page.getByTestId(`run-held-${waiting.id}`).innerText(), `held: ${waiting.heldReason}`);
+      assert.equal(await page.getByTestId('sweep-budget').getAttribute('data-max-concurrent'), '1');
+      await page.goto(`${webUrl}/runs/${waiting.id}`);
+      assert.match(await page.getByTestId('run-held').innerText(), new RegExp(`held: ${waiting.heldReason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    } finally {
+      await api.request('POST', `/sweeps/${heldId}/cancel`);
+    }
+
+    await waitUntil(async () => (await api.request('GET', `/sweeps/${tpeId}`)).body.sweep.status === 'succeeded', 'the tpe sweep', 300_000, 1000);
+    const detail = (await api.request('GET', `/sweeps/${tpeId}`)).body;
+    assert.equal(detail.trials.length, 2);
+    await page.goto(`${webUrl}/sweeps/${tpeId}`);
+    for (const trial of detail.trials) {
+      const row = page.getByTestId(`trial-row-${trial.index}`);
+      assert.equal(await row.getAttribute('data-source'), trial.source);
+      assert.equal(await row.getAttribute('data-value'), trial.value === null ? '' : trial.value.toFixed(2));
+      assert.equal(await row.locator('a').count(), trial.runIds.length, 'a link per run of the trial');
+    }
+    const values = detail.trials.filter((t) => t.finished && t.value !== null).map((t) => t.value);
+    const chart = page.getByTestId('trials-chart');
+    await chart.waitFor();
+    assert.equal(await chart.getAttribute('data-points'), String(values.length));
+    assert.equal(await chart.getAttribute('data-best'), Math.max(...values).toFixed(2));
+    await waitUntil(async () => (await chart.locator('path.recharts-line-curve').count()) >= 1, 'the best-so-far line', 15_000, 200);
+    const runsWithTrial = detail.runs.filter((r) => r.trial !== null).length;
+    assert.equal(runsWithTrial, 2, 'each run names its trial');
+    await page.screenshot({ path: join(SHOTS, 'sweep-tpe.png'), fullPage: true });
   });
 
   it('should enforce a CSP that no page violates, with security headers on every answer', async () => {

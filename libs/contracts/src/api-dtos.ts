@@ -76,6 +76,8 @@ export interface RunSummaryDto {
   attempts: number;
   workerId: string | null;
   backend: string | null;
+  /** The engine that computed its frozen features, e.g. `onnx (onnxruntime-node 1.30.0, cpu, 2 threads)`. */
+  frozenEngine: string | null;
   error: string | null;
   priority: number;
   /** The sweep trial (tpe search) this run belongs to; null otherwise. */

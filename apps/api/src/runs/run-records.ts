@@ -76,6 +76,7 @@ export function toRunSummary(run: RunRow, method: string): RunSummaryDto {
     attempts: run.attempts,
     workerId: run.workerId,
     backend: run.backend,
+    frozenEngine: run.frozenEngine,
     error: run.error,
     priority: run.priority,
     trial: run.trial,

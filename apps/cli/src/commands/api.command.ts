@@ -5,6 +5,7 @@ import {
   MODEL_SELECTIONS,
   type ModelSelection,
   Page,
+  RUN_STATUSES,
   RunDetailDto,
   RunSummaryDto,
   SweepCreatedDto,
@@ -17,6 +18,7 @@ import { apiRequest, resolveConnection } from '../api-client';
 import { readSpecFile } from '../spec-file';
 import { formatTable } from '../table';
 import { registerQueueProbeCommand } from './queue-probe.command';
+import { formatBudget, registerSweepGrowCommand } from './sweep-growth.command';
 import { formatSweepList, registerSweepPlanningCommands } from './sweep-planning.command';
 
 function connection(command: Command) {
@@ -47,8 +49,30 @@ export function formatLeaderboard(board: Leaderboard): string {
     ...rows.map(line),
     rows.length === 0 ? '(no evaluated runs yet)' : '',
     `datasets: ${board.provenance.datasets.map((d) => `${d.domain} = ${d.name} v${d.version} (${d.splits.join('+')})`).join('; ') || 'none'}`,
-    `seeds: ${board.provenance.seeds.join(', ') || 'none'} · ${board.provenance.evaluations} evaluations · provenance ${board.provenance.hash}`,
+    `seeds: ${board.provenance.seeds.join(', ') || 'none'} · ${board.provenance.evaluations} evaluations · runs counted: ${(board.provenance.statuses ?? ['succeeded']).join(', ')} · provenance ${board.provenance.hash}`,
+    ...formatStaleWarning(board),
   ].join('\n') + '\n';
+}
+
+/**
+ * One warning line per dataset version behind the board that has a newer ready version (`provenance.stale`), and the
+ * command that refreshes the runs; nothing when the board is up to date.
+ */
+export function formatStaleWarning(board: Leaderboard): string[] {
+  const stale = board.provenance.stale ?? [];
+  if (stale.length === 0) return [];
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const d of stale) {
+    const key = `${d.role}:${d.name}:${d.usedVersion}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    lines.push(
+      `WARNING: stale: ${d.name} v${d.usedVersion} used, v${d.newestVersion} is the newest (${d.role === 'target' ? `target column ${domainDisplayName(d.domain)}` : 'source: every column'})`,
+    );
+  }
+  lines.push(`refresh with: fer benchmarks refresh ${board.benchmark}`);
+  return lines;
 }
 
 /**
@@ -82,6 +106,42 @@ export function formatSweep(detail: SweepDetailDto): string {
   const { sweep } = detail;
   const counts = Object.entries(sweep.runCounts).filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`).join(', ');
   const lines = [`sweep ${sweep.id} "${sweep.name}" (${sweep.benchmark}): ${sweep.status}, ${Math.round(sweep.progress * 100)}% — ${counts || 'no runs'}`];
+  if (sweep.budget) lines.push(formatBudget(sweep.budget));
+  const rungs = detail.rungs ?? [];
+  const pruned = sweep.runCounts.pruned ?? 0;
+  if (rungs.length || pruned) {
+    const rule = detail.spec?.earlyStopping;
+    const epochs = [...new Set(rungs.map((r) => r.rung))].sort((a, b) => a - b);
+    lines.push(
+      `early stopping${rule ? ` (${rule.kind} on ${rule.metric}, min ${rule.minEpochs} epochs, factor ${rule.reductionFactor})` : ''}: ${pruned} run${pruned === 1 ? '' : 's'} pruned, ${rungs.length} rung decision${rungs.length === 1 ? '' : 's'}${epochs.length ? ` at epochs ${epochs.join(', ')}` : ''}`,
+    );
+  }
+  const trials = detail.trials ?? [];
+  if (trials.length) {
+    const objective = detail.spec?.objective;
+    const goal = objective?.goal ?? 'maximize';
+    const finished = trials.filter((t) => t.finished && t.value !== null);
+    const best = finished.reduce<(typeof trials)[number] | null>((b, t) => (b === null || (goal === 'maximize' ? t.value! > b.value! : t.value! < b.value!) ? t : b), null);
+    lines.push(
+      '',
+      `search trials (tpe): ${trials.length} proposed, ${trials.filter((t) => t.finished).length} finished${objective ? `; objective ${objective.metric} (selection ${objective.selection}, ${goal})` : ''}${best ? `; best ${best.value!.toFixed(2)} (trial ${best.index})` : ''}`,
+    );
+    const parameters = [...new Set(trials.flatMap((t) => Object.keys(t.params)))].sort();
+    lines.push(
+      formatTable(
+        ['trial', 'proposed by', ...parameters, 'value', 'finished', 'runs'],
+        trials.map((t) => [
+          String(t.index),
+          t.source === 'tpe' ? `tpe (${t.observed} seen)` : 'startup',
+          ...parameters.map((p) => (t.params[p] === undefined ? '-' : typeof t.params[p] === 'number' ? String(Number((t.params[p] as number).toPrecision(4))) : String(t.params[p]))),
+          t.value === null ? '-' : t.value.toFixed(2),
+          t.finished ? 'yes' : 'open',
+          String(t.runIds.length),
+        ]),
+        ['right', 'left', ...parameters.map(() => 'right' as const), 'right', 'left', 'right'],
+      ).trimEnd(),
+    );
+  }
   if (detail.ablation.length) {
     const domains = Object.keys(detail.ablation[0].perDomain);
     const unfinished = detail.ablationBasis.excludedUnfinished;
@@ -101,6 +161,17 @@ export function formatSweep(detail: SweepDetailDto): string {
     lines.push(line(header), ...rows.map(line));
   }
   return lines.join('\n') + '\n';
+}
+
+/** What else a run row should say: the search trial it belongs to, why it is held, the run it retrains. */
+export function runNote(run: RunSummaryDto): string {
+  return [
+    run.trial !== null && run.trial !== undefined ? `trial ${run.trial}` : '',
+    run.status === 'queued' && run.heldReason ? `held: ${run.heldReason}` : '',
+    run.replacesRunId ? `retrains ${run.replacesRunId}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 /** Live progress bars, one per run, until every run of the sweep is terminal. */
@@ -148,7 +219,11 @@ export function registerApiCommands(program: Command): void {
     .action(async (id: string, options: { watch?: boolean; json?: boolean; selection: ModelSelection }, command: Command) => {
       if (options.watch) await watchSweep(command, id);
       const detail = await apiRequest<SweepDetailDto>(connection(command), 'GET', `/sweeps/${id}?selection=${options.selection}`);
-      print(options.json ? { sweep: detail.sweep, ablation: detail.ablation, ablationBasis: detail.ablationBasis } : formatSweep(detail));
+      print(
+        options.json
+          ? { sweep: detail.sweep, ablation: detail.ablation, ablationBasis: detail.ablationBasis, trials: detail.trials ?? [], rungs: detail.rungs ?? [] }
+          : formatSweep(detail),
+      );
     });
   sweep
     .command('list')
@@ -169,7 +244,7 @@ export function registerApiCommands(program: Command): void {
     .command('list')
     .description('List runs as a table (--json for JSON)')
     .option('--sweep <id>', 'only this sweep')
-    .option('--status <status>', 'queued|running|succeeded|failed|cancelled')
+    .option('--status <status>', RUN_STATUSES.join('|'))
     .option('--json', 'print JSON')
     .action(async (options: { sweep?: string; status?: string; json?: boolean }, command: Command) => {
       const query = new URLSearchParams({ ...(options.sweep ? { sweepId: options.sweep } : {}), ...(options.status ? { status: options.status } : {}) });
@@ -179,9 +254,9 @@ export function registerApiCommands(program: Command): void {
         page.items.length === 0
           ? 'no runs\n'
           : formatTable(
-              ['run', 'status', 'progress', 'method', 'source', 'seed'],
-              page.items.map((r) => [r.id, r.status, `${Math.round(r.progress * 100)}%`, r.method, r.sourceDomain, String(r.seed)]),
-              ['left', 'left', 'right', 'left', 'left', 'right'],
+              ['run', 'status', 'progress', 'method', 'source', 'seed', 'note'],
+              page.items.map((r) => [r.id, r.status, `${Math.round(r.progress * 100)}%`, r.method, r.sourceDomain, String(r.seed), runNote(r)]),
+              ['left', 'left', 'right', 'left', 'left', 'right', 'left'],
             ),
       );
     });
@@ -210,6 +285,7 @@ export function registerApiCommands(program: Command): void {
   }
 
   registerSweepPlanningCommands(sweep, runs);
+  registerSweepGrowCommand(sweep);
 
   program
     .command('leaderboard')
@@ -219,11 +295,16 @@ export function registerApiCommands(program: Command): void {
     .addOption(selectionOption())
     .option('--format <format>', 'table | json | csv | markdown | latex', 'table')
     .option('--verify <hash>', 'recompute the leaderboard and compare its provenance hash (printed under every table and export): exit 0 when it matches, 1 when not')
-    .action(async (options: { source: string; benchmark: string; selection: string; format: string; verify?: string }, command: Command) => {
+    .option('--include-pruned', 'also count runs an early-stopping rule pruned (at the epoch they stopped)')
+    .action(async (options: { source: string; benchmark: string; selection: string; format: string; verify?: string; includePruned?: boolean }, command: Command) => {
       const query = new URLSearchParams({ benchmark: options.benchmark, source: options.source, selection: options.selection });
+      if (options.includePruned) query.set('includePruned', 'true');
       if (options.verify) {
-        const result = verifyLeaderboard(await apiRequest<Leaderboard>(connection(command), 'GET', `/leaderboards?${query}`), options.verify);
+        const board = await apiRequest<Leaderboard>(connection(command), 'GET', `/leaderboards?${query}`);
+        const result = verifyLeaderboard(board, options.verify);
         (result.ok ? process.stdout : process.stderr).write(result.message + '\n');
+        const stale = formatStaleWarning(board);
+        if (stale.length) process.stderr.write(stale.join('\n') + '\n');
         process.exitCode = result.ok ? 0 : 1;
         return;
       }

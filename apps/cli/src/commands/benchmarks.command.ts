@@ -1,6 +1,7 @@
 import { domainDisplayName, type BenchmarkDto } from '@fer/contracts';
 import type { Command } from 'commander';
 import { apiRequest, resolveConnection } from '../api-client';
+import { registerBenchmarkRefreshCommand } from './sweep-growth.command';
 
 const connection = (command: Command) => resolveConnection(command.optsWithGlobals());
 function print(value: unknown): void {
@@ -23,7 +24,7 @@ export function formatBenchmarks(benchmarks: BenchmarkDto[]): string {
 }
 
 export function registerBenchmarkCommands(program: Command): void {
-  const benchmarks = program.command('benchmarks').description('List and create benchmarks (ordered sets of domains: the leaderboard columns)');
+  const benchmarks = program.command('benchmarks').description('List, create and refresh benchmarks (ordered sets of domains: the leaderboard columns)');
   benchmarks
     .command('list')
     .description('List benchmarks as a table (--json for JSON)')
@@ -59,4 +60,5 @@ export function registerBenchmarkCommands(program: Command): void {
     .description('Delete a benchmark no sweep used (one in use can only be archived)')
     .argument('<name>')
     .action(async (name: string, _o: unknown, command: Command) => print(await apiRequest(connection(command), 'DELETE', `/benchmarks/${encodeURIComponent(name)}`)));
+  registerBenchmarkRefreshCommand(benchmarks);
 }

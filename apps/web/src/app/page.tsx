@@ -1,10 +1,11 @@
-import type { BenchmarkDto, Leaderboard, TransferMatrix } from '@fer/contracts';
+import type { BenchmarkDto, Leaderboard, StaleDataset, TransferMatrix } from '@fer/contracts';
 import Link from 'next/link';
 import { ApiErrorNotice } from '@/components/api-error-notice';
 import { EmptyState } from '@/components/empty-state';
 import { CopyButtons } from '@/components/leaderboard/copy-buttons';
 import { LeaderboardControls, type LeaderboardQuery } from '@/components/leaderboard/leaderboard-controls';
 import { LeaderboardTable } from '@/components/leaderboard/leaderboard-table';
+import { RefreshBenchmarkButton } from '@/components/leaderboard/refresh-benchmark';
 import { OracleWarning } from '@/components/selection-switch';
 import { TransferConfigPicker } from '@/components/leaderboard/transfer-config-picker';
 import { TransferHeatmap } from '@/components/leaderboard/transfer-heatmap';
@@ -12,6 +13,7 @@ import { domainLabel, formatDateTime } from '@/lib/format';
 import { firstParam, queryString, type SearchParams } from '@/lib/search-params';
 import { parseSelection, SELECTION_OPTIONS } from '@/lib/selection';
 import { apiGet, load } from '@/server/api-client';
+import { canLaunch } from '@/server/session';
 
 export default async function LeaderboardPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
@@ -43,10 +45,15 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
     requestedSource && benchmark.domains.includes(requestedSource) ? requestedSource : benchmark.domains[0];
   const selection = parseSelection(firstParam(params, 'selection'));
   const selectionOption = SELECTION_OPTIONS.find((option) => option.value === selection)!;
+  // Pruned runs (stopped early by a sweep's early-stopping rule) are left out unless the URL asks for them.
+  const includePruned = firstParam(params, 'includePruned') === 'true' ? 'true' : undefined;
 
-  const leaderboard = await load(
-    apiGet<Leaderboard>(`/leaderboards${queryString({ benchmark: benchmark.name, source, selection })}`),
-  );
+  const [leaderboard, launch] = await Promise.all([
+    load(apiGet<Leaderboard>(`/leaderboards${queryString({ benchmark: benchmark.name, source, selection, includePruned })}`)),
+    canLaunch(),
+  ]);
+  const stale = leaderboard.ok ? (leaderboard.data.provenance.stale ?? []) : [];
+  const statuses = leaderboard.ok ? (leaderboard.data.provenance.statuses ?? ['succeeded']) : [];
 
   const rows = leaderboard.ok ? leaderboard.data.rows : [];
   const configOptions = [
@@ -58,7 +65,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
     requestedConfig && configOptions.some((option) => option.configId === requestedConfig)
       ? requestedConfig
       : (bestRow?.configId ?? configOptions[0]?.configId);
-  const query: LeaderboardQuery = { benchmark: benchmark.name, source, selection, config: configId };
+  const query: LeaderboardQuery = { benchmark: benchmark.name, source, selection, config: configId, includePruned };
 
   const transfer = configId
     ? await load(
@@ -80,6 +87,11 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
       </div>
       <LeaderboardControls benchmarks={benchmarks.data} query={query} />
       {selection === 'oracle' && <OracleWarning />}
+      {stale.length > 0 && (
+        <StaleWarning stale={stale} benchmark={benchmark.name}>
+          {launch && <RefreshBenchmarkButton benchmark={benchmark.name} />}
+        </StaleWarning>
+      )}
       {!leaderboard.ok ? (
         <ApiErrorNotice error={leaderboard.error} />
       ) : rows.length === 0 ? (
@@ -107,12 +119,16 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
           <p className="muted small" data-testid="leaderboard-meta">
             {rows.length} config group{rows.length === 1 ? '' : 's'} · selection: {selectionOption.label} (
             {selectionOption.description}) · seeds {leaderboard.data.provenance.seeds.join(', ') || '-'} ·{' '}
-            {leaderboard.data.provenance.evaluations} evaluations · generated {formatDateTime(leaderboard.data.generatedAt)}
+            {leaderboard.data.provenance.evaluations} evaluations ·{' '}
+            <span data-testid="leaderboard-statuses" data-statuses={statuses.join(',')}>
+              runs counted: {statuses.join(', ')}
+            </span>{' '}
+            · generated {formatDateTime(leaderboard.data.generatedAt)}
           </p>
           <p className="muted small mono" data-testid="leaderboard-provenance">
             provenance {leaderboard.data.provenance.hash}
           </p>
-          <CopyButtons benchmark={benchmark.name} source={source} selection={selection} />
+          <CopyButtons benchmark={benchmark.name} source={source} selection={selection} includePruned={includePruned} />
         </>
       )}
 
@@ -128,5 +144,31 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
         )}
       </section>
     </>
+  );
+}
+
+/** Dataset versions behind the board that have a newer ready version: the numbers are stale until a refresh. */
+function StaleWarning({ stale, benchmark, children }: { stale: StaleDataset[]; benchmark: string; children?: React.ReactNode }) {
+  const unique = [...new Map(stale.map((d) => [`${d.role}:${d.name}:${d.usedVersion}`, d])).values()];
+  return (
+    <div className="notice notice-warn" role="note" data-testid="leaderboard-stale" data-count={unique.length}>
+      <p className="notice-title">Stale results: newer dataset versions exist</p>
+      <ul>
+        {unique.map((d) => (
+          <li key={`${d.role}:${d.name}:${d.usedVersion}`} data-testid={`stale-${d.role}-${d.domain}`}>
+            <strong>{d.name}</strong>: used v{d.usedVersion}, newest v{d.newestVersion} (
+            {d.role === 'target'
+              ? `target column ${domainLabel(d.domain)}`
+              : `source: the runs trained on it, every column`}
+            )
+          </li>
+        ))}
+      </ul>
+      <p className="small">
+        Refreshing {benchmark} scores the runs again on the newest target datasets (from their checkpoints) and retrains
+        the runs whose source dataset changed, as new runs; nothing else is recomputed.
+      </p>
+      {children}
+    </div>
   );
 }

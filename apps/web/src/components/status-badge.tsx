@@ -4,6 +4,8 @@ const TONES: Record<string, string> = {
   running: 'info',
   online: 'ok',
   succeeded: 'ok',
+  // stopped early by the sweep's early-stopping rule: ended as planned, neither a failure nor a cancellation
+  pruned: 'pruned',
   ready: 'ok',
   failed: 'danger',
   lost: 'danger',

@@ -11,6 +11,19 @@ export const workerEnvSchema = z.object({
   /** Feature cache and checkpoints live under here (shared storage when workers run on many hosts). */
   FER_HOME: z.string().default('.fer'),
   FER_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /**
+   * Where frozen features are computed (clip-vit-b32): `onnx` (ONNX Runtime, CUDA when its libraries are installed),
+   * `tfjs` (the TF.js backend above), `auto` (ONNX Runtime when it loads). Recorded on every feature cache entry and run.
+   */
+  FER_FROZEN_ENGINE: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
+  /** ONNX Runtime's threads for frozen features (default: the cores this process may use). */
+  FER_FROZEN_THREADS: z.coerce.number().int().min(1).optional(),
+  /** `boot`: run the numerics selftest (`fer worker selftest`) on the chosen backend; on FAIL the worker exits before taking a job. */
+  FER_SELFTEST: z.enum(['off', 'boot']).default('off'),
+  /** The selftest's golden files (default: libs/cafe/fixtures/golden of this install). */
+  FER_SELFTEST_GOLDEN_DIR: z.string().min(1).optional(),
+  /** A clip-vit-b32 .safetensors the selftest also runs a batch through. */
+  FER_SELFTEST_CLIP_WEIGHTS: z.string().min(1).optional(),
   /** Queues this process consumes, comma-separated; by default all, probes included, so a probe says "a worker is alive". */
   FER_WORKER_QUEUES: z
     .string()

@@ -85,6 +85,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     const watch = new CancellationWatch(db, runId, this.env.FER_CANCEL_POLL_SECONDS);
     // Set by onEpoch when a rung stops the run (an object: TypeScript does not track writes inside the callback).
     const prune: { at: { epoch: number; message: string } | null } = { at: null };
+    const frozen: { engine: string | null } = { engine: null };
     try {
       await this.logs.write(
         runId,
@@ -94,9 +95,11 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       const source = await this.data.load(run.sourceDatasetId, ['train'], config, {
         withFlipped: config.augment.flip,
         withImages: trainsOnImages(config),
+        onEngine: (engine) => (frozen.engine = engine),
         shouldStop: () => watch.cancelled,
         onProgress: (done, total) => void this.progress(runId, (done / total) * FEATURES_SHARE, context),
       });
+      if (frozen.engine) await this.recordFrozenEngine(runId, config.backbone, frozen.engine);
       if (watch.cancelled) return this.cancel(runId);
       const targets = await this.loadTargets(run, config);
       const { train, val } = splitSourceValidation(source, config.sourceValFraction, run.seed);
@@ -299,6 +302,12 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     await withDatabaseRetry(() =>
       this.prisma.client.artifact.upsert({ where: { id: `${runId}.trunk-weights` }, create: { id: `${runId}.trunk-weights`, ...row }, update: row }),
     );
+  }
+
+  /** The engine behind the run's frozen features, on the run and in its log (numbers say how they were obtained). */
+  private async recordFrozenEngine(runId: string, backbone: string, engine: string): Promise<void> {
+    await withDatabaseRetry(() => this.prisma.client.run.update({ where: { id: runId }, data: { frozenEngine: engine } }));
+    await this.logs.write(runId, 'info', `frozen features: ${backbone} on ${engine}`);
   }
 
   /** Ends a run `pruned` at the epoch its sweep's early-stopping rule stopped it; its checkpoints and scores stay. */

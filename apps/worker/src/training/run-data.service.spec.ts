@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { workerEnvSchema } from '../config/worker-env.schema';
 import type { WorkerPrismaService } from '../persistence/worker-prisma.service';
+import { describeFrozenEngine, initializeBackend } from '@fer/cafe';
 import { RunDataService } from './run-data.service';
 
 /** The worker opens a weights file only when it is, by real path, inside its own FER_DATA_ROOTS (checked again). */
@@ -19,7 +20,7 @@ describe('RunDataService weights confinement', () => {
   after(() => rmSync(root, { recursive: true, force: true }));
 
   // No database is reached on this path: the check runs before any read.
-  const service = (roots: string) =>
+  const service = (roots: string, env: Record<string, string> = {}) =>
     new RunDataService(
       {} as WorkerPrismaService,
       workerEnvSchema.parse({
@@ -27,6 +28,7 @@ describe('RunDataService weights confinement', () => {
         REDIS_URL: 'redis://127.0.0.1',
         FER_HOME: root,
         FER_DATA_ROOTS: roots,
+        ...env,
       }),
     );
 
@@ -63,5 +65,22 @@ describe('RunDataService weights confinement', () => {
       service(root).backbone({ backbone: 'clip-vit-b32', backboneWeights: join(root, 'models', 'ok.safetensors') }),
       (error: Error) => !/refused by the worker|FER_DATA_ROOTS/.test(error.message),
     );
+  });
+
+  it('should compute frozen features on FER_FROZEN_ENGINE (auto: ONNX Runtime here) and run the in-graph branch on TF.js', async () => {
+    const clip = join(__dirname, '..', '..', '..', '..', 'libs', 'cafe', 'fixtures', 'clip-tiny');
+    copyFileSync(join(clip, 'model.safetensors'), join(root, 'models', 'clip.safetensors'));
+    const config = { backbone: 'clip-vit-b32', backboneWeights: join(root, 'models', 'clip.safetensors') };
+    await initializeBackend('wasm');
+    const auto = await service(root).backbone(config);
+    assert.equal(auto.engine, 'onnx');
+    assert.match(describeFrozenEngine(auto), /^onnx \(onnxruntime-node [\d.]+, cpu, \d+ threads?; CUDA not used: /);
+    const tfjs = await service(root, { FER_FROZEN_ENGINE: 'tfjs' }).backbone(config);
+    assert.equal(tfjs.engine, 'tfjs');
+    assert.match(describeFrozenEngine(tfjs), /^tfjs \(/);
+    assert.equal(auto.identity, `${tfjs.identity}-onnx`, 'the cache keys the two engines apart');
+    const threads = await service(root, { FER_FROZEN_THREADS: '1' }).backbone(config);
+    assert.match(describeFrozenEngine(threads), /, 1 thread;/);
+    for (const backbone of [auto, tfjs, threads]) backbone.dispose();
   });
 });

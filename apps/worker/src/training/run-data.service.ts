@@ -1,4 +1,4 @@
-import { FeatureCache, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, sharedFrozenBranch, type Backbone, type SharedFrozenBranch } from '@fer/cafe';
+import { FeatureCache, describeFrozenEngine, augmentFrozenInput, embedImages, extractFeatures, loadBackbone, sharedFrozenBranch, type Backbone, type SharedFrozenBranch } from '@fer/cafe';
 import { matchTrunk, readStateDict, type CheckpointTensor, type WeightsReport } from '@fer/weights';
 import { confinePath, createBatchStream, getReader, loadRgb, storedReaderOptions, streamedImages, withStoredCrops, type DatasetFormat, type Sample } from '@fer/datasets';
 import { readsPrecomputedFeatures, type TrainingConfig } from '@fer/contracts';
@@ -46,13 +46,20 @@ export class RunDataService {
   /** `augment.frozenPath: shared`: the frozen model as a branch of the trained model, run on each batch; else none. */
   async sharedFrozen(config: TrainingConfig): Promise<SharedFrozenBranch | undefined> {
     if (config.augment.frozenPath !== 'shared') return undefined;
-    return sharedFrozenBranch(await this.backbone(config), config.augment.frozenNormalization ?? 'backbone');
+    // In the training graph: TF.js tensors in and out, so the TF.js engine whatever FER_FROZEN_ENGINE says.
+    return sharedFrozenBranch(await this.backbone(config, 'tfjs'), config.augment.frozenNormalization ?? 'backbone');
   }
 
-  backbone(config: Pick<TrainingConfig, 'backbone' | 'backboneWeights'>): Promise<Backbone> {
-    const key = `${config.backbone}:${config.backboneWeights ?? ''}`;
+  /**
+   * The frozen backbone, loaded once per (model, weights, engine): feature extraction runs on FER_FROZEN_ENGINE (ONNX
+   * Runtime when it loads, by default), in-graph use on TF.js.
+   */
+  backbone(config: Pick<TrainingConfig, 'backbone' | 'backboneWeights'>, engine: 'auto' | 'onnx' | 'tfjs' = this.env.FER_FROZEN_ENGINE): Promise<Backbone> {
+    const key = `${config.backbone}:${config.backboneWeights ?? ''}:${engine}`;
     if (!this.backbones.has(key)) {
-      const loading = this.confinedWeights(config.backboneWeights, 'backboneWeights').then((weightsPath) => loadBackbone(config.backbone, { weightsPath }));
+      const loading = this.confinedWeights(config.backboneWeights, 'backboneWeights').then((weightsPath) =>
+        loadBackbone(config.backbone, { weightsPath, engine, threads: this.env.FER_FROZEN_THREADS }),
+      );
       loading.catch(() => this.backbones.delete(key));
       this.backbones.set(key, loading);
     }
@@ -101,7 +108,14 @@ export class RunDataService {
     datasetId: string,
     splits: string[],
     config: TrainingConfig,
-    options: { withFlipped: boolean; withImages?: boolean; onProgress?(done: number, total: number, cached: number): void; shouldStop?(): boolean },
+    options: {
+      withFlipped: boolean;
+      withImages?: boolean;
+      onProgress?(done: number, total: number, cached: number): void;
+      shouldStop?(): boolean;
+      /** Told which engine computes the frozen features (not called when the config reads none). */
+      onEngine?(engine: string): void;
+    },
   ): Promise<LoadedSplit> {
     const { rows, samples } = await this.resolveSamples(datasetId, splits);
     if (!readsPrecomputedFeatures(config)) {
@@ -117,6 +131,7 @@ export class RunDataService {
       };
     }
     const backbone = await this.backbone(config);
+    options.onEngine?.(describeFrozenEngine(backbone));
     const views = options.withFlipped ? (['original', 'flipped'] as const) : (['original'] as const);
     const extracted = await extractFeatures(
       backbone,
@@ -125,8 +140,18 @@ export class RunDataService {
     );
     await withDatabaseRetry(() =>
       this.prisma.client.featureCacheEntry.upsert({
-        where: { datasetId_backbone: { datasetId, backbone: backbone.name } },
-        create: { id: `${datasetId}.${backbone.name}`, datasetId, backbone: backbone.name, featureDim: extracted.dim, samples: rows.length, computed: extracted.computed, fromCache: extracted.fromCache, seconds: 0 },
+        where: { datasetId_backbone_engine: { datasetId, backbone: backbone.name, engine: backbone.engine ?? 'tfjs' } },
+        create: {
+          id: `${datasetId}.${backbone.name}${backbone.engine === 'onnx' ? '.onnx' : ''}`,
+          datasetId,
+          backbone: backbone.name,
+          engine: backbone.engine ?? 'tfjs',
+          featureDim: extracted.dim,
+          samples: rows.length,
+          computed: extracted.computed,
+          fromCache: extracted.fromCache,
+          seconds: 0,
+        },
         update: { samples: rows.length, computed: extracted.computed, fromCache: extracted.fromCache },
       }),
     );

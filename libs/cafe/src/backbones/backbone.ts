@@ -16,12 +16,26 @@ export interface Backbone {
    * it differs), its own normalisation skipped: how the official CAFE code feeds CLIP the mask net's input.
    */
   embedNormalized?(pixels: tf.Tensor4D): tf.Tensor2D;
+  /** The engine it runs on (`tfjs` when absent). */
+  readonly engine?: 'tfjs' | 'onnx';
+  /**
+   * Engines outside TF.js (ONNX Runtime): `count` images as floats ([count, S, S, 3], RGB 0..255) → [count, featureDim].
+   * Feature extraction prefers it to `embed` when present.
+   */
+  embedBatch?(pixels: Float32Array, count: number): Promise<Float32Array>;
   dispose(): void;
 }
 
 export interface BackboneLoadOptions {
   /** A weights file (clip-vit-b32: a .safetensors file) or folder (face-api models: overrides the packaged model folder). */
   weightsPath?: string;
+  /**
+   * Where clip-vit-b32 runs (default `tfjs`): `onnx` (ONNX Runtime, an error when it does not load), or `auto` (ONNX
+   * Runtime when it loads). The face-api models run on TF.js whatever is asked.
+   */
+  engine?: 'auto' | 'onnx' | 'tfjs';
+  /** ONNX Runtime's intra-op threads (default: the cores this process may use). */
+  threads?: number;
 }
 
 export type { BackboneInfo };

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { toInputSize, type Backbone, type BackboneLoadOptions, type BackboneRegistration } from './backbone';
 import { SafetensorsFile, SafetensorsFormatError } from '@fer/weights';
+import { OnnxClipVitBackbone, resolveFrozenEngine } from './onnx/frozen-engine';
 
 // The CLIP ViT image tower (Radford et al. 2021) over Hugging Face `CLIPModel` / `CLIPVisionModelWithProjection` parameter names.
 const NAME = 'clip-vit-b32';
@@ -66,6 +67,7 @@ function linear(x: tf.Tensor2D, layer: Linear): tf.Tensor2D {
 
 export class ClipVitBackbone implements Backbone {
   readonly name = NAME;
+  readonly engine = 'tfjs' as const;
   readonly featureDim: number;
   readonly inputSize: number;
   private readonly mean = tf.tensor1d(CLIP_MEAN.map((m) => m * 255));
@@ -146,15 +148,45 @@ async function resolveHeads(file: SafetensorsFile, width: number): Promise<numbe
   return Math.max(1, Math.round(width / 64));
 }
 
-export async function loadClipVit(options: BackboneLoadOptions): Promise<ClipVitBackbone> {
-  if (!options.weightsPath) {
+/** A linear layer as stored by PyTorch: weight [out, in], optional bias [out]. */
+export interface RawLinear {
+  weight: Float32Array;
+  bias?: Float32Array;
+  inDim: number;
+  outDim: number;
+}
+
+export interface RawLayerNorm {
+  weight: Float32Array;
+  bias: Float32Array;
+}
+
+/** The CLIP vision tower's weights as read from the file, in PyTorch layouts, for any engine to build its model from. */
+export interface ClipVitWeights {
+  path: string;
+  /** name@digest of the header and every tensor read: the same weights give the same identity on every engine. */
+  identity: string;
+  hyperparameters: ClipVitHyperparameters;
+  /** [width, 3, patch, patch] (OIHW). */
+  patchWeight: Float32Array;
+  classEmbedding: Float32Array;
+  /** [positions, width]. */
+  positionEmbedding: Float32Array;
+  preLayerNorm: RawLayerNorm;
+  postLayerNorm: RawLayerNorm;
+  projection: RawLinear;
+  layers: { layerNorm1: RawLayerNorm; query: RawLinear; key: RawLinear; value: RawLinear; output: RawLinear; layerNorm2: RawLayerNorm; fc1: RawLinear; fc2: RawLinear }[];
+}
+
+/** Reads and checks a Hugging Face CLIP vision tower from a .safetensors file (names, shapes, heads). */
+export async function readClipVitWeights(weightsPath: string | undefined): Promise<ClipVitWeights> {
+  if (!weightsPath) {
     throw new Error(
       `${NAME} needs a local weights file: pass weightsPath pointing at the Hugging Face openai/clip-vit-base-patch32 model.safetensors ` +
         `(nothing is downloaded at run time)`,
     );
   }
-  const file = await SafetensorsFile.open(options.weightsPath);
-  const owned: tf.Tensor[] = [];
+  const file = await SafetensorsFile.open(weightsPath);
   try {
     const digest = createHash('sha256').update(file.headerBytes);
     const shapeOf = (name: string): number[] => {
@@ -162,6 +194,7 @@ export async function loadClipVit(options: BackboneLoadOptions): Promise<ClipVit
       if (!entry) throw new SafetensorsFormatError(`${file.path}: missing tensor '${name}' (expected Hugging Face CLIP vision parameter names)`);
       return entry.shape;
     };
+    // The digest covers the tensors in this order (the feature cache's key): keep it when changing this reader.
     const read = async (name: string, shape: number[]): Promise<Float32Array> => {
       const actual = shapeOf(name);
       if (actual.length !== shape.length || actual.some((d, i) => d !== shape[i])) {
@@ -170,10 +203,6 @@ export async function loadClipVit(options: BackboneLoadOptions): Promise<ClipVit
       const data = await file.readFloat32(name);
       digest.update(name).update(data.raw);
       return data.values;
-    };
-    const keep = <T extends tf.Tensor>(t: T): T => {
-      owned.push(t);
-      return t;
     };
 
     const patchShape = shapeOf(`${PREFIX}embeddings.patch_embedding.weight`);
@@ -198,31 +227,24 @@ export async function loadClipVit(options: BackboneLoadOptions): Promise<ClipVit
     if (width % heads !== 0) throw new Error(`${file.path}: width ${width} is not divisible by ${heads} attention heads`);
     const hyperparameters: ClipVitHyperparameters = { width, layers: layerCount, heads, patchSize, imageSize: grid * patchSize, projectionDim };
 
-    const vector = async (name: string, length: number) => keep(tf.tensor1d(await read(name, [length])));
-    const layerNormOf = async (prefix: string): Promise<LayerNorm> => ({ weight: await vector(`${prefix}.weight`, width), bias: await vector(`${prefix}.bias`, width) });
-    const linearOf = async (prefix: string, inDim: number, outDim: number, withBias = true): Promise<Linear> => {
-      const values = await read(`${prefix}.weight`, [outDim, inDim]);
-      return {
-        weight: keep(tf.tidy(() => tf.transpose(tf.tensor2d(values, [outDim, inDim])))),
-        bias: withBias ? await vector(`${prefix}.bias`, outDim) : undefined,
-      };
-    };
-
-    const patchValues = await read(`${PREFIX}embeddings.patch_embedding.weight`, [width, 3, patchSize, patchSize]);
-    const params: ClipVitParams = {
-      // PyTorch OIHW → TF.js HWIO
-      patchFilter: keep(tf.tidy(() => tf.transpose(tf.tensor4d(patchValues, [width, 3, patchSize, patchSize]), [2, 3, 1, 0]))),
-      classEmbedding: await vector(`${PREFIX}embeddings.class_embedding`, width),
-      positionEmbedding: keep(tf.tensor2d(await read(`${PREFIX}embeddings.position_embedding.weight`, [positions, width]), [positions, width])),
-      preLayerNorm: await layerNormOf(`${PREFIX}pre_layrnorm`),
-      layers: [],
-      postLayerNorm: await layerNormOf(`${PREFIX}post_layernorm`),
-      projection: await linearOf('visual_projection', width, projectionDim, false),
-    };
+    const layerNormOf = async (prefix: string): Promise<RawLayerNorm> => ({ weight: await read(`${prefix}.weight`, [width]), bias: await read(`${prefix}.bias`, [width]) });
+    const linearOf = async (prefix: string, inDim: number, outDim: number, withBias = true): Promise<RawLinear> => ({
+      weight: await read(`${prefix}.weight`, [outDim, inDim]),
+      bias: withBias ? await read(`${prefix}.bias`, [outDim]) : undefined,
+      inDim,
+      outDim,
+    });
+    const patchWeight = await read(`${PREFIX}embeddings.patch_embedding.weight`, [width, 3, patchSize, patchSize]);
+    const classEmbedding = await read(`${PREFIX}embeddings.class_embedding`, [width]);
+    const positionEmbedding = await read(`${PREFIX}embeddings.position_embedding.weight`, [positions, width]);
+    const preLayerNorm = await layerNormOf(`${PREFIX}pre_layrnorm`);
+    const postLayerNorm = await layerNormOf(`${PREFIX}post_layernorm`);
+    const projection = await linearOf('visual_projection', width, projectionDim, false);
+    const layers: ClipVitWeights['layers'] = [];
     for (let index = 0; index < layerCount; index++) {
       const prefix = `${PREFIX}encoder.layers.${index}`;
       const hiddenDim = shapeOf(`${prefix}.mlp.fc1.weight`)[0];
-      params.layers.push({
+      layers.push({
         layerNorm1: await layerNormOf(`${prefix}.layer_norm1`),
         query: await linearOf(`${prefix}.self_attn.q_proj`, width, width),
         key: await linearOf(`${prefix}.self_attn.k_proj`, width, width),
@@ -233,16 +255,73 @@ export async function loadClipVit(options: BackboneLoadOptions): Promise<ClipVit
         fc2: await linearOf(`${prefix}.mlp.fc2`, hiddenDim, width),
       });
     }
-    return new ClipVitBackbone(`${NAME}@${digest.digest('hex').slice(0, 16)}`, hyperparameters, params);
-  } catch (error) {
-    tf.dispose(owned);
-    throw error;
+    return {
+      path: file.path,
+      identity: `${NAME}@${digest.digest('hex').slice(0, 16)}`,
+      hyperparameters,
+      patchWeight,
+      classEmbedding,
+      positionEmbedding,
+      preLayerNorm,
+      postLayerNorm,
+      projection,
+      layers,
+    };
   } finally {
     await file.close();
   }
 }
 
+/** The TF.js engine: the tower as TF.js tensors (weights transposed to [in, out], the patch filter to HWIO). */
+export async function loadClipVit(options: BackboneLoadOptions): Promise<ClipVitBackbone> {
+  return clipVitOnTfjs(await readClipVitWeights(options.weightsPath));
+}
+
+export function clipVitOnTfjs(weights: ClipVitWeights): ClipVitBackbone {
+  const { width, patchSize } = weights.hyperparameters;
+  const owned: tf.Tensor[] = [];
+  const keep = <T extends tf.Tensor>(t: T): T => {
+    owned.push(t);
+    return t;
+  };
+  try {
+    const layerNorm = (n: RawLayerNorm): LayerNorm => ({ weight: keep(tf.tensor1d(n.weight)), bias: keep(tf.tensor1d(n.bias)) });
+    const linear = (l: RawLinear): Linear => ({
+      weight: keep(tf.tidy(() => tf.transpose(tf.tensor2d(l.weight, [l.outDim, l.inDim])))),
+      bias: l.bias ? keep(tf.tensor1d(l.bias)) : undefined,
+    });
+    const positions = weights.positionEmbedding.length / width;
+    const params: ClipVitParams = {
+      // PyTorch OIHW → TF.js HWIO
+      patchFilter: keep(tf.tidy(() => tf.transpose(tf.tensor4d(weights.patchWeight, [width, 3, patchSize, patchSize]), [2, 3, 1, 0]))),
+      classEmbedding: keep(tf.tensor1d(weights.classEmbedding)),
+      positionEmbedding: keep(tf.tensor2d(weights.positionEmbedding, [positions, width])),
+      preLayerNorm: layerNorm(weights.preLayerNorm),
+      layers: weights.layers.map((l) => ({
+        layerNorm1: layerNorm(l.layerNorm1),
+        query: linear(l.query),
+        key: linear(l.key),
+        value: linear(l.value),
+        output: linear(l.output),
+        layerNorm2: layerNorm(l.layerNorm2),
+        fc1: linear(l.fc1),
+        fc2: linear(l.fc2),
+      })),
+      postLayerNorm: layerNorm(weights.postLayerNorm),
+      projection: linear(weights.projection),
+    };
+    return new ClipVitBackbone(weights.identity, weights.hyperparameters, params);
+  } catch (error) {
+    tf.dispose(owned);
+    throw error;
+  }
+}
+
 export const clipVitB32Registration: BackboneRegistration = {
   ...backboneInfo(NAME),
-  load: loadClipVit,
+  async load(options) {
+    const engine = resolveFrozenEngine(options.engine ?? 'tfjs');
+    const weights = await readClipVitWeights(options.weightsPath);
+    return engine === 'onnx' ? OnnxClipVitBackbone.create(weights, { threads: options.threads }) : clipVitOnTfjs(weights);
+  },
 };

@@ -141,21 +141,26 @@ export async function extractFeatures<V extends FeatureView>(
       pixels.set(image.data, i * size * size * 3);
     });
 
-    const images = tf.tensor4d(pixels, [batchHashes.length, size, size, 3]);
+    // Engines outside TF.js (ONNX Runtime) take the floats as they are; TF.js gets one tensor for the batch.
+    const images = backbone.embedBatch ? null : tf.tensor4d(pixels, [batchHashes.length, size, size, 3]);
+    const embedOnTfjs = async (needed: number[], view: FeatureView): Promise<Float32Array> => {
+      const embedded = tf.tidy(() => {
+        const subset = needed.length === batchHashes.length ? images! : tf.gather(images!, needed);
+        return backbone.embed(view === 'flipped' ? tf.reverse(subset, 2) : subset);
+      });
+      try {
+        return (await embedded.data()) as Float32Array;
+      } finally {
+        embedded.dispose();
+      }
+    };
     try {
       for (const view of views) {
         const needed = batchHashes.map((hash, i) => (missing.get(hash)!.includes(view) ? i : -1)).filter((i) => i >= 0);
         if (needed.length === 0) continue;
-        const embedded = tf.tidy(() => {
-          const subset = needed.length === batchHashes.length ? images : tf.gather(images, needed);
-          return backbone.embed(view === 'flipped' ? tf.reverse(subset, 2) : subset);
-        });
-        let values: Float32Array;
-        try {
-          values = (await embedded.data()) as Float32Array;
-        } finally {
-          embedded.dispose();
-        }
+        const values = backbone.embedBatch
+          ? await backbone.embedBatch(viewPixels(pixels, needed, size, view === 'flipped'), needed.length)
+          : await embedOnTfjs(needed, view);
         for (let k = 0; k < needed.length; k++) {
           const hash = batchHashes[needed[k]];
           const features = values.slice(k * dim, (k + 1) * dim);
@@ -167,7 +172,27 @@ export async function extractFeatures<V extends FeatureView>(
         }
       }
     } finally {
-      images.dispose();
+      images?.dispose();
     }
   }
+}
+
+/** The rows `needed` of a [B, S, S, 3] batch, mirrored left-right for the flipped view (as tf.reverse(x, 2)). */
+function viewPixels(pixels: Float32Array, needed: number[], size: number, flipped: boolean): Float32Array {
+  const image = size * size * 3;
+  const out = new Float32Array(needed.length * image);
+  needed.forEach((row, k) => {
+    const source = pixels.subarray(row * image, (row + 1) * image);
+    const target = out.subarray(k * image, (k + 1) * image);
+    if (!flipped) return target.set(source);
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const from = (y * size + (size - 1 - x)) * 3;
+        const to = (y * size + x) * 3;
+        target[to] = source[from];
+        target[to + 1] = source[from + 1];
+        target[to + 2] = source[from + 2];
+      }
+  });
+  return out;
 }

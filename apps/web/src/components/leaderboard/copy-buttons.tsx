@@ -17,10 +17,13 @@ export function CopyButtons({
   benchmark,
   source,
   selection,
+  includePruned,
 }: {
   benchmark: string;
   source: string;
   selection: string;
+  /** 'true' when the board counts pruned runs: the copy then counts them too. */
+  includePruned?: string;
 }) {
   const [output, setOutput] = useState<{ format: Format; text: string } | null>(null);
   const [message, setMessage] = useState('');
@@ -30,7 +33,7 @@ export function CopyButtons({
     setBusy(format);
     setMessage('');
     try {
-      const response = await fetch(`/api/proxy/leaderboards${queryString({ benchmark, source, selection, format })}`, {
+      const response = await fetch(`/api/proxy/leaderboards${queryString({ benchmark, source, selection, includePruned, format })}`, {
         headers: { Accept: 'text/plain' },
       });
       if (!response.ok) {

@@ -12,6 +12,8 @@ export interface LeaderboardQuery {
   source: string;
   selection: ModelSelection;
   config?: string;
+  /** 'true': count runs pruned by early stopping (at the epoch they stopped); absent: succeeded runs only. */
+  includePruned?: 'true';
 }
 
 export function LeaderboardControls({ benchmarks, query }: { benchmarks: BenchmarkDto[]; query: LeaderboardQuery }) {
@@ -64,6 +66,20 @@ export function LeaderboardControls({ benchmarks, query }: { benchmarks: Benchma
         </select>
       </div>
       <SelectionSwitch selection={query.selection} onChange={(selection) => go({ selection })} />
+      <label
+        className="inline-check"
+        title="runs stopped early by a sweep's early-stopping rule, at the epoch they stopped"
+      >
+        <input
+          type="checkbox"
+          name="includePruned"
+          value="true"
+          checked={query.includePruned === 'true'}
+          onChange={(event) => go({ includePruned: event.target.checked ? 'true' : undefined })}
+          data-testid="include-pruned"
+        />
+        Include pruned runs
+      </label>
       {pending && (
         <span className="muted small" role="status">
           Updating…

@@ -86,16 +86,21 @@ export function LeaderboardTable({ leaderboard }: { leaderboard: Leaderboard }) 
             </th>
             {columns.map((column) => {
               const inDomain = column === leaderboard.source;
+              // A target column scored on an old dataset version, or the source column when the runs trained on one.
+              const stale = (leaderboard.provenance.stale ?? []).filter(
+                (d) => d.domain === column && (d.role === 'target' || column === leaderboard.source),
+              );
               // Which dataset version stands behind the column (several when runs were scored on different versions).
               const datasetsOf = (domain: string) => leaderboard.provenance.datasets.filter((d) => d.domain === domain);
               return (
                 <th
                   key={column}
                   scope="col"
-                  className={`num${inDomain ? ' in-domain' : ''}${column === 'mean' ? ' col-summary' : ''}`}
+                  className={`num${inDomain ? ' in-domain' : ''}${column === 'mean' ? ' col-summary' : ''}${stale.length ? ' col-stale' : ''}`}
                   aria-sort={sort?.column === column ? sort.direction : 'none'}
                   data-testid={`column-${column}`}
                   data-in-domain={inDomain || undefined}
+                  data-stale={stale.length > 0 || undefined}
                 >
                   {header(column, columnLabel(column))}
                   {inDomain && <span className="in-domain-tag">source · in-domain</span>}
@@ -109,6 +114,16 @@ export function LeaderboardTable({ leaderboard }: { leaderboard: Leaderboard }) 
                         .join(', ')}
                     </span>
                   )}
+                  {stale.map((d) => (
+                    <span
+                      key={`${d.role}:${d.name}:${d.usedVersion}`}
+                      className="stale-tag"
+                      data-testid={`column-stale-${column}`}
+                      title={`${d.name} v${d.newestVersion} exists; these numbers come from v${d.usedVersion}`}
+                    >
+                      stale{d.role === 'source' ? ' source' : ''}: v{d.usedVersion} → v{d.newestVersion}
+                    </span>
+                  ))}
                 </th>
               );
             })}

@@ -171,6 +171,22 @@ export function RunLive({
           </div>
         </div>
       </div>
+      {run.status === 'queued' && run.heldReason && (
+        <div className="notice notice-info" role="note" data-testid="run-held">
+          <p className="notice-title">Held by its sweep&apos;s budget</p>
+          <p>held: {run.heldReason}</p>
+        </div>
+      )}
+      {run.status === 'pruned' && (
+        <div className="notice notice-info" role="note" data-testid="run-pruned">
+          <p className="notice-title">Stopped early</p>
+          <p>
+            The sweep&apos;s early-stopping rule stopped this run at epoch {run.epoch} of {run.epochs}: it scored below
+            the cutoff of its rung. Its checkpoint is kept; leaderboards leave it out unless asked to include pruned
+            runs.
+          </p>
+        </div>
+      )}
       {run.error && (
         <div className="notice notice-error" role="alert" data-testid="run-error">
           <p className="notice-title">The run failed</p>
@@ -195,7 +211,7 @@ export function RunLive({
         Selection: {option.label} ({option.description})
         {picked.length > 0 &&
           ` · picks epoch ${[...new Set(picked.map((e) => e.epoch))].join(', ')}` +
-            (run.status === 'succeeded' ? '' : ' so far')}
+            (run.status === 'succeeded' || run.status === 'pruned' ? '' : ' so far')}
       </p>
       {picked.length === 0 ? (
         <EmptyState title={selected.unavailable ?? 'Not evaluated yet.'} testId="evaluations-empty">

@@ -17,6 +17,8 @@ export function RunsTable({
   /** Carried into the run links, so the run page opens under the selection in force. */
   selection?: ModelSelection;
 }) {
+  // Only a tpe search's runs belong to trials: the column is shown when one does.
+  const trials = runs.some((run) => run.trial !== null && run.trial !== undefined);
   return (
     <div className="table-wrap tall">
       <table className="data" data-testid={testId ?? 'runs-table'}>
@@ -27,6 +29,11 @@ export function RunsTable({
             <th scope="col">Status</th>
             <th scope="col">Source</th>
             <th scope="col">Method</th>
+            {trials && (
+              <th scope="col" className="num">
+                Trial
+              </th>
+            )}
             <th scope="col" className="num">
               Seed
             </th>
@@ -43,10 +50,27 @@ export function RunsTable({
                   {run.id}
                 </Link>
                 <span className="row-meta mono">{run.configId}</span>
+                {run.replacesRunId && (
+                  <span className="row-meta" data-testid={`run-replaces-${run.id}`}>
+                    retrains{' '}
+                    <Link
+                      prefetch={false}
+                      href={withSelection(`/runs/${encodeURIComponent(run.replacesRunId)}`, selection)}
+                      className="mono"
+                    >
+                      {run.replacesRunId}
+                    </Link>
+                  </span>
+                )}
               </td>
               <td>
                 <StatusBadge status={run.status} />
                 {run.attempts > 1 && <span className="row-meta">attempt {run.attempts}</span>}
+                {run.status === 'queued' && run.heldReason && (
+                  <span className="row-meta" data-testid={`run-held-${run.id}`} title={run.heldReason}>
+                    held: {run.heldReason}
+                  </span>
+                )}
                 {run.error && (
                   <span className="row-meta" title={run.error} style={{ color: 'var(--danger)' }}>
                     {run.error}
@@ -55,6 +79,7 @@ export function RunsTable({
               </td>
               <td>{domainLabel(run.sourceDomain)}</td>
               <td>{run.method}</td>
+              {trials && <td className="num">{run.trial ?? '—'}</td>}
               <td className="num">{run.seed}</td>
               <td>
                 <ProgressBar value={run.progress} label={`Progress of run ${run.id}`} />

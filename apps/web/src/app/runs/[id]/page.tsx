@@ -61,7 +61,19 @@ export default async function RunPage({
           <p className="muted">
             {run.method} trained on {domainLabel(run.sourceDomain)}, seed {run.seed} · config{' '}
             <span className="mono">{run.configId}</span> · targets {detail.data.targets.map(domainLabel).join(', ')}
+            {run.trial !== null && run.trial !== undefined && (
+              <span data-testid="run-trial"> · search trial {run.trial}</span>
+            )}
           </p>
+          {run.replacesRunId && (
+            <p className="small" data-testid="run-replaces">
+              Retrains{' '}
+              <Link href={withSelection(`/runs/${encodeURIComponent(run.replacesRunId)}`, selection)} className="mono">
+                {run.replacesRunId}
+              </Link>{' '}
+              on a newer version of its source dataset.
+            </p>
+          )}
         </div>
       </div>
       <RunLive

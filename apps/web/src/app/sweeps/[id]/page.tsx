@@ -1,6 +1,7 @@
-import type { AblationRow, SweepDetailDto } from '@fer/contracts';
+import type { AblationRow, BenchmarkDto, RungResultDto, SweepBudgetDto, SweepDetailDto } from '@fer/contracts';
 import { FER5_DOMAINS } from '@fer/contracts/domains';
 import { RUN_STATUSES, TERMINAL_RUN_STATUSES } from '@fer/contracts/run-status';
+import type { ModelSelection } from '@fer/contracts/training-config.schema';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -14,10 +15,12 @@ import { StatusBadge } from '@/components/status-badge';
 import { AblationCharts } from '@/components/sweeps/ablation-charts';
 import { SweepExplorer } from '@/components/sweeps/sweep-explorer';
 import { RunCounts } from '@/components/sweeps/run-counts';
+import { GrowSweepForm } from '@/components/sweeps/grow-sweep-form';
+import { SearchTrials } from '@/components/sweeps/search-trials';
 import { capitalize, domainLabel, formatConfigValue, formatDateTime, formatNumber } from '@/lib/format';
 import { OracleWarning, SelectionSwitch } from '@/components/selection-switch';
 import { firstParam, queryString, type SearchParams } from '@/lib/search-params';
-import { parseSelection, selectionOption } from '@/lib/selection';
+import { parseSelection, selectionOption, withSelection } from '@/lib/selection';
 import { apiGet, load } from '@/server/api-client';
 import { canLaunch } from '@/server/session';
 
@@ -37,7 +40,10 @@ export default async function SweepPage({
   searchParams: Promise<SearchParams>;
 }) {
   const { id } = await params;
-  const selection = parseSelection(firstParam(await searchParams, 'selection'));
+  const query = await searchParams;
+  const selection = parseSelection(firstParam(query, 'selection'));
+  // Set by the grow form after PATCH /sweeps/:id: how many runs growing the sweep created.
+  const grown = firstParam(query, 'grown');
   const [detail, launch] = await Promise.all([
     load(apiGet<SweepDetailDto>(`/sweeps/${encodeURIComponent(id)}${queryString({ selection })}`)),
     canLaunch(),
@@ -54,6 +60,10 @@ export default async function SweepPage({
     );
   }
   const { sweep, spec, runs, variedParameters, ablation, ablationBasis, runPoints, parameterEffects, importance } = detail.data;
+  // Older APIs answer without the search trials and early-stopping decisions.
+  const trials = detail.data.trials ?? [];
+  const rungs = detail.data.rungs ?? [];
+  const benchmark = launch ? await load(apiGet<BenchmarkDto>(`/benchmarks/${encodeURIComponent(sweep.benchmark)}`)) : null;
   const domains = ablationDomains(ablation);
   const active = !(TERMINAL_RUN_STATUSES as readonly string[]).includes(sweep.status);
   // The best value of a parameter is judged per source, on the target mean (never on in-domain accuracy).
@@ -87,6 +97,13 @@ export default async function SweepPage({
           )}
         </div>
       </div>
+      {grown !== undefined && /^\d+$/.test(grown) && (
+        <div className="notice notice-info" role="status" data-testid="sweep-grown" data-runs-created={grown}>
+          <p>
+            Sweep grown: {grown} new run{grown === '1' ? '' : 's'} created.
+          </p>
+        </div>
+      )}
       <div className="stats">
         <div className="stat">
           <div className="stat-label">Status</div>
@@ -125,7 +142,32 @@ export default async function SweepPage({
           <div className="stat-label">Created</div>
           <div className="small">{formatDateTime(sweep.createdAt)}</div>
         </div>
+        {sweep.budget && (
+          <div className="stat">
+            <div className="stat-label">Budget</div>
+            <BudgetLine budget={sweep.budget} />
+          </div>
+        )}
       </div>
+
+      {trials.length > 0 && (
+        <section aria-labelledby="trials-heading">
+          <h2 id="trials-heading">Search trials</h2>
+          <SearchTrials
+            trials={trials}
+            goal={spec.objective?.goal === 'minimize' ? 'minimize' : 'maximize'}
+            objective={spec.objective ? `${spec.objective.metric} (selection ${spec.objective.selection})` : 'the objective'}
+            selection={selection}
+          />
+        </section>
+      )}
+
+      {rungs.length > 0 && (
+        <section aria-labelledby="rungs-heading">
+          <h2 id="rungs-heading">Early stopping</h2>
+          <EarlyStoppingTable rungs={rungs} selection={selection} spec={spec} />
+        </section>
+      )}
 
       <h2>Ablation</h2>
       <p className="muted small">
@@ -239,6 +281,30 @@ export default async function SweepPage({
         })
       )}
 
+      {launch && sweep.status !== 'cancelled' && (
+        <section aria-labelledby="grow-heading">
+          <h2 id="grow-heading">Grow sweep</h2>
+          <p className="muted small">
+            Adds seeds, sources{spec.search.kind === 'grid' ? ', values of a grid parameter' : ', a larger budget'} or
+            changes the budgets; only the runs that are new are created, finished runs are kept.
+          </p>
+          <GrowSweepForm
+            sweep={{
+              id: sweep.id,
+              searchKind: spec.search.kind,
+              gridParameters:
+                spec.search.kind === 'grid' ? (spec.search.parameters as Record<string, (string | number | boolean)[]>) : {},
+              budget: spec.search.kind === 'grid' ? null : spec.search.budget,
+              seeds: spec.seeds,
+              sources: spec.sources,
+              domains: benchmark?.ok ? benchmark.data.domains : [],
+              maxConcurrentRuns: sweep.budget?.maxConcurrentRuns ?? null,
+              maxGpuHours: sweep.budget?.maxGpuHours ?? null,
+            }}
+          />
+        </section>
+      )}
+
       <h2>Spec</h2>
       <details>
         <summary>Show the stored spec (JSON)</summary>
@@ -246,6 +312,97 @@ export default async function SweepPage({
           {JSON.stringify(spec, null, 2)}
         </pre>
       </details>
+    </>
+  );
+}
+
+/** The sweep's budgets and what it has spent: concurrency, GPU hours, runs held back by them. */
+function BudgetLine({ budget }: { budget: SweepBudgetDto }) {
+  return (
+    <div
+      className="small"
+      data-testid="sweep-budget"
+      data-held={budget.held}
+      data-max-concurrent={budget.maxConcurrentRuns ?? ''}
+      data-max-gpu-hours={budget.maxGpuHours ?? ''}
+    >
+      {budget.maxConcurrentRuns === null ? 'no concurrency limit' : `max ${budget.maxConcurrentRuns} concurrent runs`}
+      <br />
+      {budget.maxGpuHours === null
+        ? `${formatNumber(budget.gpuHoursUsed)} GPU hours used, no limit`
+        : `${formatNumber(budget.gpuHoursUsed)} of ${formatNumber(budget.maxGpuHours)} GPU hours used`}
+      <br />
+      {budget.held} held{budget.autoRefresh ? ' · auto-refresh on' : ''}
+    </div>
+  );
+}
+
+/** Early stopping's decisions as recorded: at each rung epoch, each run's value against the rung's cutoff. */
+function EarlyStoppingTable({
+  rungs,
+  selection,
+  spec,
+}: {
+  rungs: RungResultDto[];
+  selection: ModelSelection;
+  spec: SweepDetailDto['spec'];
+}) {
+  const rule = spec.earlyStopping;
+  const stopped = new Set(rungs.filter((r) => r.stop).map((r) => r.runId)).size;
+  const ordered = [...rungs].sort((a, b) => a.bracket - b.bracket || a.rung - b.rung || a.runId.localeCompare(b.runId));
+  return (
+    <>
+      <p className="muted small" data-testid="rungs-summary">
+        {rule
+          ? `${rule.kind === 'hyperband' ? 'Hyperband' : 'ASHA'} on ${rule.metric}, first rung at epoch ${rule.minEpochs}, reduction factor ${rule.reductionFactor}: `
+          : ''}
+        a run continues past a rung only if its value is not below the rung&apos;s cutoff; {stopped} run
+        {stopped === 1 ? ' was' : 's were'} pruned. Accuracy %.
+      </p>
+      <div className="table-wrap tall">
+        <table className="data" data-testid="rungs-table">
+          <thead>
+            <tr>
+              <th scope="col" className="num">
+                Rung epoch
+              </th>
+              <th scope="col" className="num">
+                Bracket
+              </th>
+              <th scope="col">Run</th>
+              <th scope="col">Source</th>
+              <th scope="col" className="num">
+                Value
+              </th>
+              <th scope="col" className="num">
+                Cutoff
+              </th>
+              <th scope="col">Decision</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ordered.map((rung) => (
+              <tr
+                key={`${rung.runId}@${rung.rung}`}
+                data-testid={`rung-row-${rung.runId}-${rung.rung}`}
+                data-decision={rung.stop ? 'stop' : 'continue'}
+              >
+                <td className="num">{rung.rung}</td>
+                <td className="num">{rung.bracket}</td>
+                <td>
+                  <Link prefetch={false} href={withSelection(`/runs/${encodeURIComponent(rung.runId)}`, selection)} className="mono">
+                    {rung.runId}
+                  </Link>
+                </td>
+                <td>{domainLabel(rung.sourceDomain)}</td>
+                <td className="num">{formatNumber(rung.value)}</td>
+                <td className="num">{rung.cutoff === null ? 'first at rung' : formatNumber(rung.cutoff)}</td>
+                <td>{rung.stop ? <StatusBadge status="pruned" /> : 'continue'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

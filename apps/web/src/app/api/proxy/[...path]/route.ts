@@ -8,7 +8,9 @@ export const dynamic = 'force-dynamic';
  * checks their role): the reads the interactive parts need and the few actions the UI offers. Anything else is
  * refused here rather than forwarded.
  */
-const ALLOWED: { method: 'GET' | 'POST'; pattern: RegExp }[] = [
+type Method = 'GET' | 'POST' | 'PATCH';
+
+const ALLOWED: { method: Method; pattern: RegExp }[] = [
   { method: 'GET', pattern: /^leaderboards(\/transfer)?$/ },
   { method: 'GET', pattern: /^benchmarks(\/[\w.:%-]+)?$/ },
   { method: 'GET', pattern: /^sweeps(\/[\w.:%-]+)?$/ },
@@ -22,16 +24,19 @@ const ALLOWED: { method: 'GET' | 'POST'; pattern: RegExp }[] = [
   { method: 'POST', pattern: /^sweeps\/plan$/ },
   { method: 'POST', pattern: /^benchmarks$/ },
   { method: 'POST', pattern: /^benchmarks\/[\w.:%-]+\/archive$/ },
+  { method: 'POST', pattern: /^benchmarks\/[\w.:%-]+\/refresh$/ },
   { method: 'POST', pattern: /^sweeps\/[\w.:%-]+\/cancel$/ },
   { method: 'POST', pattern: /^runs\/[\w.:%-]+\/(cancel|retry)$/ },
   { method: 'POST', pattern: /^queues\/probes$/ },
+  // growing a sweep (seeds, sources, grid values, budget) or changing its budgets: one sweep, never the collection
+  { method: 'PATCH', pattern: /^sweeps\/[\w.:%-]+$/ },
 ];
 
 function refuse(status: number, code: string, message: string): Response {
   return Response.json({ error: { status, code, message } }, { status });
 }
 
-async function forward(request: NextRequest, method: 'GET' | 'POST', segments: string[]): Promise<Response> {
+async function forward(request: NextRequest, method: Method, segments: string[]): Promise<Response> {
   const path = segments.map(encodeURIComponent).join('/');
   if (!ALLOWED.some((rule) => rule.method === method && rule.pattern.test(path))) {
     return refuse(404, 'NOT_PROXIED', `The web UI does not forward ${method} /${path}.`);
@@ -40,7 +45,7 @@ async function forward(request: NextRequest, method: 'GET' | 'POST', segments: s
   const accept = request.headers.get('accept');
   if (accept) headers.set('Accept', accept);
   let body: string | undefined;
-  if (method === 'POST') {
+  if (method !== 'GET') {
     body = await request.text();
     headers.set('Content-Type', request.headers.get('content-type') ?? 'application/json');
     const idempotencyKey = request.headers.get('idempotency-key');
@@ -74,4 +79,8 @@ export async function GET(request: NextRequest, context: Context): Promise<Respo
 
 export async function POST(request: NextRequest, context: Context): Promise<Response> {
   return forward(request, 'POST', (await context.params).path);
+}
+
+export async function PATCH(request: NextRequest, context: Context): Promise<Response> {
+  return forward(request, 'PATCH', (await context.params).path);
 }
