@@ -19,9 +19,10 @@ import * as methods from './sections/methods.mjs';
 import * as orchestration from './sections/orchestration.mjs';
 import * as pipeline from './sections/pipeline.mjs';
 import * as api from './sections/api.mjs';
+import * as sweeps from './sections/sweeps.mjs';
 
 /** In the order they run and appear in RESULTS.md. */
-const SECTIONS = { frozen, training, methods, orchestration, pipeline, api };
+const SECTIONS = { frozen, training, methods, orchestration, pipeline, api, sweeps };
 const NAMES = Object.keys(SECTIONS);
 const FULL_OUT = join(BENCH, 'RESULTS.md');
 const QUICK_OUT = join(BENCH, 'quick', 'RESULTS.md');
@@ -242,6 +243,7 @@ mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, doc);
 
 console.log(`\nBenchmarks (${quick ? 'quick, ' : ''}${fx(total)} s) -> ${relative(process.cwd(), out)}`);
-for (const [k, v] of summary) console.log(`  ${k.padEnd(92)} ${v == null ? 'n/a' : `${v.toFixed(2)}x`}`);
+for (const [k, v] of summary)
+  console.log(`  ${k.padEnd(92)} ${typeof v === 'string' ? v : v == null ? 'n/a' : `${v.toFixed(2)}x`}`);
 for (const [k, v] of Object.entries(errors)) console.log(`  ${k}: FAILED (${v.split('\n')[0]})`);
 process.exit(Object.keys(errors).length ? 1 : 0);

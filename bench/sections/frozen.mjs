@@ -81,7 +81,15 @@ export async function run(p) {
       ['--backend', 'cpu'],
     );
     const tensorflow = await measure('frozen-tfjs.mjs', { models }, ['--backend', 'tensorflow']);
-    return { torch, backends: [wasm, cpu, tensorflow], rounds: { faceRounds: p.faceRounds, extra } };
+    log('frozen: clip-vit-b32 on ONNX Runtime');
+    const cores = os.availableParallelism();
+    const onnx = await measure('frozen-onnx.mjs', {
+      clipWeights,
+      batches: p.clipBatches,
+      threads: [...new Set([1, cores])],
+      seconds: p.seconds,
+    });
+    return { torch, backends: [wasm, cpu, tensorflow], onnx, rounds: { faceRounds: p.faceRounds, extra } };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -164,12 +172,52 @@ export function render(r, summary) {
       `. Batch-1 warm-up per model; a warm-up batch per size except for CLIP (one CLIP batch of 32 takes 15-100 s). face-api-expression ran in ${r.rounds?.faceRounds ?? 1} alternating round(s) per engine, the faster kept per row (all rounds in the raw JSON); CLIP once. ` +
       'The TF.js cpu backend is measured at one batch size (CLIP: a warm-up image, then one timed batch of 1).',
   );
+  out.push(...renderOnnx(r, peak, summary));
   const unavailable = r.backends.filter((b) => b.unavailable);
   for (const b of unavailable) out.push(`\n\`${b.backend}\` backend: not measured — ${b.unavailable}.`);
   out.push(
     `\nPyTorch: ${r.torch.torch}, ${r.torch.threads} thread(s), BLAS ${r.torch.blas}. TF.js ${r.backends[0].tfjs}; wasm runs single-threaded in Node.`,
   );
   return out.join('\n');
+}
+
+/**
+ * clip-vit-b32 on the worker's default engine (`FER_FROZEN_ENGINE=auto`: ONNX Runtime), beside TF.js wasm (the
+ * engine before it) and PyTorch, at 1 thread and at every core; GFLOP/s against the machine peak measured above.
+ */
+function renderOnnx(r, peak, summary) {
+  if (!r.onnx) return [];
+  if (r.onnx.unavailable) return [`\n\`onnx\` engine: not measured — ${r.onnx.unavailable}.`];
+  const wasm = r.backends.find((b) => b.backend === 'wasm')?.models.find((m) => m.backbone === 'clip-vit-b32');
+  const torch = r.torch.models.find((m) => m.backbone === 'clip-vit-b32');
+  const flops = torch?.flopsPerImage;
+  const rows = [];
+  for (const run of r.onnx.runs) {
+    for (const row of run.rows) {
+      const w = wasm?.rows.find((x) => x.batchSize === row.batchSize);
+      const t = torch?.rows.find((x) => x.batchSize === row.batchSize);
+      const gf = flops ? (row.imagesPerSecond * flops) / 1e9 : null;
+      rows.push([
+        row.batchSize,
+        run.threads,
+        fx(row.imagesPerSecond),
+        w ? fx(w.imagesPerSecond) : 'n/a',
+        fr(ratio(row.imagesPerSecond, w?.imagesPerSecond)),
+        fr(ratio(row.imagesPerSecond, t?.imagesPerSecond)),
+        fx(gf),
+        `${fx(100 * ratio(gf, peak))}%`,
+        `${row.images} img, ${fx(row.seconds)} s`,
+      ]);
+      if (run.threads === r.onnx.cores)
+        summary.push([`frozen clip-vit-b32 b${row.batchSize}: onnx / tfjs-wasm images/s`, ratio(row.imagesPerSecond, w?.imagesPerSecond)]);
+      if (run.threads === 1) summary.push([`frozen clip-vit-b32 b${row.batchSize}: onnx 1 thread % of machine peak`, ratio(gf, peak)]);
+    }
+  }
+  return [
+    `\n### clip-vit-b32 on ONNX Runtime (\`FER_FROZEN_ENGINE=auto\`), beside TF.js wasm and PyTorch`,
+    table(['batch', 'threads', 'ONNX img/s', 'TF.js wasm img/s', 'ONNX / TF.js wasm', 'ONNX / PyTorch (1 thread)', 'ONNX GFLOP/s', '% of machine peak'], rows),
+    `\nThe graph is the one a worker writes in memory from the same safetensors file (\`clipVitOnnxModel\` of libs/cafe), run by ${r.onnx.runs[0]?.describe ?? 'onnxruntime-node'}; the machine peak above is one core's, so the all-core rows can pass 100 %. This machine has ${r.onnx.cores} cores.`,
+  ];
 }
 
 /** Images/s by batch size, TF.js wasm beside PyTorch, per model. */
