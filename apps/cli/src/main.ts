@@ -4,6 +4,7 @@ import { registerBenchmarkCommands } from './commands/benchmarks.command';
 import { registerCafeCommands, registerMethodsCommands, registerWeightsCommands } from './commands/cafe.command';
 import { registerDatasetsCommands } from './commands/datasets.command';
 import { registerPresetsCommands } from './commands/presets.command';
+import { registerWorkerCommands } from './commands/worker.command';
 
 export function buildProgram(): Command {
   const program = new Command('fer')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerDatasetsCommands(program);
   registerApiCommands(program);
   registerBenchmarkCommands(program);
+  registerWorkerCommands(program);
   return program;
 }
 

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadWorkerEnv } from './config/worker-env.schema';
 import { JobRunnerService } from './jobs/job-runner.service';
 import { workerIdentity } from './registration/worker-identity';
 import { WorkerRegistryService } from './registration/worker-registry.service';
+import { SELFTEST_FAILED_EXIT_CODE, bootSelftest } from './selftest/boot-selftest';
 import { initializeBackend } from '@fer/cafe';
 import { WorkerModule } from './worker.module';
 
@@ -12,6 +14,15 @@ async function bootstrap(): Promise<void> {
   const identity = workerIdentity(env);
   // The backend is chosen before any model loads, and what actually loaded is what the worker reports.
   const backend = await initializeBackend(env.FER_BACKEND, identity.device);
+  // FER_SELFTEST=boot: the numerics are proven on that backend before any queue or database is touched.
+  const selftestLogger = new Logger('Selftest');
+  const selftestPassed = await bootSelftest(env, backend, identity.device, {
+    log: (line) => {
+      if (env.LOG_LEVEL !== 'silent') selftestLogger.log(line);
+    },
+    error: (text) => process.stderr.write(`${text}\n`),
+  });
+  if (!selftestPassed) process.exit(SELFTEST_FAILED_EXIT_CODE);
   const app = await NestFactory.createApplicationContext(WorkerModule.forEnv(env, identity), {
     logger: env.LOG_LEVEL === 'silent' ? false : ['log', 'warn', 'error'],
   });

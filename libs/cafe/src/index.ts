@@ -25,3 +25,5 @@ export * from './backbones';
 export * from './feature-cache';
 export * from './data/frozen-path-augment';
 export * from './weights';
+export * from './parity/golden-compare';
+export * from './selftest/selftest';

@@ -44,14 +44,14 @@ export class JobRunnerService implements OnApplicationShutdown {
         async (job: Job) => {
           const payload = parseJobPayload(queue, job.data);
           const jobId = job.id ?? job.name;
-          await this.registry.jobStarted(jobId);
+          this.registry.jobStarted(jobId); // recorded in the background: no job waits on it
           const outcome = await handler
             .handle(payload, {
               jobId,
               attempt: job.attemptsMade + 1,
               updateProgress: (fraction) => job.updateProgress(Math.round(fraction * 1000) / 10),
             })
-            .finally(() => void this.registry.jobFinished(jobId)); // not awaited: the job's end never waits on the record
+            .finally(() => this.registry.jobFinished(jobId));
           this.logger.log(`${queue} ${job.id}: ${outcome.status}${'reason' in outcome ? ` (${outcome.reason})` : ''}`);
           return outcome;
         },

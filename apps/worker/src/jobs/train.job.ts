@@ -51,13 +51,21 @@ export class TrainJob implements JobHandler<QueueName.Train> {
 
   async handle({ runId }: JobPayload<QueueName.Train>, context: JobContext): Promise<JobOutcome> {
     const db = this.prisma.client;
+    // One narrow read decides most jobs (a run already ended, cancelled or held); the config is read only to train.
+    const [state] = await withDatabaseRetry(() =>
+      db.$queryRawUnsafe<{ status: string; cancelRequested: boolean; heldReason: string | null }[]>(
+        'SELECT status::text, "cancelRequested", "heldReason" FROM "Run" WHERE id = $1',
+        runId,
+      ),
+    );
+    if (!state) return { status: 'skipped', reason: `run ${runId} no longer exists` };
+    if (state.status === 'succeeded' || state.status === 'cancelled' || state.status === 'pruned')
+      return { status: 'skipped', reason: `run is ${state.status}` };
+    if (state.cancelRequested) return this.cancel(runId);
+    // A spent budget held the run after its job was queued: the sweep scheduler enqueues it again when it is released.
+    if (state.heldReason !== null) return { status: 'skipped', reason: `held by its sweep: ${state.heldReason}` };
     const run = await withDatabaseRetry(() => db.run.findUnique({ where: { id: runId }, include: { config: true, sweep: { select: { spec: true } } } }));
     if (!run) return { status: 'skipped', reason: `run ${runId} no longer exists` };
-    if (run.status === 'succeeded' || run.status === 'cancelled' || run.status === 'pruned')
-      return { status: 'skipped', reason: `run is ${run.status}` };
-    if (run.cancelRequested) return this.cancel(runId);
-    // A spent budget held the run after its job was queued: the sweep scheduler enqueues it again when it is released.
-    if (run.heldReason !== null) return { status: 'skipped', reason: `held by its sweep: ${run.heldReason}` };
     const rungPlan = run.sweepId ? this.earlyStopping.plan(run, run.sweep?.spec) : null;
     if (rungPlan) {
       const stopped = await this.earlyStopping.stoppedAt(runId);

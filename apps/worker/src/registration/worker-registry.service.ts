@@ -6,6 +6,9 @@ import { WorkerIdentity } from './worker-identity';
 
 export const WORKER_IDENTITY = Symbol('WORKER_IDENTITY');
 
+/** At most one current-job write per this many milliseconds. */
+const CURRENT_JOB_WRITE_MS = 100;
+
 /** The worker's row in Postgres: registered at start, heartbeat on a timer, current job, stopped at shutdown. */
 @Injectable()
 export class WorkerRegistryService implements OnApplicationShutdown {
@@ -47,24 +50,48 @@ export class WorkerRegistryService implements OnApplicationShutdown {
    */
   private readonly activeJobs: string[] = [];
 
-  async jobStarted(jobId: string): Promise<void> {
+  jobStarted(jobId: string): void {
     this.activeJobs.push(jobId);
-    await this.writeCurrentJob();
+    this.scheduleCurrentJobWrite();
   }
 
-  async jobFinished(jobId: string): Promise<void> {
+  jobFinished(jobId: string): void {
     const index = this.activeJobs.indexOf(jobId);
     if (index >= 0) this.activeJobs.splice(index, 1);
-    await this.writeCurrentJob();
+    this.scheduleCurrentJobWrite();
+  }
+
+  private writeTimer?: NodeJS.Timeout;
+  private writing = false;
+  private stopped = false;
+
+  /**
+   * The current job reaches PostgreSQL within CURRENT_JOB_WRITE_MS, one write for however many jobs started and ended
+   * meanwhile: a burst of short jobs costs a write per interval, not two per job, and no job waits on it.
+   */
+  private scheduleCurrentJobWrite(): void {
+    if (this.writeTimer || this.stopped) return;
+    this.writeTimer = setTimeout(() => void this.writeCurrentJob(), CURRENT_JOB_WRITE_MS);
+    this.writeTimer.unref();
   }
 
   private async writeCurrentJob(): Promise<void> {
+    if (this.stopped) return;
+    if (this.writing) {
+      // A write is in flight: this state goes in the next one.
+      this.writeTimer = setTimeout(() => void this.writeCurrentJob(), CURRENT_JOB_WRITE_MS);
+      this.writeTimer.unref();
+      return;
+    }
+    this.writeTimer = undefined;
+    this.writing = true;
     await this.prisma.client.worker
       .update({
         where: { id: this.identity.id },
         data: { currentJob: this.activeJobs[0] ?? null, lastHeartbeatAt: new Date(), status: 'online' },
       })
-      .catch((error: Error) => this.logger.warn(`could not record the current job: ${error.message}`));
+      .catch((error: Error) => this.logger.warn(`could not record the current job: ${error.message}`))
+      .finally(() => (this.writing = false));
   }
 
   private async heartbeat(): Promise<void> {
@@ -75,6 +102,9 @@ export class WorkerRegistryService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    // No current-job write after this one: it would mark the stopped worker online again.
+    clearTimeout(this.writeTimer);
+    this.stopped = true;
     await this.prisma.client.worker
       .update({ where: { id: this.identity.id }, data: { status: 'stopped', currentJob: null } })
       .catch(() => undefined);
