@@ -15,29 +15,15 @@ import { parseArgs } from 'node:util';
 
 const require = createRequire(import.meta.url);
 const { parseTrainingConfig, CPU_DEFAULTS } = require('@fer/contracts');
-const { selectBackend, train, SeededRandom, inMemoryImages } = require('@fer/cafe');
+const { selectBackend, train, SeededRandom, inMemoryImages, gaussianClusters } = require('@fer/cafe');
 
 const { values } = parseArgs({ options: { backend: { type: 'string' }, plan: { type: 'string' } } });
 const plan = JSON.parse(values.plan);
 const needsConvGradients = plan.cases.some((c) => c.kind === 'image');
 const selection = await selectBackend({ override: values.backend, needsConvGradients });
 
-function syntheticSet(n, dim, numClasses, seed) {
-  const centres = new SeededRandom(1000 + dim);
-  const means = Array.from({ length: numClasses }, () => Float32Array.from({ length: dim }, () => centres.normal()));
-  const rng = new SeededRandom(seed);
-  const features = new Float32Array(n * dim);
-  const flipped = new Float32Array(n * dim);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    labels[i] = i % numClasses;
-    for (let d = 0; d < dim; d++) {
-      features[i * dim + d] = means[labels[i]][d] + 0.8 * rng.normal();
-      flipped[i * dim + d] = features[i * dim + d] + 0.1 * rng.normal();
-    }
-  }
-  return { n, dim, features, flipped, labels };
-}
+/** Gaussian clusters (gaussianClusters of @fer/cafe), centres per dimension count. */
+const syntheticSet = (n, dim, numClasses, seed) => gaussianClusters(n, dim, { seed, numClasses, centresSeed: 1000 + dim });
 
 /** Random 0..255 pixels, n images of size x size x 3 (the network's cost does not depend on what they show). */
 function randomImages(n, size, seed) {

@@ -210,7 +210,7 @@ function renderOnnx(r, peak, summary) {
       ]);
       if (run.threads === r.onnx.cores)
         summary.push([`frozen clip-vit-b32 b${row.batchSize}: onnx / tfjs-wasm images/s`, ratio(row.imagesPerSecond, w?.imagesPerSecond)]);
-      if (run.threads === 1) summary.push([`frozen clip-vit-b32 b${row.batchSize}: onnx 1 thread % of machine peak`, ratio(gf, peak)]);
+      if (run.threads === 1) summary.push([`frozen clip-vit-b32 b${row.batchSize}: onnx 1 thread GFLOP/s / machine peak`, ratio(gf, peak)]);
     }
   }
   return [

@@ -11,6 +11,7 @@ export * from './parity/golden-input';
 export * from './parity/golden-parity';
 export * from './parity/method-loss-parity';
 export * from './data/feature-set';
+export * from './data/gaussian-clusters';
 export * from './data/split-images';
 export * from './data/image-augment';
 export * from './training/batch-builder';

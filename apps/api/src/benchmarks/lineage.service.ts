@@ -1,12 +1,12 @@
 import { BenchmarkRefreshDto, QueueName } from '@fer/contracts';
-import { owedEvaluations, priorityName, recordWebhookEvent, runId as runIdOf } from '@fer/experiments';
+import { owedEvaluations, parseStoredConfig, priorityName, recordWebhookEvent, runId as runIdOf } from '@fer/experiments';
 import type { Prisma } from '@fer/db';
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { QueueService } from '../queues/queue.service';
 import { insertRuns, NewRun } from '../runs/run-records';
-import { parseStoredConfig } from '@fer/experiments';
 import { SweepSchedulerService } from '../sweeps/sweep-scheduler.service';
+import { HELD_FOR_SCHEDULER } from '../sweeps/sweep-runs';
 import { BenchmarksService } from './benchmarks.service';
 
 /** A changed dataset as lineage sees it. */
@@ -132,7 +132,7 @@ export class LineageService {
       const budgeted = new Set(
         (await this.prisma.client.sweep.findMany({ where: { id: { in: sweepIds }, OR: [{ maxConcurrentRuns: { not: null } }, { maxGpuHours: { not: null } }] }, select: { id: true } })).map((s) => s.id),
       );
-      for (const run of replacements) if (run.sweepId && budgeted.has(run.sweepId)) run.heldReason = 'waiting for the sweep scheduler';
+      for (const run of replacements) if (run.sweepId && budgeted.has(run.sweepId)) run.heldReason = HELD_FOR_SCHEDULER;
       const created = await this.prisma.client.$transaction((tx: Prisma.TransactionClient) => insertRuns(tx, replacements));
       await this.scheduler.enqueue(created.filter((id) => !replacements.find((r) => r.id === id)?.heldReason));
       for (const sweepId of budgeted) await this.scheduler.schedule(sweepId);

@@ -1,9 +1,9 @@
 import { ModelSelection, QueueName, SweepSpec, type RunStatus } from '@fer/contracts';
 import {
   configAt,
+  JOB_PRIORITY,
   jobIdOf,
   priorityName,
-  runId,
   selectedEvaluationsQuery,
   tpeProposal,
   trialStates,
@@ -18,7 +18,8 @@ import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { PrismaService } from '../database/prisma.service';
 import { resolveDatasets } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
-import { insertRuns, NewRun } from '../runs/run-records';
+import { insertRuns } from '../runs/run-records';
+import { HELD_FOR_SCHEDULER, pointRuns } from './sweep-runs';
 
 /** What one scheduling round of a sweep did. */
 export interface ScheduleReport {
@@ -125,24 +126,19 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
       await tx.sweepTrial.create({
         data: { sweepId, index, params: proposal.params, configId: point.configId, source: proposal.source, observed: history.length },
       });
-      const newRuns: NewRun[] = sources.flatMap((source) =>
-        spec.seeds.map((seed) => ({
-          id: runId({ scope: `${sweepId}/trial-${index}`, configId: point.configId, sourceDatasetId: source.id, seed, targets }),
-          configId: point.configId,
-          config: point.config,
-          params: point.params,
-          sourceDatasetId: source.id,
-          sourceDomain: source.domain,
-          targets,
-          targetSplit: spec.targetSplit,
-          seed,
-          priority: spec.priority === 'interactive' ? 1 : 10,
-          sweepId,
-          createdById,
-          trial: index,
-          heldReason: held ? 'waiting for the sweep scheduler' : null,
-        })),
-      );
+      const newRuns = pointRuns({
+        sweepId,
+        scope: `${sweepId}/trial-${index}`,
+        point,
+        sources,
+        seeds: spec.seeds,
+        targets,
+        targetSplit: spec.targetSplit,
+        priority: JOB_PRIORITY[spec.priority],
+        createdById,
+        heldReason: held ? HELD_FOR_SCHEDULER : null,
+        trial: index,
+      });
       created.runIds.push(...(await insertRuns(tx, newRuns)));
       created.trials.push(index);
     }

@@ -31,7 +31,6 @@ import {
   jobIdOf,
   parameterImportance,
   recordRunOutcome,
-  runId,
   selectedEvaluationsQuery,
   type SelectedEvaluationRow,
   sweepBestQuery,
@@ -48,6 +47,7 @@ import { PrismaService } from '../database/prisma.service';
 import { insertRuns, NewRun, toRunSummary } from '../runs/run-records';
 import { assertWeightsFiles } from '../runs/weights-file';
 import { gpuHoursUsed, SweepSchedulerService } from './sweep-scheduler.service';
+import { HELD_FOR_SCHEDULER, pointRuns } from './sweep-runs';
 
 @Injectable()
 export class SweepsService {
@@ -88,28 +88,12 @@ export class SweepsService {
     const sweepId = existingSweepId ?? contentId('swp', spec);
     const priority = JOB_PRIORITY[spec.priority];
     // A tpe search's runs are created trial by trial by the scheduler; the others are all known now.
-    const held = spec.maxConcurrentRuns !== undefined || spec.maxGpuHours !== undefined ? 'waiting for the sweep scheduler' : null;
+    const held = spec.maxConcurrentRuns !== undefined || spec.maxGpuHours !== undefined ? HELD_FOR_SCHEDULER : null;
     const runs: NewRun[] =
       spec.search.kind === 'tpe'
         ? []
         : points.flatMap((point) =>
-            sources.flatMap((source) =>
-              spec.seeds.map((seed) => ({
-                id: runId({ scope: sweepId, configId: point.configId, sourceDatasetId: source.id, seed, targets }),
-                configId: point.configId,
-                config: point.config,
-                params: point.params,
-                sourceDatasetId: source.id,
-                sourceDomain: source.domain,
-                targets,
-                targetSplit: spec.targetSplit,
-                seed,
-                priority,
-                sweepId,
-                createdById,
-                heldReason: held,
-              })),
-            ),
+            pointRuns({ sweepId, scope: sweepId, point, sources, seeds: spec.seeds, targets, targetSplit: spec.targetSplit, priority, createdById, heldReason: held }),
           );
     const plannedRuns = spec.search.kind === 'tpe' ? spec.search.budget * sources.length * spec.seeds.length : runs.length;
     return { sweepId, runs, points, sources, targets, plannedRuns };
@@ -390,7 +374,7 @@ export class SweepsService {
             error: null,
             finishedAt: null,
             trainedAt: null,
-            heldReason: sweepRow.maxConcurrentRuns !== null || sweepRow.maxGpuHours !== null ? 'waiting for the sweep scheduler' : null,
+            heldReason: sweepRow.maxConcurrentRuns !== null || sweepRow.maxGpuHours !== null ? HELD_FOR_SCHEDULER : null,
           },
         }),
         ...(statuses.includes('cancelled') ? [this.prisma.client.sweep.update({ where: { id }, data: { cancelledAt: null, finishedAt: null } })] : []),

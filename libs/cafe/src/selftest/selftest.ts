@@ -16,6 +16,7 @@ import {
 } from '../backbones/onnx/frozen-engine';
 import type { Backbone } from '../backbones/backbone';
 import type { FeatureSet } from '../data/feature-set';
+import { gaussianClusters } from '../data/gaussian-clusters';
 import type { ForwardMode } from '../mask-nets/mask-net';
 import { createResnet18Trunk } from '../mask-nets/resnet18.mask-net';
 import { deserializeCheckpoint } from '../model/checkpoint';
@@ -551,22 +552,8 @@ async function embedPixels(
 // ---------------------------------------------------------------------------------------------------------------
 // Training and frozen features
 
-/** K Gaussian clusters with a perturbed flipped view, as trainer.spec.ts. */
-function syntheticSet(n: number, dim: number, numClasses: number): FeatureSet {
-  const rng = new SeededRandom(20240914);
-  const means = Array.from({ length: numClasses }, () => Array.from({ length: dim }, () => rng.normal()));
-  const features = new Float32Array(n * dim);
-  const flipped = new Float32Array(n * dim);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    labels[i] = i % numClasses;
-    for (let d = 0; d < dim; d++) {
-      features[i * dim + d] = means[labels[i]][d] + 0.8 * rng.normal();
-      flipped[i * dim + d] = features[i * dim + d] + 0.1 * rng.normal();
-    }
-  }
-  return { n, dim, features, flipped, labels };
-}
+/** K Gaussian clusters with a perturbed flipped view (one seed for centres and rows, as the selftest always drew them). */
+const syntheticSet = (n: number, dim: number, numClasses: number): FeatureSet => gaussianClusters(n, dim, { seed: 20240914, centresSeed: 20240914, numClasses });
 
 /**
  * The platform's default training (cafe, mlp mask net on cached 512-d features): epoch 1 is a 3-step run whose losses

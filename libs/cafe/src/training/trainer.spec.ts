@@ -8,24 +8,9 @@ import { classificationMetrics, evaluate } from './evaluator';
 import type { FeatureSet } from '../data/feature-set';
 import { SeededRandom } from '@fer/contracts';
 import { train } from './trainer';
+import { gaussianClusters } from '../data/gaussian-clusters';
 
-/** K Gaussian clusters in `dim` dimensions; the flipped view is a slightly perturbed copy. */
-function syntheticSet(n: number, dim: number, seed: number, numClasses = 7): FeatureSet {
-  const centres = new SeededRandom(1000);
-  const means = Array.from({ length: numClasses }, () => Array.from({ length: dim }, () => centres.normal()));
-  const rng = new SeededRandom(seed);
-  const features = new Float32Array(n * dim);
-  const flipped = new Float32Array(n * dim);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    labels[i] = i % numClasses;
-    for (let d = 0; d < dim; d++) {
-      features[i * dim + d] = means[labels[i]][d] + 0.8 * rng.normal();
-      flipped[i * dim + d] = features[i * dim + d] + 0.1 * rng.normal();
-    }
-  }
-  return { n, dim, features, flipped, labels };
-}
+const syntheticSet = (n: number, dim: number, seed: number, numClasses = 7): FeatureSet => gaussianClusters(n, dim, { seed, numClasses });
 
 const withoutTime = (epochs: EpochMetrics[]) => epochs.map(({ seconds: _s, ...rest }) => rest);
 const config = (overrides: TrainingConfigInput = {}) =>
