@@ -22,21 +22,16 @@ export async function resolveDatasets(
   fieldOf: (name: string, index: number) => string,
 ): Promise<ResolvedDataset[]> {
   const distinct = [...new Set(names)];
-  const candidates = await prisma.dataset.findMany({
-    where: {
-      status: 'ready',
-      OR: [{ domain: { in: distinct } }, { name: { in: distinct } }, { id: { in: distinct } }],
-    },
-    orderBy: [{ createdAt: 'desc' }, { version: 'desc' }],
-    // One sample of the split is enough to know it exists (an index probe, not a count).
-    select: {
-      id: true,
-      name: true,
-      domain: true,
-      version: true,
-      samples: { where: { split }, take: 1, select: { key: true } },
-    },
-  });
+  // One statement: the candidates, newest first, each with whether the split exists (an index probe, not a count).
+  const candidates = await prisma.$queryRawUnsafe<(ResolvedDataset & { hasSplit: boolean })[]>(
+    `SELECT d.id, d.name, d.domain, d.version,
+            EXISTS (SELECT 1 FROM "DatasetSample" s WHERE s."datasetId" = d.id AND s.split = $2) AS "hasSplit"
+       FROM "Dataset" d
+      WHERE d.status = 'ready' AND (d.domain = ANY($1::text[]) OR d.name = ANY($1::text[]) OR d.id = ANY($1::text[]))
+      ORDER BY d."createdAt" DESC, d.version DESC`,
+    distinct,
+    split,
+  );
   return names.map((name, index) => {
     const found =
       candidates.find((d) => d.domain === name) ??
@@ -51,8 +46,8 @@ export async function resolveDatasets(
         },
       ]);
     }
-    const { samples, ...dataset } = found;
-    if (samples.length === 0) {
+    const { hasSplit, ...dataset } = found;
+    if (!hasSplit) {
       const hint =
         split === 'train'
           ? 'a source needs a train split to train on'

@@ -85,7 +85,11 @@ export class ApiKeyGuard implements CanActivate {
       const { id, name, role, prefix } = session.apiKey;
       return { id, name, role, prefix, sessionId: session.id };
     }
-    const key = await this.prisma.client.apiKey.findUnique({ where: { hash: hashApiKey(token) } });
+    const key = await this.prisma.one<{ id: string; name: string; role: AuthenticatedKey['role']; prefix: string; revokedAt: Date | null }>(
+      'api-key-by-hash',
+      'SELECT id, name, role::text AS role, prefix, "revokedAt" FROM "ApiKey" WHERE hash = $1',
+      [hashApiKey(token)],
+    );
     if (!key) throw new ApiError(ApiErrorCode.Unauthenticated, 'unknown API key');
     if (key.revokedAt) throw new ApiError(ApiErrorCode.Unauthenticated, `API key ${key.prefix}… was revoked`);
     return { id: key.id, name: key.name, role: key.role, prefix: key.prefix };

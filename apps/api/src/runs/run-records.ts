@@ -70,7 +70,7 @@ export async function insertRuns(tx: Prisma.TransactionClient, runs: NewRun[]): 
   return runs.map((run) => run.id).filter((id) => fresh.has(id));
 }
 
-type RunRow = Awaited<ReturnType<PrismaClient['run']['findFirstOrThrow']>> & { config?: { method: string } };
+export type RunRow = Awaited<ReturnType<PrismaClient['run']['findFirstOrThrow']>> & { config?: { method: string } };
 
 export function toRunSummary(run: RunRow, method: string): RunSummaryDto {
   return {

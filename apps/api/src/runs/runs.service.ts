@@ -38,7 +38,7 @@ import { BenchmarksService } from '../benchmarks/benchmarks.service';
 import { resolveDatasets } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
-import { insertRuns, toRunSummary } from './run-records';
+import { insertRuns, toRunSummary, type RunRow } from './run-records';
 import { assertWeightsFiles } from './weights-file';
 
 export const createRunSchema = z
@@ -129,7 +129,8 @@ export class RunsService {
       sweepId: null,
       createdById,
     }));
-    const created = await this.prisma.client.$transaction((tx) => insertRuns(tx, runs));
+    // One statement (insertRuns): atomic without a transaction around it.
+    const created = await insertRuns(this.prisma.client, runs);
     // Redis down is not fatal: the runs are stored as queued and the reconciler enqueues them later.
     if (created.length > 0) {
       await this.queue.queues.enqueueMany(QueueName.Train, created.map((id) => ({ runId: id })), { priority: options.priority }).catch(() => undefined);
@@ -192,9 +193,13 @@ export class RunsService {
   }
 
   async summary(id: string): Promise<RunSummaryDto> {
-    const run = await this.prisma.client.run.findUnique({ where: { id }, include: { config: { select: { method: true } } } });
+    const run = await this.prisma.one<RunRow & { method: string }>(
+      'run-summary',
+      'SELECT r.*, r.status::text AS status, c.method FROM "Run" r JOIN "Config" c ON c.id = r."configId" WHERE r.id = $1',
+      [id],
+    );
     if (!run) throw ApiError.notFound('run', id);
-    return toRunSummary(run, run.config.method);
+    return toRunSummary(run, run.method);
   }
 
   async detail(id: string, selection: ModelSelection = 'last'): Promise<RunDetailDto> {

@@ -52,12 +52,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
   async handle({ runId }: JobPayload<QueueName.Train>, context: JobContext): Promise<JobOutcome> {
     const db = this.prisma.client;
     // One narrow read decides most jobs (a run already ended, cancelled or held); the config is read only to train.
-    const [state] = await withDatabaseRetry(() =>
-      db.$queryRawUnsafe<{ status: string; cancelRequested: boolean; heldReason: string | null }[]>(
-        'SELECT status::text, "cancelRequested", "heldReason" FROM "Run" WHERE id = $1',
-        runId,
-      ),
-    );
+    const state = await withDatabaseRetry(() => this.prisma.runState(runId));
     if (!state) return { status: 'skipped', reason: `run ${runId} no longer exists` };
     if (state.status === 'succeeded' || state.status === 'cancelled' || state.status === 'pruned')
       return { status: 'skipped', reason: `run is ${state.status}` };

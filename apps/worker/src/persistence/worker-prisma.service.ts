@@ -1,4 +1,4 @@
-import { createPrismaClient, PrismaClient, prismaRunLedger } from '@fer/db';
+import { createDatabase, type Pool, PrismaClient, prismaRunLedger } from '@fer/db';
 import type { RunLedger } from '@fer/experiments';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { WORKER_ENV, WorkerEnv } from '../config/worker-env.schema';
@@ -8,13 +8,31 @@ export class WorkerPrismaService implements OnModuleDestroy {
   readonly client: PrismaClient;
   /** The experiment domain's view of the same database (run lifecycle, webhook events). */
   readonly ledger: RunLedger;
+  private readonly pool: Pool;
+  private readonly close: () => Promise<void>;
 
   constructor(@Inject(WORKER_ENV) env: WorkerEnv) {
-    this.client = createPrismaClient(env.DATABASE_URL, { poolSize: 4 });
+    const database = createDatabase(env.DATABASE_URL, { poolSize: 4 });
+    this.client = database.prisma;
+    this.pool = database.pool;
+    this.close = database.close;
     this.ledger = prismaRunLedger(this.client);
   }
 
+  /**
+   * What decides most train jobs before any work (a run already ended, cancelled or held), read with one prepared
+   * statement: the per-job cost of dispatch; null when the run no longer exists.
+   */
+  async runState(runId: string): Promise<{ status: string; cancelRequested: boolean; heldReason: string | null } | null> {
+    const { rows } = await this.pool.query<{ status: string; cancelRequested: boolean; heldReason: string | null }>({
+      name: 'worker-run-state',
+      text: 'SELECT status::text, "cancelRequested", "heldReason" FROM "Run" WHERE id = $1',
+      values: [runId],
+    });
+    return rows[0] ?? null;
+  }
+
   async onModuleDestroy(): Promise<void> {
-    await this.client.$disconnect();
+    await this.close();
   }
 }
