@@ -305,8 +305,10 @@ try {
     const seq = await sequential(platformQueue, events, platformEnqueue, runIds(plan.sequential));
     const bur = await burst(platformQueue, platformEnqueue, runIds(plan.burst));
     await Promise.all(children.map((c) => stopProcess(c)));
-    const skipped = children.reduce((n, c) => n + (c.output.join('').match(/: skipped/g) ?? []).length, 0);
-    result.platform.push({ workers: count, bootSeconds, sequential: seq, burst: bur, jobsLoggedSkipped: skipped });
+    // Each job's outcome as the worker returned it (BullMQ keeps completed jobs): every one must have been handled
+    // by TrainJob and found its run already succeeded.
+    const handled = (await platformQueue.getJobs(['completed'])).filter((job) => job.returnvalue?.status === 'skipped').length;
+    result.platform.push({ workers: count, bootSeconds, sequential: seq, burst: bur, jobsSkippedSoFar: handled });
   }
 
   for (const count of plan.workers) {

@@ -24,7 +24,7 @@ async function bootstrap(): Promise<void> {
   });
   if (!selftestPassed) process.exit(SELFTEST_FAILED_EXIT_CODE);
   const app = await NestFactory.createApplicationContext(WorkerModule.forEnv(env, identity), {
-    logger: env.LOG_LEVEL === 'silent' ? false : ['log', 'warn', 'error'],
+    logger: nestLogLevels(env.LOG_LEVEL),
   });
   app.enableShutdownHooks();
   await app.get(WorkerRegistryService).register(backend);
@@ -35,3 +35,12 @@ bootstrap().catch((error: Error) => {
   process.stderr.write(`worker failed to start: ${error.stack ?? error.message}\n`);
   process.exit(1);
 });
+
+/** Nest's levels for LOG_LEVEL: `debug` and `trace` add the per-job lines of jobs that found nothing to do. */
+function nestLogLevels(level: string): false | ('log' | 'warn' | 'error' | 'debug' | 'verbose' | 'fatal')[] {
+  if (level === 'silent') return false;
+  const levels: ('log' | 'warn' | 'error' | 'debug' | 'verbose' | 'fatal')[] = ['fatal', 'error', 'warn', 'log'];
+  if (level === 'debug' || level === 'trace') levels.push('debug');
+  if (level === 'trace') levels.push('verbose');
+  return levels;
+}
