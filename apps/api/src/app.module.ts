@@ -32,6 +32,7 @@ import { QueuesController } from './queues/queues.controller';
 import { QueuesService } from './queues/queues.service';
 import { ReconcilerService } from './queues/reconciler.service';
 import { SweepSchedulerService } from './sweeps/sweep-scheduler.service';
+import { TrainDispatchService } from './queues/train-dispatch.service';
 import { LineageService } from './benchmarks/lineage.service';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
@@ -94,6 +95,7 @@ export class AppModule {
         ProbesService,
         ReconcilerService,
         SweepSchedulerService,
+        TrainDispatchService,
         LineageService,
         ApiKeysService,
         DroppedWrites,

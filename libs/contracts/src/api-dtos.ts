@@ -320,6 +320,8 @@ export interface RunsTableRowDto {
   sourceDomain: string;
   seed: number;
   status: RunStatus;
+  /** Why this queued run waits outside the job queue (its sweep's budgets); null otherwise. */
+  heldReason: string | null;
   configId: string;
   createdAt: string;
   params: Record<string, string | number | boolean>;

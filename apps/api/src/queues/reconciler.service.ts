@@ -12,6 +12,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { PeriodicTask } from '../common/periodic-task';
 import { API_ENV, ApiEnv } from '../config/api-env.schema';
 import { QueueService } from './queue.service';
+import { TrainDispatchService } from './train-dispatch.service';
 import { PrismaService } from '../database/prisma.service';
 
 /** BullMQ's attempts for a training job: a run that started this many times has no attempt left. */
@@ -54,6 +55,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
   constructor(
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
+    private readonly dispatch: TrainDispatchService,
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
@@ -116,7 +118,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
             report.runsFailed++;
             continue;
           }
-          await queues.enqueue(QueueName.Train, { runId: run.id }, { priority });
+          await this.dispatch.enqueue([run.id]);
           report.trainJobsRestored++;
         }
         continue;

@@ -44,8 +44,19 @@ describe('runs: API-triggered training and retraining', () => {
     const created = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(7) });
     const job = await api.app.get(QueueService).queues.queue(QueueName.Train).getJob(jobIdOf(QueueName.Train, { runId: created.body.id }));
     assert.ok(job);
-    assert.equal(job!.opts.priority, queuePriority('interactive'));
+    // Interactive class; within it, the key's fair-share rank (its runs already waiting).
+    assert.ok(job!.opts.priority! >= queuePriority('interactive') && job!.opts.priority! < queuePriority('background'), `priority ${job!.opts.priority}`);
     assert.equal(created.body.priority, 1);
+  });
+
+  it('should rank a key\'s runs behind its own waiting ones, so another key\'s first run goes ahead (fair share)', async () => {
+    const train = api.app.get(QueueService).queues.queue(QueueName.Train);
+    const priorityOf = async (body: { id: string }) => (await train.getJob(jobIdOf(QueueName.Train, { runId: body.id })))!.opts.priority!;
+    const mine: number[] = [];
+    for (const seed of [41, 42, 43]) mine.push(await priorityOf((await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(seed) })).body));
+    assert.ok(mine[0] < mine[1] && mine[1] < mine[2], `each run of a key ranks behind the one before: ${mine}`);
+    const theirs = await priorityOf((await api.request('POST', '/runs', { key: api.keys.admin, body: runBody(44) })).body);
+    assert.ok(theirs < mine[1], `another key's first run (${theirs}) goes before the second of a busy key (${mine[1]})`);
   });
 
   it('should retrain a run\'s config with new seeds on the newest dataset version', async () => {

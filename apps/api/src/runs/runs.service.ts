@@ -39,6 +39,7 @@ import { resolveDatasets } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, toRunSummary, type RunRow } from './run-records';
+import { TrainDispatchService } from '../queues/train-dispatch.service';
 import { assertWeightsFiles } from './weights-file';
 
 export const createRunSchema = z
@@ -74,6 +75,7 @@ export class RunsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
+    private readonly dispatch: TrainDispatchService,
     private readonly benchmarks: BenchmarksService,
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
@@ -133,7 +135,7 @@ export class RunsService {
     const created = await insertRuns(this.prisma.client, runs);
     // Redis down is not fatal: the runs are stored as queued and the reconciler enqueues them later.
     if (created.length > 0) {
-      await this.queue.queues.enqueueMany(QueueName.Train, created.map((id) => ({ runId: id })), { priority: options.priority }).catch(() => undefined);
+      await this.dispatch.enqueue(created).catch(() => undefined);
     }
     return Promise.all(runs.map((run) => this.summary(run.id)));
   }
@@ -179,6 +181,7 @@ export class RunsService {
         sourceDomain: r.sourceDomain,
         seed: r.seed,
         status: r.status as RunStatus,
+        heldReason: r.heldReason,
         configId: r.configId,
         createdAt: r.createdAt.toISOString(),
         params: r.params,
@@ -277,10 +280,11 @@ export class RunsService {
     }
     await this.prisma.client.run.update({
       where: { id },
-      data: { status: 'queued', cancelRequested: false, error: null, finishedAt: null, trainedAt: null },
+      // A retry someone asked for is interactive work, whatever the run was queued as.
+      data: { status: 'queued', cancelRequested: false, error: null, finishedAt: null, trainedAt: null, priority: JOB_PRIORITY.interactive },
     });
     await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId: id }));
-    await this.queue.queues.enqueue(QueueName.Train, { runId: id }, { priority: 'interactive' });
+    await this.dispatch.enqueue([id]);
     return this.summary(id);
   }
 }

@@ -3,7 +3,6 @@ import {
   configAt,
   JOB_PRIORITY,
   jobIdOf,
-  priorityName,
   selectedEvaluationsQuery,
   tpeProposal,
   trialStates,
@@ -18,6 +17,7 @@ import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { PrismaService } from '../database/prisma.service';
 import { resolveDatasets } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
+import { TrainDispatchService } from '../queues/train-dispatch.service';
 import { insertRuns } from '../runs/run-records';
 import { HELD_FOR_SCHEDULER, pointRuns } from './sweep-runs';
 
@@ -46,6 +46,7 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
   constructor(
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
+    private readonly dispatch: TrainDispatchService,
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
@@ -199,18 +200,11 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
     return { released, held: [] };
   }
 
-  /** Train jobs of the released runs, with the owners' fair-share ranks. Redis down: the reconciler enqueues them later. */
+  /** Train jobs of the released runs (fair share: TrainDispatchService). Redis down: the reconciler enqueues them later. */
   async enqueue(runIds: string[]): Promise<void> {
-    if (runIds.length === 0) return;
-    const runs = await this.prisma.client.run.findMany({ where: { id: { in: runIds } }, select: { id: true, priority: true, createdById: true } });
-    const ranks = await fairShareRanks(this.prisma.client, runs);
-    for (const name of ['interactive', 'background'] as const) {
-      const batch = runs.filter((run) => priorityName(run.priority) === name);
-      if (batch.length === 0) continue;
-      await this.queue.queues
-        .enqueueMany(QueueName.Train, batch.map((run) => ({ runId: run.id })), { priority: name, ranks: batch.map((run) => ranks.get(run.id) ?? 0) })
-        .catch((error: Error) => this.logger.warn(`enqueue of ${batch.length} runs deferred to the reconciler: ${error.message}`));
-    }
+    await this.dispatch
+      .enqueue(runIds)
+      .catch((error: Error) => this.logger.warn(`enqueue of ${runIds.length} runs deferred to the reconciler: ${error.message}`));
   }
 
   /** Removes the waiting jobs of runs a spent budget now holds (a job a worker took meanwhile finds the run held and skips). */
@@ -227,27 +221,4 @@ export async function gpuHoursUsed(tx: Tx | PrismaService['client'], sweepId: st
     sweepId,
   );
   return row.hours;
-}
-
-/**
- * Fair share between owners: each run's rank is the number of its owner's runs already waiting in the queue plus its
- * place among this batch's runs of the same owner (queuePriority turns it into the BullMQ priority).
- */
-export async function fairShareRanks(
-  client: PrismaService['client'],
-  runs: { id: string; createdById: string | null }[],
-): Promise<Map<string, number>> {
-  const owners = [...new Set(runs.map((r) => r.createdById))];
-  const ids = runs.map((r) => r.id);
-  const waiting = new Map<string | null, number>();
-  for (const owner of owners) {
-    waiting.set(owner, await client.run.count({ where: { createdById: owner, status: 'queued', heldReason: null, id: { notIn: ids } } }));
-  }
-  const ranks = new Map<string, number>();
-  for (const run of runs) {
-    const rank = waiting.get(run.createdById)!;
-    ranks.set(run.id, rank);
-    waiting.set(run.createdById, rank + 1);
-  }
-  return ranks;
 }

@@ -142,6 +142,8 @@ describe('sweeps that spend wisely: tpe search, budgets, growth, lineage', () =>
       assert.equal(await train.getJob(jobIdOf(QueueName.Train, { runId: run.id })), undefined, 'a held run has no job');
     }
     assert.equal(created.body.sweep.budget.held, 2);
+    const table = await api.request('GET', `/runs/table?sweepId=${sweepId}`);
+    assert.equal(table.body.rows.filter((row: { heldReason: string | null }) => row.heldReason?.includes('maxConcurrentRuns 2')).length, 2, 'the runs table says which runs are held and why');
 
     await finishRun(prisma, admitted[0].id, 0.5);
     const round = await api.app.get(SweepSchedulerService).schedule(sweepId);

@@ -82,6 +82,7 @@ export interface RunsTableRow {
   sourceDomain: string;
   seed: number;
   status: string;
+  heldReason: string | null;
   configId: string;
   createdAt: Date;
   params: Record<string, string | number | boolean>;
@@ -105,7 +106,7 @@ export interface RunsTableGroupRow {
 function runsWithMetrics(): string {
   return `
     WITH base AS (
-      SELECT r.id, r."sweepId", c.method, r."sourceDomain", r.seed, r.status::text AS status, r.params, r."configId", r."createdAt"
+      SELECT r.id, r."sweepId", c.method, r."sourceDomain", r.seed, r.status::text AS status, r."heldReason", r.params, r."configId", r."createdAt"
       FROM "Run" r JOIN "Config" c ON c.id = r."configId"
       WHERE ($2::text IS NULL OR r."sweepId" = $2)
     ), ${selectedEvaluationsCte(`($2::text IS NULL OR r."sweepId" = $2)`)},

@@ -106,6 +106,11 @@ export function RunsGrid({
                 <td className="num">{row.seed}</td>
                 <td>
                   <StatusBadge status={row.status} />
+                  {row.status === 'queued' && row.heldReason && (
+                    <span className="row-meta" data-testid={`grid-held-${row.id}`} title={row.heldReason}>
+                      held
+                    </span>
+                  )}
                 </td>
                 {parameters.map((p) => (
                   <td key={p} className="num mono">
