@@ -6,6 +6,7 @@ import { PrismaService } from '../database/prisma.service';
 import { QueueService } from '../queues/queue.service';
 import { insertRuns, NewRun } from '../runs/run-records';
 import { SweepSchedulerService } from '../sweeps/sweep-scheduler.service';
+import { TrainDispatchService } from '../queues/train-dispatch.service';
 import { HELD_FOR_SCHEDULER } from '../sweeps/sweep-runs';
 import { BenchmarksService } from './benchmarks.service';
 
@@ -32,6 +33,7 @@ export class LineageService {
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
     private readonly scheduler: SweepSchedulerService,
+    private readonly dispatch: TrainDispatchService,
     private readonly benchmarks: BenchmarksService,
   ) {}
 
@@ -134,7 +136,7 @@ export class LineageService {
       );
       for (const run of replacements) if (run.sweepId && budgeted.has(run.sweepId)) run.heldReason = HELD_FOR_SCHEDULER;
       const created = await this.prisma.client.$transaction((tx: Prisma.TransactionClient) => insertRuns(tx, replacements));
-      await this.scheduler.enqueue(created.filter((id) => !replacements.find((r) => r.id === id)?.heldReason));
+      await this.dispatch.enqueueOrDefer(created.filter((id) => !replacements.find((r) => r.id === id)?.heldReason));
       for (const sweepId of budgeted) await this.scheduler.schedule(sweepId);
     }
     return result;

@@ -1,6 +1,6 @@
 import { QueueName } from '@fer/contracts';
 import { priorityName } from '@fer/experiments';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { QueueService } from './queue.service';
 
@@ -13,10 +13,19 @@ import { QueueService } from './queue.service';
  */
 @Injectable()
 export class TrainDispatchService {
+  private readonly logger = new Logger(TrainDispatchService.name);
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
   ) {}
+
+  /** As `enqueue`, for runs already stored as queued: Redis refusing is logged, and the reconciler enqueues them later. */
+  async enqueueOrDefer(runIds: string[]): Promise<void> {
+    await this.enqueue(runIds).catch((error: Error) =>
+      this.logger.warn(`enqueue of ${runIds.length} run${runIds.length === 1 ? '' : 's'} deferred to the reconciler: ${error.message}`),
+    );
+  }
 
   async enqueue(runIds: string[]): Promise<void> {
     if (runIds.length === 0) return;

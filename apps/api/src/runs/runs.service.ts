@@ -135,7 +135,7 @@ export class RunsService {
     const created = await insertRuns(this.prisma.client, runs);
     // Redis down is not fatal: the runs are stored as queued and the reconciler enqueues them later.
     if (created.length > 0) {
-      await this.dispatch.enqueue(created).catch(() => undefined);
+      await this.dispatch.enqueueOrDefer(created);
     }
     return Promise.all(runs.map((run) => this.summary(run.id)));
   }

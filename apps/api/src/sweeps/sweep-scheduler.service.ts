@@ -19,7 +19,7 @@ import { resolveDatasets } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { TrainDispatchService } from '../queues/train-dispatch.service';
 import { insertRuns } from '../runs/run-records';
-import { HELD_FOR_SCHEDULER, pointRuns } from './sweep-runs';
+import { HELD_FOR_SCHEDULER, isBudgeted, pointRuns } from './sweep-runs';
 
 /** What one scheduling round of a sweep did. */
 export interface ScheduleReport {
@@ -84,7 +84,7 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
         const sweep = await tx.sweep.findUnique({ where: { id: sweepId } });
         if (!sweep || sweep.cancelledAt) return;
         const spec = sweep.spec as unknown as SweepSpec;
-        const budgeted = sweep.maxConcurrentRuns !== null || sweep.maxGpuHours !== null;
+        const budgeted = isBudgeted(sweep);
         if (spec.search.kind === 'tpe') {
           const created = await this.propose(tx, sweep.id, spec, sweep.createdById, budgeted);
           report.proposed = created.trials;
@@ -99,7 +99,7 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
       { timeout: 60_000 },
     );
     await this.unqueue(report.held);
-    await this.enqueue(toEnqueue);
+    await this.dispatch.enqueueOrDefer(toEnqueue);
     if (report.proposed.length > 0) this.logger.log(`sweep ${sweepId}: proposed trial${report.proposed.length > 1 ? 's' : ''} ${report.proposed.join(', ')}`);
     return report;
   }
@@ -110,7 +110,7 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
     if (search.kind !== 'tpe' || !spec.objective) return { trials: [], runIds: [] };
     const objective = spec.objective;
     const trials = await tx.sweepTrial.findMany({ where: { sweepId }, orderBy: { index: 'asc' } });
-    const runs = await this.objectiveRuns(tx, sweepId, objective.selection);
+    const runs = await objectiveRuns(tx, sweepId, objective.selection);
     const { states, history } = trialStates(
       trials.map((t) => ({ index: t.index, params: t.params as Record<string, ParameterValue> })),
       runs,
@@ -146,24 +146,6 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
     return created;
   }
 
-  /** Each run of the sweep with what an objective reads: its source-val accuracy and its scores under the selection. */
-  async objectiveRuns(tx: Tx, sweepId: string, selection: ModelSelection): Promise<ObjectiveRun[]> {
-    const runs = await tx.$queryRawUnsafe<{ id: string; trial: number | null; status: RunStatus; sourceDomain: string; targets: string[]; sourceVal: number | null }[]>(
-      `SELECT r.id, r.trial, r.status::text AS status, r."sourceDomain", r.targets, m."sourceValAccuracy" AS "sourceVal"
-         FROM "Run" r
-         LEFT JOIN "EpochMetric" m ON m."runId" = r.id
-          AND m.epoch = CASE WHEN $2::text = 'source-val' THEN r."sourceValBestEpoch" ELSE r.epoch END
-        WHERE r."sweepId" = $1`,
-      sweepId,
-      selection,
-    );
-    const { text, values } = selectedEvaluationsQuery({ selection, sweepId, statuses: ['succeeded', 'pruned'] });
-    const evaluations = await tx.$queryRawUnsafe<SelectedEvaluationRow[]>(text, ...values);
-    const selected = new Map<string, Record<string, number>>();
-    for (const e of evaluations) selected.set(e.runId, { ...(selected.get(e.runId) ?? {}), [e.domain]: e.accuracy });
-    return runs.map((run) => ({ ...run, selected: selected.get(run.id) ?? {} }));
-  }
-
   /**
    * The sweep's budgets applied to its queued runs: with maxGpuHours spent, every run not started is held; otherwise
    * held runs are released, oldest trial first, while fewer than maxConcurrentRuns are queued or running.
@@ -178,7 +160,7 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
       orderBy: [{ trial: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
     });
     if (queued.length === 0) return { released: [], held: [] };
-    const used = await gpuHoursUsed(tx, sweep.id);
+    const used = (await sweepBudgetStats(tx, sweep.id)).gpuHours;
     if (sweep.maxGpuHours !== null && used >= sweep.maxGpuHours) {
       const reason = `maxGpuHours ${sweep.maxGpuHours} spent (${used.toFixed(2)} worker hours used): raise it with PATCH /sweeps/${sweep.id} to start the rest`;
       const newlyHeld = queued.filter((r) => r.heldReason === null).map((r) => r.id);
@@ -189,7 +171,7 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
     const admitted = queued.filter((r) => r.heldReason === null).length;
     const room = sweep.maxConcurrentRuns === null ? Infinity : Math.max(0, sweep.maxConcurrentRuns - running - admitted);
     const waiting = queued.filter((r) => r.heldReason !== null);
-    const released = waiting.slice(0, room === Infinity ? waiting.length : room).map((r) => r.id);
+    const released = waiting.slice(0, room).map((r) => r.id);
     if (released.length > 0) await tx.run.updateMany({ where: { id: { in: released } }, data: { heldReason: null } });
     const stillHeld = waiting.slice(released.length).map((r) => r.id);
     if (stillHeld.length > 0)
@@ -200,25 +182,41 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
     return { released, held: [] };
   }
 
-  /** Train jobs of the released runs (fair share: TrainDispatchService). Redis down: the reconciler enqueues them later. */
-  async enqueue(runIds: string[]): Promise<void> {
-    await this.dispatch
-      .enqueue(runIds)
-      .catch((error: Error) => this.logger.warn(`enqueue of ${runIds.length} runs deferred to the reconciler: ${error.message}`));
-  }
-
   /** Removes the waiting jobs of runs a spent budget now holds (a job a worker took meanwhile finds the run held and skips). */
   private async unqueue(runIds: string[]): Promise<void> {
     for (const id of runIds) await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId: id })).catch(() => undefined);
   }
 }
 
-/** Worker hours a sweep has spent: each started run's time from its start to its end (or to now while open). */
-export async function gpuHoursUsed(tx: Tx | PrismaService['client'], sweepId: string): Promise<number> {
-  const [row] = await tx.$queryRawUnsafe<{ hours: number }[]>(
-    `SELECT coalesce(sum(extract(epoch FROM (coalesce("finishedAt", now()) - "startedAt"))), 0)::float8 / 3600 AS hours
-       FROM "Run" WHERE "sweepId" = $1 AND "startedAt" IS NOT NULL`,
+/** Each run of the sweep with what an objective reads: its source-val accuracy and its scores under the selection. */
+export async function objectiveRuns(tx: Tx, sweepId: string, selection: ModelSelection): Promise<ObjectiveRun[]> {
+  const runs = await tx.$queryRawUnsafe<{ id: string; trial: number | null; status: RunStatus; sourceDomain: string; targets: string[]; sourceVal: number | null }[]>(
+    `SELECT r.id, r.trial, r.status::text AS status, r."sourceDomain", r.targets, m."sourceValAccuracy" AS "sourceVal"
+       FROM "Run" r
+       LEFT JOIN "EpochMetric" m ON m."runId" = r.id
+        AND m.epoch = CASE WHEN $2::text = 'source-val' THEN r."sourceValBestEpoch" ELSE r.epoch END
+      WHERE r."sweepId" = $1`,
+    sweepId,
+    selection,
+  );
+  const { text, values } = selectedEvaluationsQuery({ selection, sweepId, statuses: ['succeeded', 'pruned'] });
+  const evaluations = await tx.$queryRawUnsafe<SelectedEvaluationRow[]>(text, ...values);
+  const selected = new Map<string, Record<string, number>>();
+  for (const e of evaluations) selected.set(e.runId, { ...(selected.get(e.runId) ?? {}), [e.domain]: e.accuracy });
+  return runs.map((run) => ({ ...run, selected: selected.get(run.id) ?? {} }));
+}
+
+/**
+ * A sweep's budget figures in one statement: worker hours spent (each started run's time from its start to its end, or
+ * to now while open), runs held, trials proposed.
+ */
+export async function sweepBudgetStats(tx: Tx | PrismaService['client'], sweepId: string): Promise<{ gpuHours: number; held: number; trials: number }> {
+  const [row] = await tx.$queryRawUnsafe<{ gpuHours: number; held: number; trials: number }[]>(
+    `SELECT coalesce(sum(extract(epoch FROM (coalesce("finishedAt", now()) - "startedAt"))) FILTER (WHERE "startedAt" IS NOT NULL), 0)::float8 / 3600 AS "gpuHours",
+            count(*) FILTER (WHERE status = 'queued' AND "heldReason" IS NOT NULL)::int AS held,
+            (SELECT count(*)::int FROM "SweepTrial" t WHERE t."sweepId" = $1) AS trials
+       FROM "Run" WHERE "sweepId" = $1`,
     sweepId,
   );
-  return row.hours;
+  return row;
 }

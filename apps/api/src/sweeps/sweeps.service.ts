@@ -37,7 +37,7 @@ import {
   type SweepBestRow,
   sweepStatus,
 } from '@fer/experiments';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { ApiError } from '../common/api-error';
 import { BenchmarksService } from '../benchmarks/benchmarks.service';
@@ -46,18 +46,18 @@ import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, NewRun, toRunSummary } from '../runs/run-records';
 import { assertWeightsFiles } from '../runs/weights-file';
-import { gpuHoursUsed, SweepSchedulerService } from './sweep-scheduler.service';
-import { HELD_FOR_SCHEDULER, pointRuns } from './sweep-runs';
+import { objectiveRuns, SweepSchedulerService, sweepBudgetStats } from './sweep-scheduler.service';
+import { TrainDispatchService } from '../queues/train-dispatch.service';
+import { HELD_FOR_SCHEDULER, isBudgeted, isScheduled, pointRuns } from './sweep-runs';
 
 @Injectable()
 export class SweepsService {
-  private readonly logger = new Logger(SweepsService.name);
-
   constructor(
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
     private readonly benchmarks: BenchmarksService,
     private readonly scheduler: SweepSchedulerService,
+    private readonly dispatch: TrainDispatchService,
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
@@ -88,7 +88,7 @@ export class SweepsService {
     const sweepId = existingSweepId ?? contentId('swp', spec);
     const priority = JOB_PRIORITY[spec.priority];
     // A tpe search's runs are created trial by trial by the scheduler; the others are all known now.
-    const held = spec.maxConcurrentRuns !== undefined || spec.maxGpuHours !== undefined ? HELD_FOR_SCHEDULER : null;
+    const held = isBudgeted(spec) ? HELD_FOR_SCHEDULER : null;
     const runs: NewRun[] =
       spec.search.kind === 'tpe'
         ? []
@@ -126,7 +126,7 @@ export class SweepsService {
       });
       return insertRuns(tx, runs);
     });
-    const scheduled = await this.startRuns(sweepId, created);
+    const scheduled = await this.startRuns(sweepId, isScheduled(spec), created);
     return { sweep: await this.summary(sweepId), runsCreated: created.length + scheduled, runsExisting: runs.length - created.length };
   }
 
@@ -134,11 +134,9 @@ export class SweepsService {
    * New runs go to the queue: through the scheduler when the sweep has a searcher or budgets (it proposes the first
    * trials and releases what the budgets allow), straight away otherwise. Returns the runs the scheduler created.
    */
-  private async startRuns(sweepId: string, runIds: string[]): Promise<number> {
-    const sweep = await this.prisma.client.sweep.findUniqueOrThrow({ where: { id: sweepId } });
-    const scheduled = sweep.maxConcurrentRuns !== null || sweep.maxGpuHours !== null || (sweep.searchSpace as { kind?: string }).kind === 'tpe';
+  private async startRuns(sweepId: string, scheduled: boolean, runIds: string[]): Promise<number> {
     if (!scheduled) {
-      await this.scheduler.enqueue(runIds);
+      await this.dispatch.enqueueOrDefer(runIds);
       return 0;
     }
     return (await this.scheduler.schedule(sweepId)).runsCreated;
@@ -197,7 +195,7 @@ export class SweepsService {
       });
       return insertRuns(tx, runs);
     });
-    const scheduled = await this.startRuns(id, created);
+    const scheduled = await this.startRuns(id, isScheduled(checked.data), created);
     return { sweep: await this.summary(id), runsCreated: created.length + scheduled };
   }
 
@@ -228,9 +226,10 @@ export class SweepsService {
       progressSum += group.status === 'queued' || group.status === 'running' ? (group._sum.progress ?? 0) : group._count;
     }
     const totalRuns = Object.values(runCounts).reduce((a, b) => a + b, 0);
+    const stats = await sweepBudgetStats(this.prisma.client, id);
     // A tpe search between trials is still running: its trials to come count as queued for the status.
     const search = sweep.searchSpace as { kind?: string; budget?: number };
-    const pendingTrials = search.kind === 'tpe' ? Math.max(0, (search.budget ?? 0) - (await this.prisma.client.sweepTrial.count({ where: { sweepId: id } }))) : 0;
+    const pendingTrials = search.kind === 'tpe' ? Math.max(0, (search.budget ?? 0) - stats.trials) : 0;
     return {
       id: sweep.id,
       name: sweep.name,
@@ -243,8 +242,8 @@ export class SweepsService {
       budget: {
         maxConcurrentRuns: sweep.maxConcurrentRuns,
         maxGpuHours: sweep.maxGpuHours,
-        gpuHoursUsed: await gpuHoursUsed(this.prisma.client, id),
-        held: await this.prisma.client.run.count({ where: { sweepId: id, status: 'queued', heldReason: { not: null } } }),
+        gpuHoursUsed: stats.gpuHours,
+        held: stats.held,
         autoRefresh: sweep.autoRefresh,
       },
     };
@@ -284,10 +283,10 @@ export class SweepsService {
   private async trials(id: string, spec: SweepSpec, runs: { id: string; trial: number | null }[]): Promise<SweepTrialDto[]> {
     if (spec.search.kind !== 'tpe' || !spec.objective) return [];
     const trials = await this.prisma.client.sweepTrial.findMany({ where: { sweepId: id }, orderBy: { index: 'asc' } });
-    const objectiveRuns: ObjectiveRun[] = await this.scheduler.objectiveRuns(this.prisma.client, id, spec.objective.selection);
+    const runsOfTrials: ObjectiveRun[] = await objectiveRuns(this.prisma.client, id, spec.objective.selection);
     const { states } = trialStates(
       trials.map((t) => ({ index: t.index, params: t.params as Record<string, string | number | boolean> })),
-      objectiveRuns,
+      runsOfTrials,
       spec.objective,
     );
     return trials.map((trial, i) => ({
@@ -360,8 +359,8 @@ export class SweepsService {
    * checkpoints resumed, their attempts counted on. A cancelled sweep whose cancelled runs are re-run is open again.
    */
   async rerun(id: string, statuses: ('failed' | 'cancelled')[]): Promise<SweepRerunDto> {
-    await this.summary(id);
-    const sweepRow = await this.prisma.client.sweep.findUniqueOrThrow({ where: { id } });
+    const sweepRow = await this.prisma.client.sweep.findUnique({ where: { id } });
+    if (!sweepRow) throw ApiError.notFound('sweep', id);
     const runs = await this.prisma.client.run.findMany({ where: { sweepId: id, status: { in: statuses } }, select: { id: true } });
     const ids = runs.map((r) => r.id);
     if (ids.length > 0) {
@@ -374,13 +373,13 @@ export class SweepsService {
             error: null,
             finishedAt: null,
             trainedAt: null,
-            heldReason: sweepRow.maxConcurrentRuns !== null || sweepRow.maxGpuHours !== null ? HELD_FOR_SCHEDULER : null,
+            heldReason: isBudgeted(sweepRow) ? HELD_FOR_SCHEDULER : null,
           },
         }),
         ...(statuses.includes('cancelled') ? [this.prisma.client.sweep.update({ where: { id }, data: { cancelledAt: null, finishedAt: null } })] : []),
       ]);
       for (const runId of ids) await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId })).catch(() => undefined);
-      await this.startRuns(id, ids);
+      await this.startRuns(id, isScheduled(sweepRow.spec as unknown as SweepSpec), ids);
     }
     return { sweep: await this.summary(id), rerun: ids };
   }

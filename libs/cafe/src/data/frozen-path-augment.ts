@@ -1,5 +1,5 @@
 import type { AugmentConfig } from '@fer/contracts';
-import { drawErasing } from './image-augment';
+import { drawErasing, flipHorizontally } from './image-augment';
 import { SeededRandom } from '@fer/contracts';
 
 /**
@@ -11,15 +11,7 @@ import { SeededRandom } from '@fer/contracts';
 export function augmentFrozenInput(rgb: Uint8Array, size: number, augment: AugmentConfig, seed: number, epoch: number, row: number): Uint8Array {
   const rng = new SeededRandom((seed * 0x9e3779b1) ^ (epoch * 0x85ebca6b) ^ (row * 0xc2b2ae35));
   const out = new Uint8Array(rgb);
-  if (augment.flip && rng.next() < 0.5) {
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size / 2; x++) {
-        const a = (y * size + x) * 3;
-        const b = (y * size + (size - 1 - x)) * 3;
-        for (let c = 0; c < 3; c++) [out[a + c], out[b + c]] = [out[b + c], out[a + c]];
-      }
-    }
-  }
+  if (augment.flip && rng.next() < 0.5) flipHorizontally(out, size);
   if (augment.noiseVariance > 0 && rng.next() < 0.5) {
     const std = Math.sqrt(augment.noiseVariance);
     for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.max(0, Math.round(out[i] + std * rng.normal())));

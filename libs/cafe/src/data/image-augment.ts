@@ -88,7 +88,8 @@ export function imageBatch(batch: Uint8Array, size: number, inputSize: number, a
 }
 
 /** Mirrors one size × size RGB image left-right, in place. */
-function flipHorizontally(image: Uint8Array, size: number): void {
+/** Mirrors one size × size RGB image left-right, in place (tf.reverse(x, 2) on one image). */
+export function flipHorizontally(image: Uint8Array | Float32Array, size: number): void {
   for (let y = 0; y < size; y++) {
     for (let left = y * size * 3, right = left + (size - 1) * 3; left < right; left += 3, right -= 3) {
       for (let c = 0; c < 3; c++) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from '../backbones/backbone';
 import type { FeatureCache, FeatureView } from './feature-cache';
+import { flipHorizontally } from '../data/image-augment';
 
 export interface ImageSource {
   /** Identifies the pixels (e.g. hex sha256 of the file); equal hashes share cached features. */
@@ -182,17 +183,9 @@ function viewPixels(pixels: Float32Array, needed: number[], size: number, flippe
   const image = size * size * 3;
   const out = new Float32Array(needed.length * image);
   needed.forEach((row, k) => {
-    const source = pixels.subarray(row * image, (row + 1) * image);
     const target = out.subarray(k * image, (k + 1) * image);
-    if (!flipped) return target.set(source);
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++) {
-        const from = (y * size + (size - 1 - x)) * 3;
-        const to = (y * size + x) * 3;
-        target[to] = source[from];
-        target[to + 1] = source[from + 1];
-        target[to + 2] = source[from + 2];
-      }
+    target.set(pixels.subarray(row * image, (row + 1) * image));
+    if (flipped) flipHorizontally(target, size);
   });
   return out;
 }
