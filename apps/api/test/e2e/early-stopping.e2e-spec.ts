@@ -95,5 +95,17 @@ describe('a sweep with ASHA early stopping, trained by a worker process', () => 
     const sweep = await api.request('GET', `/sweeps/${sweepId}`);
     assert.equal(sweep.body.sweep.runCounts.pruned, 2);
     assert.equal(sweep.body.rungs.length, 3);
+
+    // Re-running the cancelled run is a new attempt of the same run, trained by the worker to its end: its rung-1
+    // value was recorded before (the anchor), so the rule hands the stored decision back and it continues.
+    const attemptsBefore = (await prisma.run.findUniqueOrThrow({ where: { id: anchor.id } })).attempts;
+    const rerun = await api.request('POST', `/sweeps/${sweepId}/rerun`, { key: api.keys.launch, body: { statuses: ['cancelled'] } });
+    assert.deepEqual(rerun.body.rerun, [anchor.id]);
+    const ended = await waitUntil(async () => {
+      const run = await prisma.run.findUniqueOrThrow({ where: { id: anchor.id } });
+      return ['succeeded', 'failed', 'pruned'].includes(run.status) ? run : null;
+    }, 'the re-run anchor ended', 180_000);
+    assert.equal(ended.status, 'succeeded', ended.error ?? '');
+    assert.equal(ended.attempts, attemptsBefore + 1, 'one more attempt of the same run id');
   });
 });
