@@ -35,15 +35,6 @@ export class BenchmarksService {
     return benchmark;
   }
 
-  /** A benchmark new work may use: it exists and is not archived (field names the request's field). */
-  async getOpen(name: string, field: string) {
-    const benchmark = await this.prisma.client.benchmark.findUnique({ where: { name } });
-    if (!benchmark) throw ApiError.validation(`unknown benchmark "${name}"`, [{ field, message: 'no such benchmark: GET /benchmarks lists them' }]);
-    if (benchmark.archivedAt)
-      throw ApiError.validation(`benchmark "${name}" is archived`, [{ field, message: 'archived: its leaderboards stay readable, but it takes no new runs' }]);
-    return benchmark;
-  }
-
   async getDto(name: string): Promise<BenchmarkDto> {
     const benchmark = await this.get(name);
     const sweeps = await this.prisma.client.sweep.count({ where: { benchmark: name } });

@@ -1,6 +1,5 @@
 import { BenchmarkRefreshDto, QueueName } from '@fer/contracts';
 import { owedEvaluations, parseStoredConfig, priorityName, recordWebhookEvent, runId as runIdOf } from '@fer/experiments';
-import type { Prisma } from '@fer/db';
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { QueueService } from '../queues/queue.service';
@@ -135,7 +134,7 @@ export class LineageService {
         (await this.prisma.client.sweep.findMany({ where: { id: { in: sweepIds }, OR: [{ maxConcurrentRuns: { not: null } }, { maxGpuHours: { not: null } }] }, select: { id: true } })).map((s) => s.id),
       );
       for (const run of replacements) if (run.sweepId && budgeted.has(run.sweepId)) run.heldReason = HELD_FOR_SCHEDULER;
-      const created = await this.prisma.client.$transaction((tx: Prisma.TransactionClient) => insertRuns(tx, replacements));
+      const created = (await insertRuns(this.prisma, replacements)).map((run) => run.id);
       await this.dispatch.enqueueOrDefer(created.filter((id) => !replacements.find((r) => r.id === id)?.heldReason));
       for (const sweepId of budgeted) await this.scheduler.schedule(sweepId);
     }

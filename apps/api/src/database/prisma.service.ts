@@ -1,4 +1,4 @@
-import { createDatabase, type Pool, PrismaClient, prismaRunLedger } from '@fer/db';
+import { createDatabase, type Pool, type Prisma, PrismaClient, prismaRunLedger } from '@fer/db';
 import type { RunLedger } from '@fer/experiments';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { API_ENV, ApiEnv } from '../config/api-env.schema';
@@ -23,13 +23,30 @@ export class PrismaService implements OnModuleDestroy {
     this.ledger = prismaRunLedger(this.client);
   }
 
+  /** The rows of a named prepared statement. */
+  async rows<T extends object>(name: string, text: string, values: unknown[]): Promise<T[]> {
+    return (await this.pool.query<T>({ name, text, values })).rows;
+  }
+
   /** One row of a named prepared statement, or null. */
   async one<T extends object>(name: string, text: string, values: unknown[]): Promise<T | null> {
-    const { rows } = await this.pool.query<T>({ name, text, values });
-    return rows[0] ?? null;
+    return (await this.rows<T>(name, text, values))[0] ?? null;
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * A statement run where the caller is: inside a Prisma transaction, or (outside one) as a named prepared statement
+ * on the pool, which costs a fraction of a Prisma query on hot paths.
+ */
+export function queryRows<T extends object>(
+  db: PrismaService | Prisma.TransactionClient,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  return db instanceof PrismaService ? db.rows<T>(name, text, values) : db.$queryRawUnsafe<T[]>(text, ...values);
 }

@@ -1,5 +1,6 @@
 import type { Prisma } from '@fer/db';
 import { ApiError } from '../common/api-error';
+import { queryRows, type PrismaService } from '../database/prisma.service';
 
 export interface ResolvedDataset {
   id: string;
@@ -7,6 +8,25 @@ export interface ResolvedDataset {
   domain: string;
   version: number;
 }
+
+/** A ready dataset a name may resolve to, with which of the asked-for splits it has. */
+type Candidate = ResolvedDataset & { splits: string[] };
+
+/** The open benchmark a submission names. */
+export interface SubmissionBenchmark {
+  name: string;
+  domains: string[];
+}
+
+// The candidates for a list of names (`names`, a text[] expression), newest first, each with which of the splits in
+// $2 it has (an index probe per split, not a count). Both statements below use it, so a name resolves alike everywhere.
+const candidates = (names: string) => `
+  SELECT d.id, d.name, d.domain, d.version, d."createdAt",
+         ARRAY(SELECT sp FROM unnest($2::text[]) sp
+                WHERE EXISTS (SELECT 1 FROM "DatasetSample" s WHERE s."datasetId" = d.id AND s.split = sp)) AS splits
+    FROM "Dataset" d
+   WHERE d.status = 'ready' AND (d.domain = ANY(${names}) OR d.name = ANY(${names}) OR d.id = ANY(${names}))
+   ORDER BY d."createdAt" DESC, d.version DESC`;
 
 /**
  * Sources and targets may name a domain (`rafdb`), a dataset (`my-rafdb-copy`) or a dataset id; each resolves to the
@@ -16,22 +36,75 @@ export interface ResolvedDataset {
  * first refusal in the given order is the one reported.
  */
 export async function resolveDatasets(
-  prisma: Prisma.TransactionClient,
+  db: PrismaService | Prisma.TransactionClient,
   names: readonly string[],
   split: string,
   fieldOf: (name: string, index: number) => string,
 ): Promise<ResolvedDataset[]> {
-  const distinct = [...new Set(names)];
-  // One statement: the candidates, newest first, each with whether the split exists (an index probe, not a count).
-  const candidates = await prisma.$queryRawUnsafe<(ResolvedDataset & { hasSplit: boolean })[]>(
-    `SELECT d.id, d.name, d.domain, d.version,
-            EXISTS (SELECT 1 FROM "DatasetSample" s WHERE s."datasetId" = d.id AND s.split = $2) AS "hasSplit"
-       FROM "Dataset" d
-      WHERE d.status = 'ready' AND (d.domain = ANY($1::text[]) OR d.name = ANY($1::text[]) OR d.id = ANY($1::text[]))
-      ORDER BY d."createdAt" DESC, d.version DESC`,
-    distinct,
-    split,
+  const found = await queryRows<Candidate>(db, 'resolve-datasets', candidates('$1::text[]'), [
+    [...new Set(names)],
+    [split],
+  ]);
+  return pickDatasets(found, names, split, fieldOf);
+}
+
+export interface SubmissionRequest {
+  benchmark: string;
+  sources: readonly string[];
+  sourceField: (name: string, index: number) => string;
+  /** Absent: the benchmark's domains. */
+  targets?: readonly string[];
+  targetSplit: string;
+  targetField: (name: string, index: number) => string;
+}
+
+/**
+ * What a submission (POST /runs, a sweep) needs before it stores anything, in one prepared statement: the benchmark
+ * (it must exist and be open: refused here), then, when the caller asks (`datasets()`, after its own checks of the
+ * config, so refusals keep their order), the sources (each with a train split) and the targets (the benchmark's
+ * domains unless named, each with the target split), each refusal naming its field.
+ */
+export async function resolveSubmission(
+  prisma: PrismaService,
+  request: SubmissionRequest,
+): Promise<{ benchmark: SubmissionBenchmark; datasets(): { sources: ResolvedDataset[]; targets: ResolvedDataset[] } }> {
+  const row = await prisma.one<{
+    benchmark: (SubmissionBenchmark & { archivedAt: string | null }) | null;
+    datasets: Candidate[];
+  }>(
+    'resolve-submission',
+    `WITH bench AS (SELECT name, domains, "archivedAt" FROM "Benchmark" WHERE name = $3),
+          candidate AS (${candidates(`($1::text[] || coalesce((SELECT domains FROM bench), '{}'))`)})
+     SELECT (SELECT row_to_json(bench) FROM bench) AS benchmark,
+            (SELECT coalesce(json_agg(candidate ORDER BY candidate."createdAt" DESC, candidate.version DESC), '[]'::json) FROM candidate) AS datasets`,
+    [[...new Set([...request.sources, ...(request.targets ?? [])])], ['train', request.targetSplit], request.benchmark],
   );
+  const benchmark = row!.benchmark;
+  if (!benchmark) {
+    throw ApiError.validation(`unknown benchmark "${request.benchmark}"`, [
+      { field: 'benchmark', message: 'no such benchmark: GET /benchmarks lists them' },
+    ]);
+  }
+  if (benchmark.archivedAt) {
+    throw ApiError.validation(`benchmark "${request.benchmark}" is archived`, [
+      { field: 'benchmark', message: 'archived: its leaderboards stay readable, but it takes no new runs' },
+    ]);
+  }
+  return {
+    benchmark: { name: benchmark.name, domains: benchmark.domains },
+    datasets: () => ({
+      sources: pickDatasets(row!.datasets, request.sources, 'train', request.sourceField),
+      targets: pickDatasets(row!.datasets, request.targets ?? benchmark.domains, request.targetSplit, request.targetField),
+    }),
+  };
+}
+
+function pickDatasets(
+  candidates: Candidate[],
+  names: readonly string[],
+  split: string,
+  fieldOf: (name: string, index: number) => string,
+): ResolvedDataset[] {
   return names.map((name, index) => {
     const found =
       candidates.find((d) => d.domain === name) ??
@@ -46,8 +119,8 @@ export async function resolveDatasets(
         },
       ]);
     }
-    const { hasSplit, ...dataset } = found;
-    if (!hasSplit) {
+    const { splits, ...dataset } = found;
+    if (!splits.includes(split)) {
       const hint =
         split === 'train'
           ? 'a source needs a train split to train on'
@@ -57,6 +130,6 @@ export async function resolveDatasets(
         [{ field, message: `dataset "${dataset.name}" v${dataset.version} has no ${split} split: ${hint}` }],
       );
     }
-    return dataset;
+    return { id: dataset.id, name: dataset.name, domain: dataset.domain, version: dataset.version };
   });
 }

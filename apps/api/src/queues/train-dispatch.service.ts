@@ -4,6 +4,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { QueueService } from './queue.service';
 
+/** A run to enqueue: its class, its owner, and how many of its owner's runs already wait (where its rank starts). */
+export interface DispatchRun {
+  id: string;
+  priority: number;
+  owner: string | null;
+  waiting: number;
+}
+
 /**
  * The one way train jobs enter the queue (single runs, retries, sweeps, the scheduler, lineage and the reconciler):
  * each job gets its run's class (interactive before background) and its owner's fair-share rank, the number of that
@@ -21,36 +29,42 @@ export class TrainDispatchService {
   ) {}
 
   /** As `enqueue`, for runs already stored as queued: Redis refusing is logged, and the reconciler enqueues them later. */
-  async enqueueOrDefer(runIds: string[]): Promise<void> {
-    await this.enqueue(runIds).catch((error: Error) =>
-      this.logger.warn(`enqueue of ${runIds.length} run${runIds.length === 1 ? '' : 's'} deferred to the reconciler: ${error.message}`),
+  async enqueueOrDefer(runs: string[] | DispatchRun[]): Promise<void> {
+    await this.enqueue(runs).catch((error: Error) =>
+      this.logger.warn(`enqueue of ${runs.length} run${runs.length === 1 ? '' : 's'} deferred to the reconciler: ${error.message}`),
     );
   }
 
-  async enqueue(runIds: string[]): Promise<void> {
-    if (runIds.length === 0) return;
-    const { rows: runs } = await this.prisma.pool.query<{ id: string; priority: number; owner: string | null }>({
-      name: 'dispatch-runs',
-      text: 'SELECT id, priority, "createdById" AS owner FROM "Run" WHERE id = ANY($1::text[]) ORDER BY "createdAt", id',
-      values: [runIds],
-    });
-    const { rows: waiting } = await this.prisma.pool.query<{ owner: string | null; n: number }>({
-      name: 'dispatch-waiting',
-      text: `SELECT "createdById" AS owner, count(*)::int AS n FROM "Run"
-              WHERE status = 'queued' AND "heldReason" IS NULL AND NOT (id = ANY($1::text[])) GROUP BY "createdById"`,
-      values: [runIds],
-    });
-    const ahead = new Map(waiting.map((row) => [row.owner, row.n]));
+  /** Runs by id (read here), or as their insert returned them (insertRuns), which saves the read. */
+  async enqueue(runs: string[] | DispatchRun[]): Promise<void> {
+    if (runs.length === 0) return;
+    const dispatched = typeof runs[0] === 'string' ? await this.read(runs as string[]) : (runs as DispatchRun[]);
+    // Each owner's rank: the runs of theirs already waiting, then one more for each of theirs in this batch.
+    const ahead = new Map<string | null, number>();
     const ranks = new Map<string, number>();
-    for (const run of runs) {
-      const rank = ahead.get(run.owner) ?? 0;
+    for (const run of dispatched) {
+      const rank = ahead.get(run.owner) ?? run.waiting;
       ranks.set(run.id, rank);
       ahead.set(run.owner, rank + 1);
     }
     for (const name of ['interactive', 'background'] as const) {
-      const batch = runs.filter((run) => priorityName(run.priority) === name);
+      const batch = dispatched.filter((run) => priorityName(run.priority) === name);
       if (batch.length === 0) continue;
       await this.queue.queues.enqueueMany(QueueName.Train, batch.map((run) => ({ runId: run.id })), { priority: name, ranks: batch.map((run) => ranks.get(run.id)!) });
     }
+  }
+
+  /** The runs, oldest first, each with how many of its owner's other runs already wait: one statement. */
+  private read(runIds: string[]): Promise<DispatchRun[]> {
+    return this.prisma.rows<DispatchRun>(
+      'dispatch-runs',
+      `WITH waiting AS (
+         SELECT "createdById" AS owner, count(*)::int AS n FROM "Run"
+          WHERE status = 'queued' AND "heldReason" IS NULL AND NOT (id = ANY($1::text[])) GROUP BY "createdById")
+       SELECT r.id, r.priority, r."createdById" AS owner, coalesce(w.n, 0) AS waiting
+         FROM "Run" r LEFT JOIN waiting w ON w.owner IS NOT DISTINCT FROM r."createdById"
+        WHERE r.id = ANY($1::text[]) ORDER BY r."createdAt", r.id`,
+      [runIds],
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { canonicalJson, RunSummaryDto, TrainingConfig } from '@fer/contracts';
 import type { Prisma, PrismaClient } from '@fer/db';
+import { PrismaService, queryRows } from '../database/prisma.service';
 
 export interface NewRun {
   id: string;
@@ -21,53 +22,70 @@ export interface NewRun {
   replacesRunId?: string;
 }
 
+/** A run as insertRuns stored it: its row, its method, and how many of its owner's runs were already waiting. */
+export type InsertedRun = RunRow & { method: string; waiting: number };
+
 /**
- * Inserts configs and runs that do not exist yet; returns the ids that were new. One statement whatever the number of
- * runs (the configs in a data-modifying CTE, the runs ON CONFLICT DO NOTHING RETURNING what was really inserted: a
- * concurrent submission of the same runs may have won), so a sweep of 5,000 runs is one round trip, and POST /runs
- * one instead of five.
+ * Inserts configs and runs that do not exist yet; returns the runs that were new, in the order given. One statement
+ * whatever the number of runs (the configs in a data-modifying CTE, the runs ON CONFLICT DO NOTHING: a concurrent
+ * submission of the same runs may have won), so a sweep of 5,000 runs is one round trip. It returns what the caller
+ * does next without reading again: each new run's summary, and its owner's waiting runs as the statement found them
+ * (before these runs: every part of one statement sees the same snapshot), which the fair-share rank starts from.
  */
-export async function insertRuns(tx: Prisma.TransactionClient, runs: NewRun[]): Promise<string[]> {
+export async function insertRuns(db: PrismaService | Prisma.TransactionClient, runs: NewRun[]): Promise<InsertedRun[]> {
   if (runs.length === 0) return [];
   const configs = [...new Map(runs.map((run) => [run.configId, run.config]))];
   const column = <T>(pick: (run: NewRun) => T) => runs.map(pick);
-  const inserted = await tx.$queryRawUnsafe<{ id: string }[]>(
+  const inserted = await queryRows<InsertedRun>(
+    db,
+    'insert-runs',
     `WITH config AS (
        INSERT INTO "Config" (id, method, body)
        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
        ON CONFLICT (id) DO NOTHING
+     ),
+     waiting AS (
+       SELECT "createdById" AS owner, count(*)::int AS n FROM "Run" WHERE status = 'queued' AND "heldReason" IS NULL GROUP BY "createdById"
+     ),
+     inserted AS (
+       INSERT INTO "Run" (id, "sweepId", "configId", "groupKey", params, "sourceDatasetId", "sourceDomain", targets, "targetSplit",
+                          seed, epochs, priority, "createdById", trial, "heldReason", "replacesRunId", "updatedAt")
+       SELECT r.id, r.sweep, r.config, r.config, r.params, r.source, r.domain,
+              ARRAY(SELECT jsonb_array_elements_text(r.targets)), r.split, r.seed, r.epochs, r.priority, r.owner, r.trial, r.held, r.replaces, now()
+         FROM unnest($4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::jsonb[], $11::text[],
+                     $12::int[], $13::int[], $14::int[], $15::text[], $16::int[], $17::text[], $18::text[])
+              AS r(id, sweep, config, params, source, domain, targets, split, seed, epochs, priority, owner, trial, held, replaces)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING *
      )
-     INSERT INTO "Run" (id, "sweepId", "configId", "groupKey", params, "sourceDatasetId", "sourceDomain", targets, "targetSplit",
-                        seed, epochs, priority, "createdById", trial, "heldReason", "replacesRunId", "updatedAt")
-     SELECT r.id, r.sweep, r.config, r.config, r.params, r.source, r.domain,
-            ARRAY(SELECT jsonb_array_elements_text(r.targets)), r.split, r.seed, r.epochs, r.priority, r.owner, r.trial, r.held, r.replaces, now()
-       FROM unnest($4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::jsonb[], $11::text[],
-                   $12::int[], $13::int[], $14::int[], $15::text[], $16::int[], $17::text[], $18::text[])
-            AS r(id, sweep, config, params, source, domain, targets, split, seed, epochs, priority, owner, trial, held, replaces)
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id`,
-    configs.map(([id]) => id),
-    configs.map(([, body]) => body.method),
-    configs.map(([, body]) => canonicalJson(body)),
-    column((r) => r.id),
-    column((r) => r.sweepId),
-    column((r) => r.configId),
-    column((r) => JSON.stringify(r.params)),
-    column((r) => r.sourceDatasetId),
-    column((r) => r.sourceDomain),
-    column((r) => JSON.stringify(r.targets)),
-    column((r) => r.targetSplit),
-    column((r) => r.seed),
-    column((r) => r.config.epochs),
-    column((r) => r.priority),
-    column((r) => r.createdById),
-    column((r) => r.trial ?? null),
-    column((r) => r.heldReason ?? null),
-    column((r) => r.replacesRunId ?? null),
+     SELECT i.*, i.status::text AS status, c.method, coalesce(w.n, 0) AS waiting
+       FROM inserted i
+       JOIN unnest($1::text[], $2::text[]) AS c(id, method) ON c.id = i."configId"
+       LEFT JOIN waiting w ON w.owner IS NOT DISTINCT FROM i."createdById"`,
+    [
+      configs.map(([id]) => id),
+      configs.map(([, body]) => body.method),
+      configs.map(([, body]) => canonicalJson(body)),
+      column((r) => r.id),
+      column((r) => r.sweepId),
+      column((r) => r.configId),
+      column((r) => JSON.stringify(r.params)),
+      column((r) => r.sourceDatasetId),
+      column((r) => r.sourceDomain),
+      column((r) => JSON.stringify(r.targets)),
+      column((r) => r.targetSplit),
+      column((r) => r.seed),
+      column((r) => r.config.epochs),
+      column((r) => r.priority),
+      column((r) => r.createdById),
+      column((r) => r.trial ?? null),
+      column((r) => r.heldReason ?? null),
+      column((r) => r.replacesRunId ?? null),
+    ],
   );
-  const fresh = new Set(inserted.map((row) => row.id));
   // In the order given (RETURNING's order is not guaranteed).
-  return runs.map((run) => run.id).filter((id) => fresh.has(id));
+  const byId = new Map(inserted.map((run) => [run.id, run]));
+  return runs.flatMap((run) => byId.get(run.id) ?? []);
 }
 
 export type RunRow = Awaited<ReturnType<PrismaClient['run']['findFirstOrThrow']>> & { config?: { method: string } };

@@ -34,8 +34,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../common/api-error';
-import { BenchmarksService } from '../benchmarks/benchmarks.service';
-import { resolveDatasets } from '../datasets/dataset-resolver';
+import { resolveSubmission } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, toRunSummary, type RunRow } from './run-records';
@@ -76,7 +75,6 @@ export class RunsService {
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
     private readonly dispatch: TrainDispatchService,
-    private readonly benchmarks: BenchmarksService,
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
@@ -112,10 +110,16 @@ export class RunsService {
   ): Promise<RunSummaryDto[]> {
     assertRunnable(config, 'config', dataRootsOf(this.env));
     await assertWeightsFiles([{ config }], 'config', dataRootsOf(this.env));
-    const benchmark = await this.benchmarks.getOpen(options.benchmark, 'benchmark');
-    const [source] = await resolveDatasets(this.prisma.client, [sourceName], 'train', () => 'source');
-    const targets = options.targets ?? benchmark.domains;
-    await resolveDatasets(this.prisma.client, targets, options.targetSplit, (_target, i) => `targets.${i}`);
+    const resolved = await resolveSubmission(this.prisma, {
+      benchmark: options.benchmark,
+      sources: [sourceName],
+      sourceField: () => 'source',
+      targets: options.targets,
+      targetSplit: options.targetSplit,
+      targetField: (_target, i) => `targets.${i}`,
+    });
+    const [source] = resolved.datasets().sources;
+    const targets = options.targets ?? resolved.benchmark.domains;
     const configId = contentId('cfg', config);
     const runs = seeds.map((seed) => ({
       id: runId({ scope: 'single', configId, sourceDatasetId: source.id, seed, targets, targetSplit: options.targetSplit }),
@@ -131,13 +135,19 @@ export class RunsService {
       sweepId: null,
       createdById,
     }));
-    // One statement (insertRuns): atomic without a transaction around it.
-    const created = await insertRuns(this.prisma.client, runs);
-    // Redis down is not fatal: the runs are stored as queued and the reconciler enqueues them later.
-    if (created.length > 0) {
-      await this.dispatch.enqueueOrDefer(created);
-    }
-    return Promise.all(runs.map((run) => this.summary(run.id)));
+    // One statement (insertRuns): atomic without a transaction around it, and it returns the new runs' summaries.
+    const created = new Map((await insertRuns(this.prisma, runs)).map((run) => [run.id, run]));
+    const summaryOf = async (id: string) => {
+      const run = created.get(id);
+      return run ? toRunSummary(run, run.method) : this.summary(id);
+    };
+    // Redis down is not fatal: the runs are stored as queued and the reconciler enqueues them later. Runs that
+    // existed already (the same seed submitted again) are read meanwhile.
+    const [summaries] = await Promise.all([
+      Promise.all(runs.map((run) => summaryOf(run.id))),
+      this.dispatch.enqueueOrDefer([...created.values()].map((run) => ({ id: run.id, priority: run.priority, owner: run.createdById, waiting: run.waiting }))),
+    ]);
+    return summaries;
   }
 
   async list(query: { sweepId?: string; status?: string; limit?: number }) {

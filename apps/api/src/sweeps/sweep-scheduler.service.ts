@@ -140,7 +140,7 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
         heldReason: held ? HELD_FOR_SCHEDULER : null,
         trial: index,
       });
-      created.runIds.push(...(await insertRuns(tx, newRuns)));
+      created.runIds.push(...(await insertRuns(tx, newRuns)).map((run) => run.id));
       created.trials.push(index);
     }
     return created;

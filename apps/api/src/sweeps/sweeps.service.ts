@@ -40,8 +40,7 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { ApiError } from '../common/api-error';
-import { BenchmarksService } from '../benchmarks/benchmarks.service';
-import { resolveDatasets } from '../datasets/dataset-resolver';
+import { resolveSubmission } from '../datasets/dataset-resolver';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, NewRun, toRunSummary } from '../runs/run-records';
@@ -55,7 +54,6 @@ export class SweepsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
-    private readonly benchmarks: BenchmarksService,
     private readonly scheduler: SweepSchedulerService,
     private readonly dispatch: TrainDispatchService,
     @Inject(API_ENV) private readonly env: ApiEnv,
@@ -78,13 +76,19 @@ export class SweepsService {
   }
 
   private async expand(spec: SweepSpec, createdById: string | null, existingSweepId?: string) {
-    const benchmark = await this.benchmarks.getOpen(spec.benchmark, 'benchmark');
+    const resolved = await resolveSubmission(this.prisma, {
+      benchmark: spec.benchmark,
+      sources: spec.sources,
+      sourceField: (_source, i) => `sources.${i}`,
+      targets: spec.targets,
+      targetSplit: spec.targetSplit,
+      targetField: (target, i) => (spec.targets ? `targets.${i}` : `benchmark (domain ${target})`),
+    });
     const points = expandSearchSpace(spec, dataRootsOf(this.env));
     await assertWeightsFiles(points, 'base', dataRootsOf(this.env));
-    const targets = spec.targets ?? benchmark.domains;
+    const targets = spec.targets ?? resolved.benchmark.domains;
     assertSearchRules(spec, points, targets);
-    const sources = await resolveDatasets(this.prisma.client, spec.sources, 'train', (_source, i) => `sources.${i}`);
-    await resolveDatasets(this.prisma.client, targets, spec.targetSplit, (target, i) => (spec.targets ? `targets.${i}` : `benchmark (domain ${target})`));
+    const { sources } = resolved.datasets();
     const sweepId = existingSweepId ?? contentId('swp', spec);
     const priority = JOB_PRIORITY[spec.priority];
     // A tpe search's runs are created trial by trial by the scheduler; the others are all known now.
@@ -124,7 +128,7 @@ export class SweepsService {
         ],
         skipDuplicates: true,
       });
-      return insertRuns(tx, runs);
+      return (await insertRuns(tx, runs)).map((run) => run.id);
     });
     const scheduled = await this.startRuns(sweepId, isScheduled(spec), created);
     return { sweep: await this.summary(sweepId), runsCreated: created.length + scheduled, runsExisting: runs.length - created.length };
@@ -193,7 +197,7 @@ export class SweepsService {
           finishedAt: null,
         },
       });
-      return insertRuns(tx, runs);
+      return (await insertRuns(tx, runs)).map((run) => run.id);
     });
     const scheduled = await this.startRuns(id, isScheduled(checked.data), created);
     return { sweep: await this.summary(id), runsCreated: created.length + scheduled };
