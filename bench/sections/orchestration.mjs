@@ -92,9 +92,9 @@ export function render(r, summary) {
     const bareCall = r.bare[0]?.sequential.enqueueCallMs;
     out.push('');
     out.push(
-      `**Submission through the API**: \`POST /api/v1/runs\` (the real Nest app in its own process, over HTTP on loopback: API-key auth, zod validation, dataset resolution, run insert in PostgreSQL, BullMQ enqueue), ${r.submit.requests} requests one after another, no worker consuming: ` +
+      `**Submission through the API**: \`POST /api/v1/runs\` (the real Nest app in its own process, over HTTP on loopback: API-key auth, zod validation, dataset resolution, run insert in PostgreSQL, BullMQ enqueue), ${r.submit.requests} requests one after another (after ${r.submit.warmup ?? 0} untimed ones), no worker consuming: ` +
         `p50 ${fx(r.submit.httpMs.p50)} ms, p99 ${fx(r.submit.httpMs.p99)} ms; bare \`Queue.add\` call p50 ${fx(bareCall?.p50)} ms, p99 ${fx(bareCall?.p99)} ms: ` +
-        `the API submission costs ${fr(ratio(r.submit.httpMs.p50, bareCall?.p50))} the bare enqueue at p50 (${r.submit.jobsQueued} jobs were queued, as expected).`,
+        `the API submission costs ${fr(ratio(r.submit.httpMs.p50, bareCall?.p50))} the bare enqueue at p50 (${r.submit.jobsQueued} jobs were queued: the timed and the untimed requests).`,
     );
     summary.push([
       'API submit POST /runs p50 / bare Queue.add p50 (time ratio)',

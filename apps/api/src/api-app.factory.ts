@@ -22,7 +22,8 @@ const DOCS_CSP = {
 
 /** Builds the API (used by main.ts and by the integration tests, which listen on port 0). */
 export async function createApiApp(env: ApiEnv): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forEnv(env), { bufferLogs: true });
+  // JSON bodies only (useBodyParser below, with its limit): Nest's default parsers would add a urlencoded one no route reads.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forEnv(env), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.getHttpAdapter().getInstance().disable('x-powered-by');
   app.set('trust proxy', env.FER_TRUST_PROXY);

@@ -59,8 +59,10 @@ export class TrainDispatchService {
     return this.prisma.rows<DispatchRun>(
       'dispatch-runs',
       `WITH waiting AS (
-         SELECT "createdById" AS owner, count(*)::int AS n FROM "Run"
-          WHERE status = 'queued' AND "heldReason" IS NULL AND NOT (id = ANY($1::text[])) GROUP BY "createdById")
+         SELECT w."createdById" AS owner, count(*)::int AS n FROM "Run" w
+          WHERE w.status = 'queued' AND w."heldReason" IS NULL AND NOT (w.id = ANY($1::text[]))
+            AND EXISTS (SELECT 1 FROM "Run" r WHERE r.id = ANY($1::text[]) AND r."createdById" IS NOT DISTINCT FROM w."createdById")
+          GROUP BY w."createdById")
        SELECT r.id, r.priority, r."createdById" AS owner, coalesce(w.n, 0) AS waiting
          FROM "Run" r LEFT JOIN waiting w ON w.owner IS NOT DISTINCT FROM r."createdById"
         WHERE r.id = ANY($1::text[]) ORDER BY r."createdAt", r.id`,

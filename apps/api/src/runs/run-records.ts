@@ -45,7 +45,10 @@ export async function insertRuns(db: PrismaService | Prisma.TransactionClient, r
        ON CONFLICT (id) DO NOTHING
      ),
      waiting AS (
-       SELECT "createdById" AS owner, count(*)::int AS n FROM "Run" WHERE status = 'queued' AND "heldReason" IS NULL GROUP BY "createdById"
+       SELECT "createdById" AS owner, count(*)::int AS n FROM "Run"
+        WHERE status = 'queued' AND "heldReason" IS NULL
+          AND ("createdById" = ANY($15::text[]) OR ("createdById" IS NULL AND array_position($15::text[], NULL) IS NOT NULL))
+        GROUP BY "createdById"
      ),
      inserted AS (
        INSERT INTO "Run" (id, "sweepId", "configId", "groupKey", params, "sourceDatasetId", "sourceDomain", targets, "targetSplit",
