@@ -10,6 +10,9 @@ import { fr, fx, log, measure, PYTHON, ratio, reference, ROOT, table } from '../
 
 export const title = '1. Frozen features';
 
+/** The face-api models measured on ONNX Runtime beside TF.js wasm (the expression net is also in the main table). */
+const FACE_API_MODELS = ['face-api-expression', 'face-api-age-gender', 'face-api-recognition'];
+
 /** What this section measures; --quick shrinks it. */
 export function plan(quick) {
   return {
@@ -81,15 +84,23 @@ export async function run(p) {
       ['--backend', 'cpu'],
     );
     const tensorflow = await measure('frozen-tfjs.mjs', { models }, ['--backend', 'tensorflow']);
-    log('frozen: clip-vit-b32 on ONNX Runtime');
+    // The other face-api models on TF.js wasm, for their ONNX Runtime ratios only (PyTorch has no age-gender twin).
+    log('frozen: face-api-age-gender and face-api-recognition on TF.js wasm');
+    const faceWasm = await measure(
+      'frozen-tfjs.mjs',
+      { models: Object.fromEntries(FACE_API_MODELS.slice(1).map((m) => [m, p.faceBatches])), seconds: p.seconds },
+      ['--backend', 'wasm'],
+    );
+    log('frozen: clip-vit-b32 and the face-api models on ONNX Runtime');
     const cores = os.availableParallelism();
     const onnx = await measure('frozen-onnx.mjs', {
       clipWeights,
       batches: p.clipBatches,
+      models: Object.fromEntries(FACE_API_MODELS.map((m) => [m, p.faceBatches])),
       threads: [...new Set([1, cores])],
       seconds: p.seconds,
     });
-    return { torch, backends: [wasm, cpu, tensorflow], onnx, rounds: { faceRounds: p.faceRounds, extra } };
+    return { torch, backends: [wasm, cpu, tensorflow], faceWasm, onnx, rounds: { faceRounds: p.faceRounds, extra } };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -173,6 +184,7 @@ export function render(r, summary) {
       'The TF.js cpu backend is measured at one batch size (CLIP: a warm-up image, then one timed batch of 1).',
   );
   out.push(...renderOnnx(r, peak, summary));
+  out.push(...renderOnnxFaceApi(r, summary));
   const unavailable = r.backends.filter((b) => b.unavailable);
   for (const b of unavailable) out.push(`\n\`${b.backend}\` backend: not measured — ${b.unavailable}.`);
   out.push(
@@ -192,7 +204,7 @@ function renderOnnx(r, peak, summary) {
   const torch = r.torch.models.find((m) => m.backbone === 'clip-vit-b32');
   const flops = torch?.flopsPerImage;
   const rows = [];
-  for (const run of r.onnx.runs) {
+  for (const run of r.onnx.runs.filter((x) => (x.backbone ?? 'clip-vit-b32') === 'clip-vit-b32')) {
     for (const row of run.rows) {
       const w = wasm?.rows.find((x) => x.batchSize === row.batchSize);
       const t = torch?.rows.find((x) => x.batchSize === row.batchSize);
@@ -217,6 +229,42 @@ function renderOnnx(r, peak, summary) {
     `\n### clip-vit-b32 on ONNX Runtime (\`FER_FROZEN_ENGINE=auto\`), beside TF.js wasm and PyTorch`,
     table(['batch', 'threads', 'ONNX img/s', 'TF.js wasm img/s', 'ONNX / TF.js wasm', 'ONNX / PyTorch (1 thread)', 'ONNX GFLOP/s', '% of machine peak'], rows),
     `\nThe graph is the one a worker writes in memory from the same safetensors file (\`clipVitOnnxModel\` of libs/cafe), run by ${r.onnx.runs[0]?.describe ?? 'onnxruntime-node'}; the machine peak above is one core's, so the all-core rows can pass 100 %. This machine has ${r.onnx.cores} cores.`,
+  ];
+}
+
+/**
+ * The face-api models on ONNX Runtime (the graphs libs/cafe writes from their TF.js weights) beside TF.js wasm, at
+ * 1 thread and at every core: what `FER_FROZEN_ENGINE=auto` decides on for each (libs/cafe/src/backbones/README.md).
+ */
+function renderOnnxFaceApi(r, summary) {
+  const runs = r.onnx?.runs?.filter((x) => FACE_API_MODELS.includes(x.backbone)) ?? [];
+  if (!runs.length) return [];
+  const wasmModels = [
+    ...(r.backends.find((b) => b.backend === 'wasm')?.models ?? []),
+    ...(r.faceWasm?.models ?? []),
+  ];
+  const rows = [];
+  for (const run of runs) {
+    const wasm = wasmModels.find((m) => m.backbone === run.backbone);
+    for (const row of run.rows) {
+      const w = wasm?.rows.find((x) => x.batchSize === row.batchSize);
+      rows.push([
+        run.backbone,
+        row.batchSize,
+        run.threads,
+        fx(row.imagesPerSecond),
+        w ? fx(w.imagesPerSecond) : 'n/a',
+        fr(ratio(row.imagesPerSecond, w?.imagesPerSecond)),
+        `${row.images} img, ${fx(row.seconds)} s`,
+      ]);
+      if (run.threads === r.onnx.cores)
+        summary.push([`frozen ${run.backbone} b${row.batchSize}: onnx / tfjs-wasm images/s`, ratio(row.imagesPerSecond, w?.imagesPerSecond)]);
+    }
+  }
+  return [
+    '\n### The face-api models on ONNX Runtime, beside TF.js wasm',
+    table(['backbone', 'batch', 'threads', 'ONNX img/s', 'TF.js wasm img/s', 'ONNX / TF.js wasm', 'ONNX sample'], rows),
+    `\nThe graphs are the ones a worker writes in memory from the packaged face-api weights (\`face-api-*.onnx.ts\` of libs/cafe; features equal TF.js's to 1e-4), run through \`embedBatch\`; TF.js wasm is single-threaded. \`FER_FROZEN_ENGINE=auto\` sends a face-api model to ONNX Runtime only where it was measured faster (libs/cafe/src/backbones/README.md).`,
   ];
 }
 

@@ -30,8 +30,9 @@ export interface BackboneLoadOptions {
   /** A weights file (clip-vit-b32: a .safetensors file) or folder (face-api models: overrides the packaged model folder). */
   weightsPath?: string;
   /**
-   * Where clip-vit-b32 runs (default `tfjs`): `onnx` (ONNX Runtime, an error when it does not load), or `auto` (ONNX
-   * Runtime when it loads). The face-api models run on TF.js whatever is asked.
+   * Where the model runs (default `tfjs`): `onnx` (ONNX Runtime, an error when it does not load), or `auto` (ONNX
+   * Runtime when it loads: measured faster than TF.js wasm for clip-vit-b32 and for each face-api model). On ONNX
+   * Runtime a backbone is for feature extraction (`embedBatch`, images at exactly `inputSize`); `embed` needs `tfjs`.
    */
   engine?: 'auto' | 'onnx' | 'tfjs';
   /** ONNX Runtime's intra-op threads (default: the cores this process may use). */

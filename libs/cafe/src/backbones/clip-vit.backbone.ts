@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { toInputSize, type Backbone, type BackboneLoadOptions, type BackboneRegistration } from './backbone';
 import { SafetensorsFile, SafetensorsFormatError } from '@fer/weights';
-import { OnnxClipVitBackbone, resolveFrozenEngine } from './onnx/frozen-engine';
+import { clipVitOnnxModel } from './onnx/clip-vit.onnx';
+import { OnnxBackbone, resolveFrozenEngine, type OnnxEngineOptions } from './onnx/frozen-engine';
 
 // The CLIP ViT image tower (Radford et al. 2021) over Hugging Face `CLIPModel` / `CLIPVisionModelWithProjection` parameter names.
 const NAME = 'clip-vit-b32';
@@ -317,11 +318,18 @@ export function clipVitOnTfjs(weights: ClipVitWeights): ClipVitBackbone {
   }
 }
 
+/** The ONNX Runtime engine: the tower as an ONNX graph written from the same weights (`clipVitOnnxModel`). */
+export function clipVitOnOnnx(weights: ClipVitWeights, options: OnnxEngineOptions = {}): Promise<OnnxBackbone> {
+  const { projectionDim, imageSize } = weights.hyperparameters;
+  const spec = { name: NAME, featureDim: projectionDim, inputSize: imageSize, weightsIdentity: weights.identity, model: clipVitOnnxModel(weights) };
+  return OnnxBackbone.create(spec, options);
+}
+
 export const clipVitB32Registration: BackboneRegistration = {
   ...backboneInfo(NAME),
   async load(options) {
     const engine = resolveFrozenEngine(options.engine ?? 'tfjs');
     const weights = await readClipVitWeights(options.weightsPath);
-    return engine === 'onnx' ? OnnxClipVitBackbone.create(weights, { threads: options.threads }) : clipVitOnTfjs(weights);
+    return engine === 'onnx' ? clipVitOnOnnx(weights, { threads: options.threads }) : clipVitOnTfjs(weights);
   },
 };

@@ -1,6 +1,8 @@
 import { backboneInfo } from '@fer/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { toInputSize, type Backbone, type BackboneLoadOptions, type BackboneRegistration } from './backbone';
+import { faceApiExpressionOnnxModel } from './onnx/face-api-expression.onnx';
+import { OnnxBackbone, resolveFrozenEngine } from './onnx/frozen-engine';
 import { packagedFaceApiModelFolder, readTfjsWeights, takeTensor } from './tfjs-weights.reader';
 
 // The feature extractor of face-api's expression net (src/faceFeatureExtractor: four dense blocks of depthwise-separable
@@ -9,13 +11,13 @@ const NAME = 'face-api-expression';
 const INPUT_SIZE = backboneInfo(NAME).inputSize;
 const MEAN_RGB = [122.782, 117.001, 104.298];
 
-interface SeparableConv {
+export interface SeparableConv {
   depthwise: tf.Tensor4D;
   pointwise: tf.Tensor4D;
   bias: tf.Tensor1D;
 }
 
-interface DenseBlock {
+export interface DenseBlock {
   /** The first block opens with a plain 3x3 convolution, the others with a separable one. */
   conv0: SeparableConv | { filters: tf.Tensor4D; bias: tf.Tensor1D };
   conv1: SeparableConv;
@@ -62,7 +64,11 @@ export class FaceApiExpressionBackbone implements Backbone {
   }
 }
 
-export async function loadFaceApiExpression(options: BackboneLoadOptions): Promise<FaceApiExpressionBackbone> {
+/** The TF.js engine, or ONNX Runtime (`engine: onnx`, `auto` below) with the graph written from the same tensors. */
+export async function loadFaceApiExpression(options: BackboneLoadOptions): Promise<FaceApiExpressionBackbone | OnnxBackbone> {
+  // `auto` = ONNX Runtime when it loads: faster at every batch size and thread count measured (2026-11-29, 2 shared
+  // cores, batches 1/8/32: TF.js wasm 132-157 img/s, ONNX Runtime 473-757 on 1 thread; backbones/README.md).
+  const engine = resolveFrozenEngine(options.engine ?? 'tfjs');
   const { tensors, digest } = await readTfjsWeights(options.weightsPath ?? packagedFaceApiModelFolder(), 'face_expression_model');
   const source = `${NAME} weights`;
   const separableOf = (prefix: string, inChannels: number, outChannels: number): SeparableConv => ({
@@ -81,7 +87,14 @@ export async function loadFaceApiExpression(options: BackboneLoadOptions): Promi
     blocks.push({ conv0, conv1: separableOf(`${resolved}/conv1`, width, width), conv2: separableOf(`${resolved}/conv2`, width, width), conv3: separableOf(`${resolved}/conv3`, width, width) });
     channels = width;
   });
-  return new FaceApiExpressionBackbone(`${NAME}@${digest.slice(0, 16)}`, blocks, Object.values(tensors));
+  const identity = `${NAME}@${digest.slice(0, 16)}`;
+  if (engine === 'tfjs') return new FaceApiExpressionBackbone(identity, blocks, Object.values(tensors));
+  try {
+    const model = faceApiExpressionOnnxModel(blocks, INPUT_SIZE, MEAN_RGB, identity);
+    return await OnnxBackbone.create({ name: NAME, featureDim: backboneInfo(NAME).featureDim, inputSize: INPUT_SIZE, weightsIdentity: identity, model }, { threads: options.threads });
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
 }
 
 export const faceApiExpressionRegistration: BackboneRegistration = {

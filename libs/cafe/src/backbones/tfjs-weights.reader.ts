@@ -24,6 +24,9 @@ export async function readTfjsWeights(folder: string, modelName: string): Promis
     throw new Error(`cannot read TF.js weights manifest ${manifestPath}: ${(error as Error).message}`);
   }
   const groups = JSON.parse(manifestText.toString('utf8')) as ManifestGroup[];
+  // The tensors land on TF.js's backend: wait for the one being set up (or the default), as the ONNX engine may be
+  // the first thing a process loads.
+  await tf.ready();
   const hash = createHash('sha256').update(manifestText);
   const tensors: tf.NamedTensorMap = {};
   for (const group of groups) {

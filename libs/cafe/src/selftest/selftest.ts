@@ -7,9 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { selectBackend, type BackendSelection } from '../backends/backend';
 import { loadBackbone } from '../backbones/backbone.registry';
-import { readClipVitWeights } from '../backbones/clip-vit.backbone';
+import { clipVitOnOnnx, readClipVitWeights } from '../backbones/clip-vit.backbone';
 import {
-  OnnxClipVitBackbone,
   resolveFrozenEngine,
   type FrozenEngine,
   type FrozenEngineChoice,
@@ -519,9 +518,7 @@ async function checkClipTiny(
 /** The ONNX Runtime line (providers, threads, why not CUDA) of a session on the tiny tower; `onnx` if that fails. */
 async function describeOnnx(tinyClip: string, threads?: number): Promise<string> {
   try {
-    const backbone = await OnnxClipVitBackbone.create(await readClipVitWeights(join(tinyClip, 'model.safetensors')), {
-      threads,
-    });
+    const backbone = await clipVitOnOnnx(await readClipVitWeights(join(tinyClip, 'model.safetensors')), { threads });
     try {
       return backbone.describe();
     } finally {

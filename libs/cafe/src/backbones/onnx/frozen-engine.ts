@@ -3,8 +3,6 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Backbone } from '../backbone';
-import type { ClipVitWeights } from '../clip-vit.backbone';
-import { clipVitOnnxModel } from './clip-vit.onnx';
 
 /** The engines frozen backbones can run on; `auto` = ONNX Runtime when it loads, else TF.js. */
 export const FROZEN_ENGINES = ['auto', 'onnx', 'tfjs'] as const;
@@ -63,13 +61,25 @@ export interface OnnxEngineOptions {
   providers?: string[];
 }
 
+/** What an ONNX backbone is made of: the model's name and shape, its weights' identity and the graph written from them. */
+export interface OnnxBackboneSpec {
+  name: string;
+  featureDim: number;
+  /** The square side the graph takes: `pixels` is [B, inputSize, inputSize, 3]. */
+  inputSize: number;
+  /** The identity the TF.js engine gives the same weights (name@digest); the ONNX backbone's adds `-onnx`. */
+  weightsIdentity: string;
+  /** The serialized graph: `pixels` [B, S, S, 3] float32 RGB 0..255 (NHWC) → `features` [B, featureDim]. */
+  model: Uint8Array;
+}
+
 /**
- * A frozen backbone on ONNX Runtime: the model graph is written from the user's weights file in memory (nothing is
- * exported or downloaded), one session per backbone. `embedBatch` is what the feature cache runs; the in-graph paths
- * that need TF.js tensors (`augment.frozenPath: shared`) load the TF.js engine instead.
+ * A frozen backbone on ONNX Runtime, any model: the graph is written from the user's weights in memory (nothing is
+ * exported or downloaded; `clipVitOnnxModel`, `faceApi*OnnxModel`), one session per backbone. `embedBatch` is what the
+ * feature cache runs; the in-graph paths that need TF.js tensors (`augment.frozenPath: shared`) load the TF.js engine.
  */
-export class OnnxClipVitBackbone implements Backbone {
-  readonly name = 'clip-vit-b32';
+export class OnnxBackbone implements Backbone {
+  readonly name: string;
   readonly engine: FrozenEngine = 'onnx';
   readonly featureDim: number;
   readonly inputSize: number;
@@ -77,7 +87,7 @@ export class OnnxClipVitBackbone implements Backbone {
   readonly identity: string;
 
   private constructor(
-    weights: ClipVitWeights,
+    spec: OnnxBackboneSpec,
     private readonly session: import('onnxruntime-node').InferenceSession,
     private readonly runtime: OrtModule,
     readonly threads: number,
@@ -85,34 +95,33 @@ export class OnnxClipVitBackbone implements Backbone {
     /** Why the CUDA execution provider was not used when this runtime lists it; null when it was, or not listed. */
     readonly cudaUnavailable: string | null,
   ) {
-    this.featureDim = weights.hyperparameters.projectionDim;
-    this.inputSize = weights.hyperparameters.imageSize;
-    this.identity = `${weights.identity}-onnx`;
+    this.name = spec.name;
+    this.featureDim = spec.featureDim;
+    this.inputSize = spec.inputSize;
+    this.identity = `${spec.weightsIdentity}-onnx`;
   }
 
-  static async create(weights: ClipVitWeights, options: OnnxEngineOptions = {}): Promise<OnnxClipVitBackbone> {
+  static async create(spec: OnnxBackboneSpec, options: OnnxEngineOptions = {}): Promise<OnnxBackbone> {
     const runtime = loadOnnxRuntime();
     if (!runtime) throw new Error(`onnxruntime-node does not load: ${onnxRuntimeUnavailable()}`);
     const threads = options.threads ?? Math.max(1, os.availableParallelism());
-    const model = clipVitOnnxModel(weights);
     const open = (providers: string[]) =>
-      runtime.InferenceSession.create(model, { executionProviders: providers, intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
-    if (options.providers) return new OnnxClipVitBackbone(weights, await open(options.providers), runtime, threads, options.providers, null);
+      runtime.InferenceSession.create(spec.model, { executionProviders: providers, intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    const backbone = async (providers: string[], cudaUnavailable: string | null) =>
+      new OnnxBackbone(spec, await open(providers), runtime, threads, providers, cudaUnavailable);
+    if (options.providers) return backbone(options.providers, null);
     // CUDA first when this onnxruntime-node lists it; its libraries are a separate download (the install step that
     // `.npmrc` skips), so a host without them runs on CPU and says why (`cudaUnavailable`), never silently.
     const cuda = runtime.listSupportedBackends().find((b) => b.name === 'cuda');
-    if (cuda && !cudaLibraryInstalled()) {
-      return new OnnxClipVitBackbone(weights, await open(['cpu']), runtime, threads, ['cpu'], 'its CUDA libraries are not installed (npm ci skips that download; see README "Frozen face models")');
-    }
+    if (cuda && !cudaLibraryInstalled()) return backbone(['cpu'], 'its CUDA libraries are not installed (npm ci skips that download; see README "Frozen face models")');
     if (cuda) {
       try {
-        return new OnnxClipVitBackbone(weights, await open(['cuda', 'cpu']), runtime, threads, ['cuda', 'cpu'], null);
+        return await backbone(['cuda', 'cpu'], null);
       } catch (error) {
-        const reason = String((error as Error).message).split('\n')[0];
-        return new OnnxClipVitBackbone(weights, await open(['cpu']), runtime, threads, ['cpu'], reason);
+        return backbone(['cpu'], String((error as Error).message).split('\n')[0]);
       }
     }
-    return new OnnxClipVitBackbone(weights, await open(['cpu']), runtime, threads, ['cpu'], 'this onnxruntime-node has no CUDA provider');
+    return backbone(['cpu'], 'this onnxruntime-node has no CUDA provider');
   }
 
   /** One line for a run's log and a selftest: engine, execution providers, threads. */
@@ -124,7 +133,9 @@ export class OnnxClipVitBackbone implements Backbone {
   /** `count` images, [count, S, S, 3] RGB 0..255 → [count, featureDim]. */
   async embedBatch(pixels: Float32Array, count: number): Promise<Float32Array> {
     const size = this.inputSize;
-    if (pixels.length !== count * size * size * 3) throw new Error(`${this.name}: expected ${count} images of ${size}x${size}x3, got ${pixels.length} values`);
+    if (pixels.length !== count * size * size * 3) {
+      throw new Error(`${this.name} on the onnx engine: expected ${count} images of ${size}x${size}x3 (its graph takes exactly its input size), got ${pixels.length} values`);
+    }
     const input = new this.runtime.Tensor('float32', pixels, [count, size, size, 3]);
     const { features } = await this.session.run({ pixels: input });
     return features.data as Float32Array;
@@ -141,7 +152,7 @@ export class OnnxClipVitBackbone implements Backbone {
 
 /** The engine line a run records: `onnx (onnxruntime-node 1.30.0, cpu, 2 threads)` or `tfjs (wasm)`. */
 export function describeFrozenEngine(backbone: Backbone): string {
-  if (backbone instanceof OnnxClipVitBackbone) return backbone.describe();
+  if (backbone instanceof OnnxBackbone) return backbone.describe();
   try {
     return `tfjs (${tf.getBackend()})`;
   } catch {
