@@ -72,6 +72,17 @@ describe('custom benchmarks', () => {
       names: /archived/,
       field: 'benchmark',
     });
+    // A single run is refused alike (POST /runs resolves the benchmark and its datasets in one statement).
+    await assertRefused(prisma, 'a run on an archived benchmark', () => api.request('POST', '/runs', { key: api.keys.launch, body: { benchmark: 'lab3', source: 'lab-a', seed: 1 } }), {
+      status: 400,
+      names: /archived/,
+      field: 'benchmark',
+    });
+    await assertRefused(prisma, 'a run on an unknown benchmark', () => api.request('POST', '/runs', { key: api.keys.launch, body: { benchmark: 'nope', source: 'lab-a', seed: 1 } }), {
+      status: 400,
+      names: /unknown benchmark "nope"/,
+      field: 'benchmark',
+    });
     assert.equal((await api.request('GET', '/leaderboards?benchmark=lab3&source=lab-a', { key: api.keys.read })).status, 200, 'its numbers stay readable');
   });
 });

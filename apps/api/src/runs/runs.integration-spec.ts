@@ -40,6 +40,18 @@ describe('runs: API-triggered training and retraining', () => {
     assert.notEqual(other.body.id, first.body.id);
   });
 
+  it('should answer a new run with the summary GET /runs/:id gives, and a resubmitted one with the stored run, not a second', async () => {
+    const created = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(11) });
+    assert.equal(created.status, 201, created.text);
+    const stored = await api.request('GET', `/runs/${created.body.id}`, { key: api.keys.read });
+    assert.deepEqual(created.body, stored.body.run, 'the insert returns what a read gives');
+    const before = (await api.request('GET', '/runs', { key: api.keys.read })).body.total;
+    const again = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(11) });
+    assert.equal(again.status, 201, again.text);
+    assert.deepEqual(again.body, stored.body.run, 'the same run, read back');
+    assert.equal((await api.request('GET', '/runs', { key: api.keys.read })).body.total, before, 'no second run');
+  });
+
   it('should enqueue the run as interactive work with job id = run id', async () => {
     const created = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(7) });
     const job = await api.app.get(QueueService).queues.queue(QueueName.Train).getJob(jobIdOf(QueueName.Train, { runId: created.body.id }));
