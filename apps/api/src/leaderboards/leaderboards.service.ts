@@ -41,7 +41,11 @@ export class LeaderboardsService {
         { field: 'source', message: `one of ${benchmark.domains.join(', ')}` },
       ]);
     }
-    const aggregates = await this.aggregate({ source, domains: benchmark.domains, selection, includePruned });
+    // The provenance statement reads the same selection as the aggregate: both run at once, on two connections.
+    const [aggregates, provenance] = await Promise.all([
+      this.aggregate({ source, domains: benchmark.domains, selection, includePruned }),
+      this.provenance(benchmark.name, source, selection, benchmark.domains, includePruned),
+    ]);
     const byGroup = groupBy(aggregates);
     const configs = await this.prisma.client.config.findMany({ where: { id: { in: [...byGroup.keys()] } } });
     const rows: LeaderboardRow[] = configs.map((config) => {
@@ -76,7 +80,6 @@ export class LeaderboardsService {
       best[column] = ranked[0]?.key;
       secondBest[column] = ranked[1]?.key;
     }
-    const provenance = await this.provenance(benchmark.name, source, selection, benchmark.domains, includePruned);
     return { benchmark: benchmark.name, source, selection, provenance, domains: benchmark.domains, rows, best, secondBest, generatedAt: new Date().toISOString() };
   }
 
