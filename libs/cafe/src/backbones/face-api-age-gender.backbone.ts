@@ -2,7 +2,7 @@ import { backboneInfo } from '@fer/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { toInputSize, type Backbone, type BackboneLoadOptions, type BackboneRegistration } from './backbone';
 import { faceApiAgeGenderOnnxModel } from './onnx/face-api-age-gender.onnx';
-import { OnnxBackbone, resolveFrozenEngine } from './onnx/frozen-engine';
+import { onnxFromTfjsTensors, type OnnxBackbone, resolveFrozenEngine } from './onnx/frozen-engine';
 import { packagedFaceApiModelFolder, readTfjsWeights, takeTensor } from './tfjs-weights.reader';
 
 // face-api's age/gender trunk (src/xception/TinyXception with 2 middle blocks, then a 7x7 average pool),
@@ -119,12 +119,8 @@ export async function loadFaceApiAgeGender(options: BackboneLoadOptions): Promis
   };
   const identity = `${NAME}@${digest.slice(0, 16)}`;
   if (engine === 'tfjs') return new FaceApiAgeGenderBackbone(identity, params, Object.values(tensors));
-  try {
-    const model = faceApiAgeGenderOnnxModel(params, INPUT_SIZE, MEAN_RGB, identity);
-    return await OnnxBackbone.create({ name: NAME, featureDim: backboneInfo(NAME).featureDim, inputSize: INPUT_SIZE, weightsIdentity: identity, model }, { threads: options.threads });
-  } finally {
-    tf.dispose(Object.values(tensors));
-  }
+  const spec = { name: NAME, featureDim: backboneInfo(NAME).featureDim, inputSize: INPUT_SIZE, weightsIdentity: identity };
+  return onnxFromTfjsTensors(spec, tensors, () => faceApiAgeGenderOnnxModel(params, INPUT_SIZE, MEAN_RGB, identity), { threads: options.threads });
 }
 
 export const faceApiAgeGenderRegistration: BackboneRegistration = {

@@ -2,7 +2,7 @@ import { backboneInfo } from '@fer/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { toInputSize, type Backbone, type BackboneLoadOptions, type BackboneRegistration } from './backbone';
 import { faceApiExpressionOnnxModel } from './onnx/face-api-expression.onnx';
-import { OnnxBackbone, resolveFrozenEngine } from './onnx/frozen-engine';
+import { onnxFromTfjsTensors, type OnnxBackbone, resolveFrozenEngine } from './onnx/frozen-engine';
 import { packagedFaceApiModelFolder, readTfjsWeights, takeTensor } from './tfjs-weights.reader';
 
 // The feature extractor of face-api's expression net (src/faceFeatureExtractor: four dense blocks of depthwise-separable
@@ -89,12 +89,8 @@ export async function loadFaceApiExpression(options: BackboneLoadOptions): Promi
   });
   const identity = `${NAME}@${digest.slice(0, 16)}`;
   if (engine === 'tfjs') return new FaceApiExpressionBackbone(identity, blocks, Object.values(tensors));
-  try {
-    const model = faceApiExpressionOnnxModel(blocks, INPUT_SIZE, MEAN_RGB, identity);
-    return await OnnxBackbone.create({ name: NAME, featureDim: backboneInfo(NAME).featureDim, inputSize: INPUT_SIZE, weightsIdentity: identity, model }, { threads: options.threads });
-  } finally {
-    tf.dispose(Object.values(tensors));
-  }
+  const spec = { name: NAME, featureDim: backboneInfo(NAME).featureDim, inputSize: INPUT_SIZE, weightsIdentity: identity };
+  return onnxFromTfjsTensors(spec, tensors, () => faceApiExpressionOnnxModel(blocks, INPUT_SIZE, MEAN_RGB, identity), { threads: options.threads });
 }
 
 export const faceApiExpressionRegistration: BackboneRegistration = {

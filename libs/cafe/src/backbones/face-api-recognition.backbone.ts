@@ -2,7 +2,7 @@ import { backboneInfo } from '@fer/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { toInputSize, type Backbone, type BackboneLoadOptions, type BackboneRegistration } from './backbone';
 import { faceApiRecognitionOnnxModel } from './onnx/face-api-recognition.onnx';
-import { OnnxBackbone, resolveFrozenEngine } from './onnx/frozen-engine';
+import { onnxFromTfjsTensors, type OnnxBackbone, resolveFrozenEngine } from './onnx/frozen-engine';
 import { packagedFaceApiModelFolder, readTfjsWeights, takeTensor } from './tfjs-weights.reader';
 
 // The dlib ResNet-34 face descriptor as face-api runs it (src/faceRecognitionNet), re-implemented over its weights map.
@@ -107,13 +107,9 @@ export async function loadFaceApiRecognition(options: BackboneLoadOptions): Prom
   const fc = takeTensor<tf.Rank.R2>(tensors, 'fc', [256, 128], source);
   const identity = `${NAME}@${digest.slice(0, 16)}`;
   if (engine === 'tfjs') return new FaceApiRecognitionBackbone(identity, stem, layers, fc, Object.values(tensors));
-  try {
-    const named = layers.map((layer, i) => ({ ...layer, name: RESIDUAL_LAYERS[i][0], down: RESIDUAL_LAYERS[i][2] }));
-    const model = faceApiRecognitionOnnxModel({ stem, layers: named, fc }, INPUT_SIZE, MEAN_RGB, identity);
-    return await OnnxBackbone.create({ name: NAME, featureDim: backboneInfo(NAME).featureDim, inputSize: INPUT_SIZE, weightsIdentity: identity, model }, { threads: options.threads });
-  } finally {
-    tf.dispose(Object.values(tensors));
-  }
+  const spec = { name: NAME, featureDim: backboneInfo(NAME).featureDim, inputSize: INPUT_SIZE, weightsIdentity: identity };
+  const named = layers.map((layer, i) => ({ ...layer, name: RESIDUAL_LAYERS[i][0], down: RESIDUAL_LAYERS[i][2] }));
+  return onnxFromTfjsTensors(spec, tensors, () => faceApiRecognitionOnnxModel({ stem, layers: named, fc }, INPUT_SIZE, MEAN_RGB, identity), { threads: options.threads });
 }
 
 export const faceApiRecognitionRegistration: BackboneRegistration = {

@@ -150,6 +150,23 @@ export class OnnxBackbone implements Backbone {
   }
 }
 
+/**
+ * A model whose weights come as TF.js tensors (the face-api nets) on ONNX Runtime: its graph is written from the
+ * tensors the TF.js engine would run, which are freed once the session holds its own copy.
+ */
+export async function onnxFromTfjsTensors(
+  spec: Omit<OnnxBackboneSpec, 'model'>,
+  tensors: tf.NamedTensorMap,
+  writeGraph: () => Uint8Array,
+  options: OnnxEngineOptions = {},
+): Promise<OnnxBackbone> {
+  try {
+    return await OnnxBackbone.create({ ...spec, model: writeGraph() }, options);
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+}
+
 /** The engine line a run records: `onnx (onnxruntime-node 1.30.0, cpu, 2 threads)` or `tfjs (wasm)`. */
 export function describeFrozenEngine(backbone: Backbone): string {
   if (backbone instanceof OnnxBackbone) return backbone.describe();
