@@ -2,6 +2,7 @@ import { QueueName } from '@fer/contracts';
 import { priorityName } from '@fer/experiments';
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { waitingByOwner } from '../runs/run-records';
 import { QueueService } from './queue.service';
 
 /** A run to enqueue: its class, its owner, and how many of its owner's runs already wait (where its rank starts). */
@@ -58,11 +59,9 @@ export class TrainDispatchService {
   private read(runIds: string[]): Promise<DispatchRun[]> {
     return this.prisma.rows<DispatchRun>(
       'dispatch-runs',
-      `WITH waiting AS (
-         SELECT w."createdById" AS owner, count(*)::int AS n FROM "Run" w
-          WHERE w.status = 'queued' AND w."heldReason" IS NULL AND NOT (w.id = ANY($1::text[]))
-            AND EXISTS (SELECT 1 FROM "Run" r WHERE r.id = ANY($1::text[]) AND r."createdById" IS NOT DISTINCT FROM w."createdById")
-          GROUP BY w."createdById")
+      `WITH waiting AS (${waitingByOwner(
+        `NOT (w.id = ANY($1::text[])) AND EXISTS (SELECT 1 FROM "Run" r WHERE r.id = ANY($1::text[]) AND r."createdById" IS NOT DISTINCT FROM w."createdById")`,
+      )})
        SELECT r.id, r.priority, r."createdById" AS owner, coalesce(w.n, 0) AS waiting
          FROM "Run" r LEFT JOIN waiting w ON w.owner IS NOT DISTINCT FROM r."createdById"
         WHERE r.id = ANY($1::text[]) ORDER BY r."createdAt", r.id`,

@@ -22,8 +22,17 @@ export interface NewRun {
   replacesRunId?: string;
 }
 
-/** A run as insertRuns stored it: its row, its method, and how many of its owner's runs were already waiting. */
-export type InsertedRun = RunRow & { method: string; waiting: number };
+/** A run as insertRuns stored it: its row, its method, and its owner with how many of their runs were already waiting. */
+export type InsertedRun = RunRow & { method: string; owner: string | null; waiting: number };
+
+/**
+ * Per owner, the runs waiting for a worker (queued, not held by a sweep's budget) among those `filter` admits (a
+ * condition on `w`): where the fair-share rank of an owner's next run starts (TrainDispatchService).
+ */
+export const waitingByOwner = (filter: string) => `
+  SELECT w."createdById" AS owner, count(*)::int AS n FROM "Run" w
+   WHERE w.status = 'queued' AND w."heldReason" IS NULL AND ${filter}
+   GROUP BY w."createdById"`;
 
 /**
  * Inserts configs and runs that do not exist yet; returns the runs that were new, in the order given. One statement
@@ -44,12 +53,7 @@ export async function insertRuns(db: PrismaService | Prisma.TransactionClient, r
        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
        ON CONFLICT (id) DO NOTHING
      ),
-     waiting AS (
-       SELECT "createdById" AS owner, count(*)::int AS n FROM "Run"
-        WHERE status = 'queued' AND "heldReason" IS NULL
-          AND ("createdById" = ANY($15::text[]) OR ("createdById" IS NULL AND array_position($15::text[], NULL) IS NOT NULL))
-        GROUP BY "createdById"
-     ),
+     waiting AS (${waitingByOwner(`(w."createdById" = ANY($15::text[]) OR (w."createdById" IS NULL AND array_position($15::text[], NULL) IS NOT NULL))`)}),
      inserted AS (
        INSERT INTO "Run" (id, "sweepId", "configId", "groupKey", params, "sourceDatasetId", "sourceDomain", targets, "targetSplit",
                           seed, epochs, priority, "createdById", trial, "heldReason", "replacesRunId", "updatedAt")
@@ -61,7 +65,7 @@ export async function insertRuns(db: PrismaService | Prisma.TransactionClient, r
        ON CONFLICT (id) DO NOTHING
        RETURNING *
      )
-     SELECT i.*, i.status::text AS status, c.method, coalesce(w.n, 0) AS waiting
+     SELECT i.*, i.status::text AS status, c.method, i."createdById" AS owner, coalesce(w.n, 0) AS waiting
        FROM inserted i
        JOIN unnest($1::text[], $2::text[]) AS c(id, method) ON c.id = i."configId"
        LEFT JOIN waiting w ON w.owner IS NOT DISTINCT FROM i."createdById"`,

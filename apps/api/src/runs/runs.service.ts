@@ -145,7 +145,7 @@ export class RunsService {
     // existed already (the same seed submitted again) are read meanwhile.
     const [summaries] = await Promise.all([
       Promise.all(runs.map((run) => summaryOf(run.id))),
-      this.dispatch.enqueueOrDefer([...created.values()].map((run) => ({ id: run.id, priority: run.priority, owner: run.createdById, waiting: run.waiting }))),
+      this.dispatch.enqueueOrDefer([...created.values()]),
     ]);
     return summaries;
   }

@@ -91,3 +91,14 @@ function kindOf(value: unknown): string {
   if (value === null) return 'null';
   return typeof value;
 }
+
+/** max |a - b| / max(1, |b|) over all elements; Infinity when the lengths differ or a value is NaN. */
+export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const error = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
+    worst = Number.isNaN(error) ? Infinity : Math.max(worst, error);
+  }
+  return worst;
+}

@@ -13,14 +13,14 @@ import {
   type FrozenEngine,
   type FrozenEngineChoice,
 } from '../backbones/onnx/frozen-engine';
-import type { Backbone } from '../backbones/backbone';
+import { embedImages } from '../backbones/embed-images';
 import type { FeatureSet } from '../data/feature-set';
 import { gaussianClusters } from '../data/gaussian-clusters';
 import type { ForwardMode } from '../mask-nets/mask-net';
 import { createResnet18Trunk } from '../mask-nets/resnet18.mask-net';
 import { deserializeCheckpoint } from '../model/checkpoint';
 import { disposeVariables } from '../model/model-parameters';
-import { GOLDEN_TOLERANCES, GoldenComparison } from '../parity/golden-compare';
+import { GOLDEN_TOLERANCES, GoldenComparison, maxRelativeError } from '../parity/golden-compare';
 import { runAdamTrace, runHeadFixture } from '../parity/golden-parity';
 import { runMethodLoss } from '../parity/method-loss-parity';
 import { train } from '../training/trainer';
@@ -383,16 +383,6 @@ export function checkMethodLosses(goldenDir: string): GoldenOutcome {
 // ---------------------------------------------------------------------------------------------------------------
 // Model forwards written by PyTorch
 
-/** max |a - b| / max(1, |b|), as load-trunk-weights.spec.ts. */
-function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  if (actual.length !== expected.length) return Infinity;
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const error = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
-    worst = Number.isNaN(error) ? Infinity : Math.max(worst, error);
-  }
-  return worst;
-}
 
 /**
  * load-trunk-weights.spec.ts: a torchvision ResNet-18 state dict in the TF.js trunk; pooled features in eval and train
@@ -491,7 +481,7 @@ async function checkClipTiny(
   });
   try {
     const [count, size] = expected.images.shape;
-    const values = await embedPixels(backbone, Float32Array.from(expected.images.data), count, size);
+    const values = await embedImages(backbone, Uint8Array.from(expected.images.data), count, size);
     const dim = values.length / count;
     const rows = Array.from({ length: count }, (_, i) => Array.from(values.subarray(i * dim, (i + 1) * dim)));
     if (engine === 'onnx') {
@@ -529,22 +519,6 @@ async function describeOnnx(tinyClip: string, threads?: number): Promise<string>
   }
 }
 
-/** `count` images (floats, RGB 0..255) through a backbone on its engine: ONNX Runtime's batch call, else TF.js. */
-async function embedPixels(
-  backbone: Backbone,
-  pixels: Float32Array,
-  count: number,
-  size: number,
-): Promise<Float32Array> {
-  if (backbone.embedBatch && size === backbone.inputSize)
-    return Float32Array.from(await backbone.embedBatch(pixels, count));
-  const out = tf.tidy(() => backbone.embed(tf.tensor4d(pixels, [count, size, size, 3])));
-  try {
-    return Float32Array.from(await out.data());
-  } finally {
-    out.dispose();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Training and frozen features
@@ -636,12 +610,12 @@ async function checkFrozenBatch(
   try {
     const size = backbone.inputSize;
     const dim = backbone.featureDim;
-    const pixels = Float32Array.from(syntheticImages(count, size));
-    const first = await embedPixels(backbone, pixels, count, size);
+    const pixels = syntheticImages(count, size);
+    const first = await embedImages(backbone, pixels, count, size);
     const t0 = performance.now();
-    const second = await embedPixels(backbone, pixels, count, size);
+    const second = await embedImages(backbone, pixels, count, size);
     const warm = elapsed(t0);
-    const alone = await embedPixels(backbone, pixels.slice(size * size * 3, 2 * size * size * 3), 1, size);
+    const alone = await embedImages(backbone, pixels.slice(size * size * 3, 2 * size * size * 3), 1, size);
 
     const failures: string[] = [];
     if (first.length !== count * dim) failures.push(`${first.length} values out, expected ${count} x ${dim}`);

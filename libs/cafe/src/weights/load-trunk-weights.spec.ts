@@ -8,19 +8,12 @@ import { readStateDict, resnet18TrunkShapes, SafetensorsFile } from '@fer/weight
 import type { ForwardMode } from '../mask-nets/mask-net';
 import { createResnet18Trunk } from '../mask-nets/resnet18.mask-net';
 import { disposeVariables } from '../model/model-parameters';
+import { maxRelativeError } from '../parity/golden-compare';
 import { loadTrunkWeights, torchToTfLayout, trunkVariableName } from './load-trunk-weights';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'weights');
 /** The reader's fixtures (libs/weights): part of a ResNet-18 and a file of another architecture. */
 const READER_FIXTURES = join(dirname(require.resolve('@fer/weights/package.json')), 'fixtures');
-
-/** max |a - b| / max(1, |b|) over all elements. */
-function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
-  return worst;
-}
 
 describe('PyTorch weights in the TF.js ResNet-18 trunk (fixtures written by PyTorch)', () => {
   let outputs: Map<string, { shape: number[]; values: Float32Array }>;
