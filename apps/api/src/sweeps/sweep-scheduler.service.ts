@@ -164,7 +164,7 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
     if (sweep.maxGpuHours !== null && used >= sweep.maxGpuHours) {
       const reason = `maxGpuHours ${sweep.maxGpuHours} spent (${used.toFixed(2)} worker hours used): raise it with PATCH /sweeps/${sweep.id} to start the rest`;
       const newlyHeld = queued.filter((r) => r.heldReason === null).map((r) => r.id);
-      await tx.run.updateMany({ where: { id: { in: queued.map((r) => r.id) }, status: 'queued' }, data: { heldReason: reason } });
+      await tx.run.updateMany({ where: { id: { in: queued.map((r) => r.id) }, status: 'queued', ...unlessHeldFor(reason) }, data: { heldReason: reason } });
       return { released: [], held: newlyHeld };
     }
     const running = await tx.run.count({ where: { sweepId: sweep.id, status: 'running' } });
@@ -174,18 +174,23 @@ export class SweepSchedulerService implements OnApplicationBootstrap, OnModuleDe
     const released = waiting.slice(0, room).map((r) => r.id);
     if (released.length > 0) await tx.run.updateMany({ where: { id: { in: released } }, data: { heldReason: null } });
     const stillHeld = waiting.slice(released.length).map((r) => r.id);
-    if (stillHeld.length > 0)
-      await tx.run.updateMany({
-        where: { id: { in: stillHeld } },
-        data: { heldReason: `waiting for a slot: maxConcurrentRuns ${sweep.maxConcurrentRuns} (${running} running, ${admitted + released.length} queued)` },
-      });
+    const slotReason = `waiting for a slot: maxConcurrentRuns ${sweep.maxConcurrentRuns} (${running} running, ${admitted + released.length} queued)`;
+    if (stillHeld.length > 0) await tx.run.updateMany({ where: { id: { in: stillHeld }, ...unlessHeldFor(slotReason) }, data: { heldReason: slotReason } });
     return { released, held: [] };
   }
 
   /** Removes the waiting jobs of runs a spent budget now holds (a job a worker took meanwhile finds the run held and skips). */
   private async unqueue(runIds: string[]): Promise<void> {
-    for (const id of runIds) await this.queue.queues.forget(QueueName.Train, jobIdOf(QueueName.Train, { runId: id })).catch(() => undefined);
+    for (const id of runIds)
+      await this.queue.queues
+        .forget(QueueName.Train, jobIdOf(QueueName.Train, { runId: id }))
+        .catch((error: Error) => this.logger.warn(`the waiting job of held run ${id} stays queued (a worker will skip it): ${error.message}`));
   }
+}
+
+/** Runs not already held for exactly this reason: a round that changes nothing rewrites no row. */
+function unlessHeldFor(reason: string) {
+  return { OR: [{ heldReason: null }, { heldReason: { not: reason } }] };
 }
 
 /** Each run of the sweep with what an objective reads: its source-val accuracy and its scores under the selection. */
