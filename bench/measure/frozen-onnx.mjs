@@ -12,9 +12,7 @@ import { parseArgs } from 'node:util';
 import { timeLoop } from './backbone-benchmark.mjs';
 
 const require = createRequire(import.meta.url);
-const tf = require('@tensorflow/tfjs');
-require('@tensorflow/tfjs-backend-wasm');
-const { loadBackbone, loadOnnxRuntime, onnxRuntimeUnavailable, SeededRandom } = require('@fer/cafe');
+const { loadBackbone, loadOnnxRuntime, onnxRuntimeUnavailable, SeededRandom, selectBackend } = require('@fer/cafe');
 
 const { values } = parseArgs({ options: { plan: { type: 'string' } } });
 const plan = JSON.parse(values.plan);
@@ -23,7 +21,7 @@ if (!loadOnnxRuntime()) {
   process.exit(0);
 }
 // The face-api weights are decoded by TF.js before their graph is written (then freed), on the worker's backend.
-await tf.setBackend('wasm');
+await selectBackend({ override: 'wasm' });
 
 const models = { ...(plan.clipWeights && plan.batches ? { 'clip-vit-b32': plan.batches } : {}), ...(plan.models ?? {}) };
 const out = { engine: 'onnx', cores: os.availableParallelism(), runs: [] };

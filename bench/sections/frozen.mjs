@@ -264,7 +264,7 @@ function renderOnnxFaceApi(r, summary) {
   return [
     '\n### The face-api models on ONNX Runtime, beside TF.js wasm',
     table(['backbone', 'batch', 'threads', 'ONNX img/s', 'TF.js wasm img/s', 'ONNX / TF.js wasm', 'ONNX sample'], rows),
-    `\nThe graphs are the ones a worker writes in memory from the packaged face-api weights (\`face-api-*.onnx.ts\` of libs/cafe; features equal TF.js's to 1e-4), run through \`embedBatch\`; TF.js wasm is single-threaded. \`FER_FROZEN_ENGINE=auto\` sends a face-api model to ONNX Runtime only where it was measured faster (libs/cafe/src/backbones/README.md).`,
+    `\nThe graphs are the ones a worker writes in memory from the packaged face-api weights (\`face-api-*.onnx.ts\` of libs/cafe; features equal TF.js's to 1e-4), run through \`embedBatch\`; TF.js wasm is single-threaded. \`FER_FROZEN_ENGINE=auto\` runs every face-api model on ONNX Runtime when it loads, because it was measured faster for each (libs/cafe/src/backbones/README.md).`,
   ];
 }
 
