@@ -8,7 +8,8 @@
 //    no-op processor: the ceiling on the same Redis.
 //  submit: POST /api/v1/runs through the real API (the built API in its own process, startApiProcess of
 //    @fer/testing: auth, validation, Postgres insert, BullMQ enqueue) with no worker consuming, beside the bare
-//    Queue.add call.
+//    Queue.add call and beside bare-submit-server.mjs: a hand-written Express route making the same round trips (key,
+//    source dataset, durable Run insert, Queue.add) on the same database and Redis, called by the same client.
 //  api (queue probes): POST /api/v1/queues/probes through the same API (auth, validation, QueueProbe rows in Postgres,
 //    BullMQ enqueue) -> Redis -> N real worker processes consuming only the probe queue -> ProbeJob writes startedAt,
 //    finishedAt and its id on the row. Timings from the rows (ms): request-to-start = startedAt - requestedAt, the
@@ -35,7 +36,7 @@ const { Client } = require('pg');
 const { contentId, FER5_DOMAINS, parseTrainingConfig, QueueName } = require('@fer/contracts');
 const { JOB_PRIORITY, jobIdOf } = require('@fer/experiments');
 const { JobQueues, createRedisConnection, QUEUE_CONFIG } = require('@fer/queues');
-const { spawnWorker, startApiProcess, stopProcess } = require('@fer/testing');
+const { apiRequest, spawnWorker, startApiProcess, stopProcess } = require('@fer/testing');
 
 const { values } = parseArgs({ options: { plan: { type: 'string' } } });
 const plan = JSON.parse(values.plan);
@@ -75,8 +76,8 @@ async function startWorkers(count, start) {
   return { children, bootSeconds: (performance.now() - t0) / 1000 };
 }
 
-function spawnBare(prefix, queue = QUEUE) {
-  const child = spawn(process.execPath, [join(here, 'bare-worker.mjs'), prefix, queue], {
+function spawnBare(prefix, queue = QUEUE, databaseUrl) {
+  const child = spawn(process.execPath, [join(here, 'bare-worker.mjs'), prefix, queue, ...(databaseUrl ? [databaseUrl] : [])], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -247,7 +248,7 @@ async function apiBurst(api, pg, total, clients, perPost) {
   };
 }
 
-const result = { plan, platform: [], bare: [], submit: null, api: null, notes: [] };
+const result = { plan, platform: [], bare: [], bareRead: [], submit: null, api: null, notes: [] };
 const api = await startApiProcess('bench-orch', { FER_RATE_LIMIT_PER_MINUTE: '1000000' });
 const home = mkdtempSync(join(tmpdir(), 'fer-bench-orch-'));
 const barePrefixes = [];
@@ -333,25 +334,71 @@ try {
     result.bare.push({ workers: count, bootSeconds, sequential: seq, burst: bur });
   }
 
+  // The floor for a worker that reads its run before it works: bare BullMQ workers making the platform's one prepared
+  // read per job (of the same already-succeeded runs), burst only.
+  for (const count of plan.workers) {
+    const prefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
+    barePrefixes.push(prefix);
+    const queue = new Queue(QUEUE, { connection: createRedisConnection(redisUrl()), prefix });
+    const { children } = await startWorkers(count, () => {
+      const child = spawnBare(prefix, QUEUE, api.databaseUrl);
+      live.push(child);
+      return child;
+    });
+    let k = 0;
+    const ids = (n) => Array.from({ length: n }, () => `bench-run-${k++ % totalRuns}`);
+    const enqueue = (id) => queue.add(QUEUE, { runId: id }, bareOptions(jobIdOf(QUEUE, { runId: id })));
+    const bur = await burst(queue, enqueue, ids(plan.burst));
+    await Promise.all(children.map((c) => stopProcess(c)));
+    const missing = (await queue.getJobs(['completed'])).filter((job) => job.returnvalue?.status !== 'skipped').length;
+    await queue.close();
+    result.bareRead.push({ workers: count, burst: bur, runsNotFound: missing });
+  }
+
   // Submission through the API: no worker runs now, so the created runs stay queued (dropped with the database).
   // The first submitWarmup requests (default 10) are not timed: they prepare the statements on the pool's connections.
+  // Then the same requests to the hand-written Express route (bare-submit-server.mjs), warmed up the same way.
   const warmup = plan.submitWarmup ?? 10;
-  const submitMs = [];
-  for (let seed = 0; seed < warmup + plan.submit; seed++) {
-    const t0 = performance.now();
-    const response = await api.request('POST', '/runs', {
-      key: api.keys.launch,
-      body: { source: 'rafdb', seed: 100_000 + seed, config: { epochs: 1 } },
-    });
-    if (seed >= warmup) submitMs.push(performance.now() - t0);
-    if (response.status !== 201 && response.status !== 200)
-      throw new Error(`POST /runs answered ${response.status}: ${response.text.slice(0, 300)}`);
-  }
+  const submitSeries = async (post) => {
+    const ms = [];
+    for (let seed = 0; seed < warmup + plan.submit; seed++) {
+      const t0 = performance.now();
+      const response = await post(seed);
+      if (seed >= warmup) ms.push(performance.now() - t0);
+      if (response.status !== 201 && response.status !== 200)
+        throw new Error(`POST /runs answered ${response.status}: ${response.text.slice(0, 300)}`);
+    }
+    return summarize(ms);
+  };
+  const body = (seed) => ({ source: 'rafdb', seed: 100_000 + seed, config: { epochs: 1 } });
+  const httpMs = await submitSeries((seed) => api.request('POST', '/runs', { key: api.keys.launch, body: body(seed) }));
   const queued = await platformQueue.getJobCounts('prioritized', 'waiting');
+  const barePrefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
+  barePrefixes.push(barePrefix);
+  const bareServer = spawn(process.execPath, [join(here, 'bare-submit-server.mjs'), api.databaseUrl, redisUrl(), barePrefix, configId], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  bareServer.output = [];
+  bareServer.stdout.on('data', (c) => bareServer.output.push(c.toString()));
+  bareServer.stderr.on('data', (c) => bareServer.output.push(c.toString()));
+  live.push(bareServer);
+  const port = await waitFor(
+    () => {
+      if (bareServer.exitCode !== null) throw new Error(`bare submit server exited:\n${bareServer.output.join('')}`);
+      return /listening (\d+)/.exec(bareServer.output.join(''))?.[1];
+    },
+    'bare submit server',
+    30_000,
+    50,
+  );
+  const bareHttpMs = await submitSeries((seed) => apiRequest(`http://127.0.0.1:${port}`, api.keys.launch, 'POST', '/runs', { body: body(seed) }));
+  await stopProcess(bareServer);
   result.submit = {
     requests: plan.submit,
     warmup,
-    httpMs: summarize(submitMs),
+    httpMs,
+    bareHttpMs,
     jobsQueued: queued.prioritized + queued.waiting,
   };
 

@@ -62,7 +62,7 @@ export function render(r, summary) {
     ]);
   }
   out.push(
-    "What the numbers cover. **platform**: `JobQueues.enqueue` of @fer/queues (the producer the API's run and sweep services call: payload check, idempotent job id, priority, retries) -> Redis -> N real worker processes (the built worker app, as `fer worker` runs it) whose `TrainJob` reads the run and its config from PostgreSQL, finds it already succeeded and completes the job as `skipped` (an empty job; no training). **bare**: `Queue.add` with the same job options -> N bare BullMQ `Worker` processes with a no-op processor (bench/measure/bare-worker.mjs), same Redis. " +
+    "What the numbers cover. **platform**: `JobQueues.enqueue` of @fer/queues (the producer the API's run and sweep services call: payload check, idempotent job id, priority, retries) -> Redis -> N real worker processes (the built worker app, as `fer worker` runs it) whose `TrainJob` reads the run's state from PostgreSQL (one prepared statement), finds it already succeeded and completes the job as `skipped` (an empty job; no training). **bare**: `Queue.add` with the same job options -> N bare BullMQ `Worker` processes with a no-op processor (bench/measure/bare-worker.mjs), same Redis. " +
       'No HTTP hop here: the same path through the API is the queue-probe table below. ' +
       'Enqueue-to-start = `processedOn - timestamp` of the BullMQ job (1 ms resolution); round trip = from the enqueue call until the producer sees the completion event. Idle: one job at a time. Burst: all jobs enqueued at once; throughput = jobs / (last finish - first enqueue).',
   );
@@ -88,18 +88,59 @@ export function render(r, summary) {
       rows,
     ),
   );
+  if (r.bareRead?.length) {
+    out.push('');
+    out.push(
+      "**Where the burst ratio's floor is**: the platform's worker makes one PostgreSQL read per job (the run's state: a job for a cancelled, held or finished run must not train), which bare BullMQ does not. Beside them, bare BullMQ workers making that same prepared read per job (bare-worker.mjs with a database), on the same runs:",
+    );
+    out.push('');
+    out.push(
+      table(
+        ['workers', `burst jobs/s platform (${r.plan.burst} jobs)`, 'bare + 1 PostgreSQL read', 'platform / (bare + read)', 'bare', '(bare + read) / bare'],
+        r.bareRead.map((x) => {
+          const p = r.platform.find((y) => y.workers === x.workers);
+          const b = r.bare.find((y) => y.workers === x.workers);
+          return [
+            x.workers,
+            fx(p?.burst.jobsPerSecond),
+            fx(x.burst.jobsPerSecond),
+            fr(ratio(p?.burst.jobsPerSecond, x.burst.jobsPerSecond)),
+            fx(b?.burst.jobsPerSecond),
+            fr(ratio(x.burst.jobsPerSecond, b?.burst.jobsPerSecond)),
+          ];
+        }),
+      ),
+    );
+    for (const x of r.bareRead) {
+      const p = r.platform.find((y) => y.workers === x.workers);
+      summary.push([
+        `orchestration ${x.workers} worker(s): platform / bare BullMQ with one PostgreSQL read per job throughput`,
+        ratio(p?.burst.jobsPerSecond, x.burst.jobsPerSecond),
+      ]);
+    }
+  }
   if (r.submit) {
     const bareCall = r.bare[0]?.sequential.enqueueCallMs;
+    const bareRoute = r.submit.bareHttpMs;
     out.push('');
     out.push(
       `**Submission through the API**: \`POST /api/v1/runs\` (the real Nest app in its own process, over HTTP on loopback: API-key auth, zod validation, dataset resolution, run insert in PostgreSQL, BullMQ enqueue), ${r.submit.requests} requests one after another (after ${r.submit.warmup ?? 0} untimed ones), no worker consuming: ` +
         `p50 ${fx(r.submit.httpMs.p50)} ms, p99 ${fx(r.submit.httpMs.p99)} ms; bare \`Queue.add\` call p50 ${fx(bareCall?.p50)} ms, p99 ${fx(bareCall?.p99)} ms: ` +
         `the API submission costs ${fr(ratio(r.submit.httpMs.p50, bareCall?.p50))} the bare enqueue at p50 (${r.submit.jobsQueued} jobs were queued: the timed and the untimed requests).`,
     );
+    if (bareRoute) {
+      out.push('');
+      out.push(
+        `The floor under that ratio: a hand-written Express route (bench/measure/bare-submit-server.mjs, its own process) making the same round trips on the same database and Redis (the key by hash, the source dataset, a durable insert into \`Run\`, \`Queue.add\`) with no validation, audit, logging, rate limit or security headers, called by the same client the same way: ` +
+          `p50 ${fx(bareRoute.p50)} ms, p99 ${fx(bareRoute.p99)} ms, itself ${fr(ratio(bareRoute.p50, bareCall?.p50))} the bare enqueue. The platform's route costs ${fr(ratio(r.submit.httpMs.p50, bareRoute.p50))} the hand-written one at p50.`,
+      );
+    }
     summary.push([
       'API submit POST /runs p50 / bare Queue.add p50 (time ratio)',
       ratio(r.submit.httpMs.p50, bareCall?.p50),
     ]);
+    if (bareRoute)
+      summary.push(['API submit POST /runs p50 / hand-written Express route p50 (time ratio)', ratio(r.submit.httpMs.p50, bareRoute.p50)]);
   }
   if (r.api) out.push('', renderOrchestrationApi(r.api, summary));
   out.push('');

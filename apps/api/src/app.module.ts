@@ -18,6 +18,7 @@ import { DatasetImportService } from './datasets/dataset-import.service';
 import { SampleImageService } from './datasets/sample-image.service';
 import { DroppedWrites } from './health/dropped-writes';
 import { HealthController } from './health/health.controller';
+import { AuthenticationCache } from './keys/authentication-cache';
 import { ApiKeyGuard } from './keys/api-key.guard';
 import { AuthFailureLimiter } from './keys/auth-failure.limiter';
 import { SessionsController } from './sessions/sessions.controller';
@@ -101,6 +102,7 @@ export class AppModule {
         DroppedWrites,
         SessionsService,
         { provide: AuthFailureLimiter, useFactory: () => new AuthFailureLimiter(env.FER_AUTH_FAILURES_PER_MINUTE) },
+        AuthenticationCache,
         WebhookDeliveryService,
       ],
     };

@@ -464,6 +464,11 @@ export interface HealthDto {
   version: string;
   /** Writes let go rather than fail what they describe: audit rows (this API process) and run log lines (all workers; null while PostgreSQL is down). */
   dropped: { auditRows: number; runLogLines: number | null };
+  /**
+   * Authenticated keys and sessions kept in this API process's memory: `listening` while PostgreSQL can tell it of
+   * every change to them, `reconnecting` while it cannot (every request then reads its key), `off` when configured so.
+   */
+  authCache: 'listening' | 'reconnecting' | 'off';
 }
 
 /** A web UI sign-in (POST /sessions): the token goes into an httpOnly cookie and is sent back as the bearer. */

@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 
 export type { PrismaClient } from '@prisma/client';
 export { Prisma } from '@prisma/client';
-export { Pool } from 'pg';
+export { Client, Pool } from 'pg';
 
 /** Prisma through the pg driver adapter: no query-engine binary, works offline. */
 export function createPrismaClient(databaseUrl: string, options: { poolSize?: number } = {}): PrismaClient {

@@ -17,6 +17,11 @@ export const apiEnvSchema = z.object({
   /** Failed authentications per minute per client address before it gets 429 (wrong keys, expired sessions). */
   FER_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /**
+   * Authenticated keys and sessions kept in memory (AuthenticationCache), so a request does not read its key again;
+   * 0 turns it off (needed behind a pooler that cannot LISTEN, such as PgBouncer in transaction mode).
+   */
+  FER_AUTH_CACHE_ENTRIES: z.coerce.number().int().min(0).default(10_000),
+  /**
    * Which proxies may name the client's address in X-Forwarded-For (Express's "trust proxy"): by default the web UI
    * on loopback, so limits on failed sign-ins apply per browser, not to the web server as a whole.
    */

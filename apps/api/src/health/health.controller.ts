@@ -6,6 +6,7 @@ import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { DroppedWrites } from './dropped-writes';
 import { Public } from '../keys/api-key-roles';
+import { AuthenticationCache } from '../keys/authentication-cache';
 
 const VERSION = '0.1.0';
 
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
     private readonly dropped: DroppedWrites,
+    private readonly authentications: AuthenticationCache,
   ) {}
 
   /** 200 when PostgreSQL and Redis answer, 503 (with which one is down) otherwise. */
@@ -23,7 +25,7 @@ export class HealthController {
   @Get()
   async health(@Res({ passthrough: true }) response: Response): Promise<HealthDto> {
     const [database, redis] = await Promise.all([
-      this.prisma.client.$queryRaw`SELECT 1`.then(
+      this.prisma.rows('health-ping', 'SELECT 1', []).then(
         () => 'up' as const,
         () => 'down' as const,
       ),
@@ -31,13 +33,19 @@ export class HealthController {
     ]);
     const status = database === 'up' && redis === 'up' ? 'ok' : 'degraded';
     if (status !== 'ok') response.status(503);
-    const logLines = database === 'up' ? await this.prisma.client.worker.aggregate({ _sum: { droppedLogLines: true } }).catch(() => null) : null;
+    const logLines =
+      database === 'up'
+        ? await this.prisma
+            .one<{ n: number | null }>('health-dropped-log-lines', 'SELECT sum("droppedLogLines")::int AS n FROM "Worker"', [])
+            .catch(() => null)
+        : null;
     return {
       status,
       database,
       redis,
       version: VERSION,
-      dropped: { auditRows: this.dropped.auditRows, runLogLines: logLines?._sum.droppedLogLines ?? null },
+      dropped: { auditRows: this.dropped.auditRows, runLogLines: logLines ? (logLines.n ?? 0) : null },
+      authCache: this.authentications.state,
     };
   }
 }

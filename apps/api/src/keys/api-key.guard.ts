@@ -7,10 +7,11 @@ import { PrismaService } from '../database/prisma.service';
 import { AuthenticatedKey, IS_PUBLIC, REQUIRED_ROLE, roleAllows } from './api-key-roles';
 import { hashApiKey, SESSION_TOKEN_PREFIX } from './api-key.secret';
 import { AuthFailureLimiter } from './auth-failure.limiter';
+import { AuthenticationCache, type CachedAuthentication } from './authentication-cache';
 
 export type AuthenticatedRequest = Request & { apiKey?: AuthenticatedKey };
 
-/** `lastUsedAt` is written at most this often per key, so authentication stays one indexed read. */
+/** `lastUsedAt` is written at most this often per key, so authentication writes nothing on most requests. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
@@ -25,6 +26,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly prisma: PrismaService,
     private readonly failures: AuthFailureLimiter,
+    private readonly cache: AuthenticationCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -69,30 +71,50 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
     const token = match[1];
-    if (token.startsWith(SESSION_TOKEN_PREFIX)) {
-      const session = await this.prisma.client.session.findUnique({
-        where: { tokenHash: hashApiKey(token) },
-        include: { apiKey: true },
-      });
-      if (!session || session.endedAt) throw new ApiError(ApiErrorCode.Unauthenticated, 'signed out: sign in again');
-      if (session.expiresAt <= new Date())
-        throw new ApiError(ApiErrorCode.Unauthenticated, 'session expired: sign in again');
-      if (session.apiKey.revokedAt)
-        throw new ApiError(
-          ApiErrorCode.Unauthenticated,
-          `API key ${session.apiKey.prefix}… was revoked: sign in with another key`,
-        );
-      const { id, name, role, prefix } = session.apiKey;
-      return { id, name, role, prefix, sessionId: session.id };
+    const tokenHash = hashApiKey(token);
+    let found = this.cache.get(tokenHash);
+    if (!found) {
+      const generation = this.cache.generation;
+      found = token.startsWith(SESSION_TOKEN_PREFIX) ? await this.session(tokenHash) : await this.key(tokenHash);
+      this.cache.store(tokenHash, found, generation);
     }
+    if (found.expiresAt) assertNotExpired(found.expiresAt);
+    return found.key;
+  }
+
+  private async session(tokenHash: string): Promise<CachedAuthentication> {
+    const session = await this.prisma.one<{
+      sessionId: string;
+      expiresAt: Date;
+      endedAt: Date | null;
+      id: string;
+      name: string;
+      role: AuthenticatedKey['role'];
+      prefix: string;
+      revokedAt: Date | null;
+    }>(
+      'session-by-hash',
+      `SELECT s.id AS "sessionId", s."expiresAt", s."endedAt", k.id, k.name, k.role::text AS role, k.prefix, k."revokedAt"
+         FROM "Session" s JOIN "ApiKey" k ON k.id = s."apiKeyId" WHERE s."tokenHash" = $1`,
+      [tokenHash],
+    );
+    if (!session || session.endedAt) throw new ApiError(ApiErrorCode.Unauthenticated, 'signed out: sign in again');
+    assertNotExpired(session.expiresAt);
+    if (session.revokedAt)
+      throw new ApiError(ApiErrorCode.Unauthenticated, `API key ${session.prefix}… was revoked: sign in with another key`);
+    const { id, name, role, prefix, sessionId, expiresAt } = session;
+    return { key: { id, name, role, prefix, sessionId }, expiresAt };
+  }
+
+  private async key(tokenHash: string): Promise<CachedAuthentication> {
     const key = await this.prisma.one<{ id: string; name: string; role: AuthenticatedKey['role']; prefix: string; revokedAt: Date | null }>(
       'api-key-by-hash',
       'SELECT id, name, role::text AS role, prefix, "revokedAt" FROM "ApiKey" WHERE hash = $1',
-      [hashApiKey(token)],
+      [tokenHash],
     );
     if (!key) throw new ApiError(ApiErrorCode.Unauthenticated, 'unknown API key');
     if (key.revokedAt) throw new ApiError(ApiErrorCode.Unauthenticated, `API key ${key.prefix}… was revoked`);
-    return { id: key.id, name: key.name, role: key.role, prefix: key.prefix };
+    return { key: { id: key.id, name: key.name, role: key.role, prefix: key.prefix }, expiresAt: null };
   }
 
   /** Records use cheaply: one UPDATE per key per minute at most, never awaited by the request. */
@@ -104,4 +126,9 @@ export class ApiKeyGuard implements CanActivate {
       .update({ where: { id: keyId }, data: { lastUsedAt: new Date(now) } })
       .catch(() => this.lastUsedWritten.delete(keyId));
   }
+}
+
+/** A session is refused from its expiry on, whether it was read now or kept by the AuthenticationCache. */
+function assertNotExpired(expiresAt: Date): void {
+  if (expiresAt <= new Date()) throw new ApiError(ApiErrorCode.Unauthenticated, 'session expired: sign in again');
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError } from '../common/api-error';
 import { PrismaService } from '../database/prisma.service';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from './api-key.secret';
+import { AuthenticationCache } from './authentication-cache';
 
 /** Creates a key; also used by the local stack to bootstrap the first admin key straight in the database. */
 export async function createApiKey(
@@ -20,7 +21,10 @@ export async function createApiKey(
 
 @Injectable()
 export class ApiKeysService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly authentications: AuthenticationCache,
+  ) {}
 
   create(name: string, role: ApiKeyRole): Promise<ApiKeyCreatedDto> {
     return createApiKey(this.prisma.client, { name, role });
@@ -40,6 +44,8 @@ export class ApiKeysService {
       this.prisma.client.apiKey.update({ where: { id }, data: { revokedAt: key.revokedAt ?? now } }),
       this.prisma.client.session.updateMany({ where: { apiKeyId: id, endedAt: null }, data: { endedAt: now } }),
     ]);
+    // The trigger's notification reaches every API process; this one forgets the key before it answers.
+    this.authentications.invalidate();
     return { id, revoked: true };
   }
 }

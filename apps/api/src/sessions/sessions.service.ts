@@ -7,19 +7,22 @@ import { PrismaService } from '../database/prisma.service';
 import type { AuthenticatedKey } from '../keys/api-key-roles';
 import { generateSecretToken, hashApiKey, SESSION_TOKEN_PREFIX, SIGN_IN_LINK_PREFIX } from '../keys/api-key.secret';
 import { AuthFailureLimiter } from '../keys/auth-failure.limiter';
+import { AuthenticationCache } from '../keys/authentication-cache';
 
 /** A sign-in link is for the next few minutes, not a standing credential. */
 const LINK_MINUTES = 15;
 
 /**
  * Web UI sessions: a key (or a one-time link) is exchanged for a session token that acts with the key's role, and
- * ends with sign-out, expiry or the key's revocation (ApiKeyGuard checks all three on every request).
+ * ends with sign-out, expiry or the key's revocation (ApiKeyGuard checks all three on every request, through the
+ * AuthenticationCache, which forgets a session when any of them changes).
  */
 @Injectable()
 export class SessionsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly failures: AuthFailureLimiter,
+    private readonly authentications: AuthenticationCache,
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
@@ -63,6 +66,8 @@ export class SessionsService {
       where: { id: key.sessionId, endedAt: null },
       data: { endedAt: new Date() },
     });
+    // The trigger's notification reaches every API process; this one forgets the session before it answers.
+    this.authentications.invalidate();
     return { signedOut: true };
   }
 
