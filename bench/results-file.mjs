@@ -99,16 +99,14 @@ export function updateResults(previous, { sections: SECTIONS, selected, body, ro
   };
   const header = block(null) ?? ['# Benchmark results', ''];
   const note = `Section${selected.length > 1 ? 's' : ''} ${selected.map((n) => `"${SECTIONS[n].title}"`).join(', ')} measured later by \`${raw.command}\` on ${raw.started} (${fx(seconds)} s, commit ${raw.machine.git}${raw.machine.gitDirty ? ' with uncommitted changes' : ''}${quick ? ', **--quick**' : ''}; its machine facts are in the raw JSON's \`updates\`); every other section is from the run above.`;
-  const headerText = header.join('\n').replace(/\n+$/, '');
-  const headerWithNote = [
-    headerText
-      .split('\n')
-      .filter((line) => !selected.some((n) => line.startsWith(`Section`) && line.includes(`"${SECTIONS[n].title}"`)))
-      .join('\n'),
-    '',
-    note,
-    '',
-  ];
+  const remeasured = selected.map((n) => SECTIONS[n].title);
+  const headerText = header
+    .map((line) => withoutSections(line, remeasured))
+    .filter((line) => line !== null)
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/\n+$/, '');
+  const headerWithNote = [headerText, '', note, ''];
   return [
     ...headerWithNote,
     ...(block('Machine') ?? []),
@@ -118,4 +116,19 @@ export function updateResults(previous, { sections: SECTIONS, selected, body, ro
     ...sections,
     ...rawBlock(merged),
   ].join('\n');
+}
+
+/**
+ * A "measured later" note of the header without the sections measured again now: null when none of its sections is
+ * left, the note naming only the others when some are (an earlier `--only frozen,orchestration` still dates frozen
+ * after orchestration is measured again). Any other line is kept as it is.
+ */
+function withoutSections(line, titles) {
+  const note = /^Sections? ((?:"[^"]+"(?:, )?)+) measured later(.*)$/.exec(line);
+  if (!note) return line;
+  const named = [...note[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+  const left = named.filter((title) => !titles.includes(title));
+  if (left.length === named.length) return line;
+  if (left.length === 0) return null;
+  return `Section${left.length > 1 ? 's' : ''} ${left.map((t) => `"${t}"`).join(', ')} measured later${note[2]}`;
 }

@@ -1,6 +1,6 @@
 // node --test bench/results-file.spec.mjs
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -133,6 +133,39 @@ describe('updating a results file with the sections one --only run measured', ()
       );
       assert.deepEqual(again.filter((l) => l.startsWith('Section "2. Second"')).length, 1);
       assert.ok(again.some((l) => l.includes('on T2') && l.includes('**--quick**')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('should keep the date of a section measured with others when only those others are measured again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-results-'));
+    try {
+      const update = (doc, selected, started) => {
+        writeFileSync(join(dir, 'RESULTS.md'), doc);
+        return updateResults(readResultsFile(join(dir, 'RESULTS.md')), {
+          sections: SECTIONS,
+          selected,
+          body: selected.flatMap((name) => [`## ${SECTIONS[name].title}`, `${name} measured at ${started}`, '']),
+          rowsOf: Object.fromEntries(selected.map((name) => [name, [[`${name} ratio`, 2]]])),
+          raw: { started, command: `npm run bench -- --only ${selected.join(',')}`, machine: { git: started }, plan: {}, timings: {}, errors: {}, results: {} },
+          seconds: 1,
+          quick: false,
+          build: 'ok',
+        });
+      };
+      const both = update(readFileSync(fullRun(dir), 'utf8'), ['first', 'third'], 'T1');
+      const thirdAgain = update(both, ['third'], 'T2').split('\n');
+      const notes = thirdAgain.filter((l) => l.startsWith('Section'));
+      assert.equal(notes.length, 2);
+      assert.match(notes[0], /^Section "1\. First" measured later by `npm run bench -- --only first,third` on T1 /);
+      assert.match(notes[1], /^Section "3\. Third" measured later by `npm run bench -- --only third` on T2 /);
+      assert.ok(!thirdAgain.join('\n').includes('\n\n\n'), 'no blank lines pile up');
+      const allAgain = update(thirdAgain.join('\n'), ['first', 'third'], 'T3').split('\n');
+      assert.deepEqual(
+        allAgain.filter((l) => l.startsWith('Section')).map((l) => l.split(' measured later')[0]),
+        ['Sections "1. First", "3. Third"'],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

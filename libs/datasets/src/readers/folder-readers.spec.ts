@@ -144,4 +144,14 @@ describe('sfew, mma and imagefolder readers', () => {
     assert.equal(report.valid, false);
     assert.equal(report.problems[0].kind, 'path-escape');
   });
+
+  it('should name a dataset folder that does not exist as a missing folder, not a missing label file', async () => {
+    const path = join(dir, 'no-such-dataset');
+    const { report } = await validateDataset({ format: 'rafdb', path, dataRoots: [dir] });
+    assert.equal(report.valid, false);
+    assert.deepEqual(
+      report.problems.map((p) => [p.kind, p.message]),
+      [['missing-folder', `dataset folder ${path} does not exist`]],
+    );
+  });
 });

@@ -1,4 +1,5 @@
 export const PROBLEM_KINDS = [
+  'missing-folder',
   'missing-label-file',
   'bad-layout',
   'invalid-utf8',

@@ -59,7 +59,7 @@ export interface ValidatedDataset {
 }
 
 // These describe the dataset as a whole; skipping samples cannot make such a dataset usable.
-const FATAL_KINDS: ReadonlySet<ProblemKind> = new Set(['missing-label-file', 'bad-layout']);
+const FATAL_KINDS: ReadonlySet<ProblemKind> = new Set(['missing-folder', 'missing-label-file', 'bad-layout']);
 
 async function checkSample(sample: Sample, realRoot: string, withHash: boolean): Promise<DatasetProblem | undefined> {
   const at = sample.source
@@ -162,7 +162,7 @@ export async function validateDataset(options: ValidateDatasetOptions): Promise<
   const confinedRoot = await confinePath(dataRoots, folder);
   if (!confinedRoot.ok) {
     problems.push({
-      kind: confinedRoot.reason === 'missing' ? 'missing-label-file' : 'path-escape',
+      kind: confinedRoot.reason === 'missing' ? 'missing-folder' : 'path-escape',
       file: options.path,
       message:
         confinedRoot.reason === 'missing' ? `dataset folder ${options.path} does not exist` : confinedRoot.message,
