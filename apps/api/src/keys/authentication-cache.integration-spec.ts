@@ -38,6 +38,17 @@ describe('authentication cache', () => {
     assert.equal(await statusWith(key), 200);
   });
 
+  it('should not store what a lookup read when a change was heard while it was reading', () => {
+    const reading = { key: { id: 'k', name: 'k', role: 'read' as const, prefix: 'fer_k' }, expiresAt: null };
+    const generation = cache.generation;
+    cache.invalidate(); // a notification arrives between the read and the store
+    cache.store('a-token-hash', reading, generation);
+    assert.equal(cache.get('a-token-hash'), undefined);
+    cache.store('a-token-hash', reading, cache.generation);
+    assert.deepEqual(cache.get('a-token-hash'), reading);
+    cache.invalidate();
+  });
+
   it('should refuse a key revoked in psql by another connection, not only through this API', async () => {
     const { id, key } = await newKey('revoked-elsewhere');
     assert.equal(await statusWith(key), 200);

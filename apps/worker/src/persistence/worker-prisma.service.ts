@@ -32,6 +32,15 @@ export class WorkerPrismaService implements OnModuleDestroy {
     return rows[0] ?? null;
   }
 
+  /** The worker's current job (null when idle), as its registry records it up to ten times a second in a burst. */
+  async recordCurrentJob(workerId: string, currentJob: string | null): Promise<void> {
+    await this.pool.query({
+      name: 'worker-current-job',
+      text: `UPDATE "Worker" SET "currentJob" = $2, "lastHeartbeatAt" = $3, status = 'online' WHERE id = $1`,
+      values: [workerId, currentJob, new Date()],
+    });
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.close();
   }

@@ -85,11 +85,9 @@ export class WorkerRegistryService implements OnApplicationShutdown {
     }
     this.writeTimer = undefined;
     this.writing = true;
-    await this.prisma.client.worker
-      .update({
-        where: { id: this.identity.id },
-        data: { currentJob: this.activeJobs[0] ?? null, lastHeartbeatAt: new Date(), status: 'online' },
-      })
+    // A prepared statement, not a Prisma update: in a burst of short jobs it runs ten times a second.
+    await this.prisma
+      .recordCurrentJob(this.identity.id, this.activeJobs[0] ?? null)
       .catch((error: Error) => this.logger.warn(`could not record the current job: ${error.message}`))
       .finally(() => (this.writing = false));
   }
