@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@prisma/client';
-import { Pool } from 'pg';
+import { Pool, types } from 'pg';
 
 export type { PrismaClient } from '@prisma/client';
 export { Prisma } from '@prisma/client';
@@ -18,7 +18,7 @@ export function createPrismaClient(databaseUrl: string, options: { poolSize?: nu
  * goes through Prisma. `close` ends both.
  */
 export function createDatabase(databaseUrl: string, options: { poolSize?: number } = {}): { prisma: PrismaClient; pool: Pool; close(): Promise<void> } {
-  const pool = new Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  const pool = new Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10, types: { getTypeParser: utcTimestamps } });
   // An idle client dropped by a restarting server emits 'error' on the pool, which would end the process: the next
   // query through the pool reconnects, or fails, and is handled where it is made.
   pool.on('error', () => undefined);
@@ -31,4 +31,17 @@ export function createDatabase(databaseUrl: string, options: { poolSize?: number
       await pool.end();
     },
   };
+}
+
+const TIMESTAMP_OID = 1114;
+const parseUtcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
+
+/**
+ * The pool's own statements read `timestamp` columns (no zone) as UTC, as Prisma stores and reads them: pg would read
+ * them in the process's time zone, so a run's createdAt from a prepared statement would differ from Prisma's by the
+ * offset wherever TZ is not UTC. (Prisma's queries on this pool bring their own parsers.)
+ */
+function utcTimestamps(oid: number, format?: 'text' | 'binary') {
+  if (oid === TIMESTAMP_OID && format !== 'binary') return parseUtcTimestamp;
+  return types.getTypeParser(oid, format);
 }

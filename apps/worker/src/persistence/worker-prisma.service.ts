@@ -36,8 +36,9 @@ export class WorkerPrismaService implements OnModuleDestroy {
   async recordCurrentJob(workerId: string, currentJob: string | null): Promise<void> {
     await this.pool.query({
       name: 'worker-current-job',
-      text: `UPDATE "Worker" SET "currentJob" = $2, "lastHeartbeatAt" = $3, status = 'online' WHERE id = $1`,
-      values: [workerId, currentJob, new Date()],
+      // The clock as an ISO string read as UTC (a Date would be sent in the process's time zone): as Prisma writes it.
+      text: `UPDATE "Worker" SET "currentJob" = $2, "lastHeartbeatAt" = $3::timestamptz AT TIME ZONE 'UTC', status = 'online' WHERE id = $1`,
+      values: [workerId, currentJob, new Date().toISOString()],
     });
   }
 
