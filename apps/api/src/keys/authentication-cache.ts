@@ -33,6 +33,8 @@ export class AuthenticationCache implements OnModuleInit, OnModuleDestroy {
   private version = 0;
   private listener: Client | null = null;
   private listening = false;
+  /** Said once per outage in the log, not once per reconnect attempt. */
+  private saidOff = false;
   private closed = false;
   private reconnectTimer?: NodeJS.Timeout;
   private pingTimer?: NodeJS.Timeout;
@@ -101,18 +103,20 @@ export class AuthenticationCache implements OnModuleInit, OnModuleDestroy {
     // Whatever changed before LISTEN took effect was never heard: start empty.
     this.invalidate();
     this.listening = true;
+    if (this.saidOff) this.logger.log('authentication cache on again: its LISTEN connection is back');
+    this.saidOff = false;
     this.pingTimer = setInterval(() => void client.query('SELECT 1').catch((error: Error) => this.lost(client, error.message)), PING_MS);
     this.pingTimer.unref();
   }
 
   private lost(client: Client, reason: string): void {
     if (this.listener !== client) return;
-    const wasListening = this.listening;
     this.drop();
     void client.end().catch(() => undefined);
     if (this.closed) return;
     // warn: until it is back, every request reads its key from PostgreSQL.
-    if (wasListening) this.logger.warn(`authentication cache off until its LISTEN connection is back: ${reason}`);
+    if (!this.saidOff) this.logger.warn(`authentication cache off until its LISTEN connection is back: ${reason}`);
+    this.saidOff = true;
     this.reconnectTimer = setTimeout(() => void this.listen(), RECONNECT_MS);
     this.reconnectTimer.unref();
   }
