@@ -678,6 +678,8 @@ describe('web UI on the real stack', { timeout: 600_000 }, () => {
     await page.goto(boardUrl);
     assert.equal(await page.getByTestId(`cell-${cafe}-synth-dark`).getAttribute('data-n'), '1');
     assert.equal(await page.getByTestId('leaderboard-statuses').getAttribute('data-statuses'), 'succeeded');
+    assert.ok(without.provenance.frozenEngines.length > 0, 'cafe reads frozen features, so the board names their engine');
+    assert.equal(await page.getByTestId('leaderboard-frozen-engines').textContent(), `frozen features: ${without.provenance.frozenEngines.join(', ')}`);
     await hydrated(page, 'include-pruned');
     await page.getByTestId('include-pruned').click();
     await page.waitForURL(/includePruned=true/);

@@ -101,6 +101,8 @@ export interface EvaluationDto extends EvaluationMetrics {
   epoch: number;
   /** The split of the target dataset that was scored (`unrecorded` for rows written before splits were recorded). */
   split: string;
+  /** The engine that computed the frozen features it scored (`onnx`, `tfjs`); null when the method reads none, or for rows written before engines were recorded. */
+  frozenEngine: string | null;
   createdAt: string;
 }
 

@@ -67,6 +67,11 @@ export interface LeaderboardProvenance {
   datasets: ProvenanceDataset[];
   seeds: number[];
   evaluations: number;
+  /**
+   * The engines that computed the frozen features the evaluations scored (`onnx`, `tfjs`): two when workers differed.
+   * Empty when the methods read none (or the evaluations predate the record).
+   */
+  frozenEngines: string[];
   /** Run statuses counted: `succeeded`, and `pruned` when the board was asked to include pruned runs. */
   statuses: string[];
   /**

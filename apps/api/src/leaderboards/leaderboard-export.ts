@@ -35,7 +35,8 @@ export function provenanceLines(board: Leaderboard): string[] {
   const datasets = p.datasets.map((d) => `${d.domain}: ${d.name} v${d.version} (${d.splits.join('+')} split)`).join('; ') || 'none';
   return [
     `datasets: ${datasets}`,
-    `${SELECTION_NOTE[board.selection]}; seeds: ${p.seeds.join(', ') || 'none'}; ${p.evaluations} evaluations`,
+    `${SELECTION_NOTE[board.selection]}; seeds: ${p.seeds.join(', ') || 'none'}; ${p.evaluations} evaluations` +
+      (p.frozenEngines.length ? `; frozen features computed by ${p.frozenEngines.join(' and ')}` : ''),
     `provenance hash: ${p.hash}`,
     `verify: fer leaderboard --benchmark ${board.benchmark} --source ${board.source} --selection ${board.selection} --verify ${p.hash}`,
   ];

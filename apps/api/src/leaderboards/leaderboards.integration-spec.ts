@@ -40,7 +40,7 @@ async function seed(prisma: PrismaClient) {
     for (const domain of DOMAINS) {
       for (const [epoch, delta] of [[1, -0.05], [2, domain === 'mma' ? 0.02 : -0.1], [3, 0]] as const) {
         await prisma.evaluation.create({
-          data: { id: `${id}-${domain}-e${epoch}`, runId: id, datasetId: `ds-${domain}`, domain, checkpoint: 'epoch', split: 'test', epoch, accuracy: run.acc(domain) + delta, perClassAccuracy: [], macroF1: 0, confusion: [], n: 10 },
+          data: { id: `${id}-${domain}-e${epoch}`, runId: id, datasetId: `ds-${domain}`, domain, checkpoint: 'epoch', split: 'test', frozenEngine: run.config === 'probe' ? 'tfjs' : 'onnx', epoch, accuracy: run.acc(domain) + delta, perClassAccuracy: [], macroF1: 0, confusion: [], n: 10 },
         });
       }
     }
@@ -80,6 +80,7 @@ describe('leaderboards', () => {
     );
     assert.deepEqual(cafe.runIds, ['run-cafe-0', 'run-cafe-1']);
     assert.equal(cafe.runCount, 2);
+    assert.deepEqual(body.provenance.frozenEngines, ['onnx', 'tfjs'], 'the board says which engines computed the features it scored');
   });
 
   it('should switch model selection between last, source-val and oracle', async () => {
@@ -105,6 +106,7 @@ describe('leaderboards', () => {
     const lines = csv.text.trim().split('\n');
     assert.equal(lines.filter((line) => !line.startsWith('# ')).length, 3, 'a header and one line per row, then the provenance footer');
     assert.equal(lines.filter((line) => line.startsWith('# ')).length, 4);
+    assert.ok(lines.some((line) => line.startsWith('# ') && line.endsWith('evaluations; frozen features computed by onnx and tfjs')), csv.text);
     const markdown = await api.request('GET', '/leaderboards?source=rafdb&format=markdown');
     assert.match(markdown.text, /\| \*\*65\.00 ± 7\.07\*\* \|/);
   });

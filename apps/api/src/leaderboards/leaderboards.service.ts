@@ -125,6 +125,7 @@ export class LeaderboardsService {
       datasets: datasets.sort((a, b) => domains.indexOf(a.domain) - domains.indexOf(b.domain) || a.version - b.version),
       seeds: read.seeds,
       evaluations: read.evaluations,
+      frozenEngines: read.frozenEngines,
       statuses: includePruned ? ['succeeded', 'pruned'] : ['succeeded'],
       stale,
     };

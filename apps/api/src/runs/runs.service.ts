@@ -318,6 +318,7 @@ export function toEvaluationDto(e: {
   checkpoint: string;
   epoch: number;
   split: string;
+  frozenEngine: string | null;
   accuracy: number;
   perClassAccuracy: number[];
   macroF1: number;
@@ -332,6 +333,7 @@ export function toEvaluationDto(e: {
     checkpoint: e.checkpoint,
     epoch: e.epoch,
     split: e.split,
+    frozenEngine: e.frozenEngine,
     accuracy: e.accuracy,
     perClassAccuracy: e.perClassAccuracy,
     macroF1: e.macroF1,

@@ -98,6 +98,7 @@ describe('a run through the API, Redis and a worker process', () => {
     for (const evaluation of evaluations) {
       assert.ok(evaluation.accuracy >= 0 && evaluation.accuracy <= 1);
       assert.equal(evaluation.split, 'test', 'scored on the target test split, and it says so');
+      assert.equal(evaluation.frozenEngine, done.frozenEngine, 'each score says which engine computed its features');
       assert.equal((evaluation.confusion as number[][]).flat().reduce((a, b) => a + b, 0), evaluation.n);
     }
 
@@ -115,6 +116,8 @@ describe('a run through the API, Redis and a worker process', () => {
     );
     assert.equal(rescored.checkpoint, bestEpoch === 120 ? 'last' : 'source-val');
     assert.equal(rescored.accuracy, scored.accuracy);
+    assert.equal(rescored.frozenEngine, done.frozenEngine, 'a score from a kept checkpoint records its engine too');
+    assert.ok(done.frozenEngine, 'the run recorded its frozen engine');
     assert.deepEqual(rescored.confusion, scored.confusion);
     await waitUntil(async () => (await prisma.run.findUniqueOrThrow({ where: { id: runId } })).status === 'succeeded', 'the run closed again', 30_000);
 
@@ -199,7 +202,7 @@ describe('a run through the API, Redis and a worker process', () => {
     const logs = await prisma.runLog.findMany({ where: { runId: done.id } });
     assert.ok(logs.some((l) => /images only \(this method reads no frozen features\)/.test(l.message)), 'no frozen model was run');
     const evaluations = await prisma.evaluation.findMany({ where: { runId: done.id }, orderBy: { epoch: 'asc' } });
-    assert.deepEqual(evaluations.map((e) => [e.epoch, e.n]), [[2, 21]], 'image-space runs score every 5 epochs and at the last');
+    assert.deepEqual(evaluations.map((e) => [e.epoch, e.n, e.frozenEngine]), [[2, 21, null]], 'image-space runs score every 5 epochs and at the last, on no frozen features');
   });
 
   it('should feed one augmented batch to CLIP and the ResNet-18 mask net each step (frozenPath shared, as cafe-paper)', async () => {

@@ -49,7 +49,7 @@ export function formatLeaderboard(board: Leaderboard): string {
     ...rows.map(line),
     rows.length === 0 ? '(no evaluated runs yet)' : '',
     `datasets: ${board.provenance.datasets.map((d) => `${d.domain} = ${d.name} v${d.version} (${d.splits.join('+')})`).join('; ') || 'none'}`,
-    `seeds: ${board.provenance.seeds.join(', ') || 'none'} · ${board.provenance.evaluations} evaluations · runs counted: ${(board.provenance.statuses ?? ['succeeded']).join(', ')} · provenance ${board.provenance.hash}`,
+    `seeds: ${board.provenance.seeds.join(', ') || 'none'} · ${board.provenance.evaluations} evaluations${frozenEngines(board)} · runs counted: ${(board.provenance.statuses ?? ['succeeded']).join(', ')} · provenance ${board.provenance.hash}`,
     ...formatStaleWarning(board),
   ].join('\n') + '\n';
 }
@@ -341,4 +341,10 @@ export function registerApiCommands(program: Command): void {
     .description('Queue depths and workers; `fer queue probe` checks that workers answer')
     .action(async (_o: unknown, command: Command) => print(await apiRequest(connection(command), 'GET', '/queues')));
   registerQueueProbeCommand(queue);
+}
+
+/** Which engines computed the frozen features behind the board, when any did. */
+function frozenEngines(board: Leaderboard): string {
+  const engines = board.provenance.frozenEngines ?? [];
+  return engines.length ? ` · frozen features: ${engines.join(', ')}` : '';
 }

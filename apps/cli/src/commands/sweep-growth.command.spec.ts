@@ -86,6 +86,7 @@ const board: Leaderboard = {
     datasets: [{ domain: 'synth-wild', datasetId: 'ds_1', name: 'synth-wild', version: 1, splits: ['test'] }],
     seeds: [0, 1],
     evaluations: 4,
+    frozenEngines: ['onnx'],
     statuses: ['succeeded', 'pruned'],
     stale: [
       { role: 'target', domain: 'synth-wild', name: 'synth-wild', usedVersion: 1, newestVersion: 2 },
@@ -168,7 +169,7 @@ describe('fer sweep status, leaderboard and benchmarks refresh: what they print'
 
   it('should print the statuses counted and each stale dataset as a warning under the leaderboard', () => {
     const text = formatLeaderboard(board);
-    assert.match(text, /runs counted: succeeded, pruned/);
+    assert.match(text, /4 evaluations · frozen features: onnx · runs counted: succeeded, pruned/);
     assert.match(text, /^WARNING: stale: synth-wild v1 used, v2 is the newest \(target column .+\)$/m);
     assert.match(text, /^WARNING: stale: synth-studio v1 used, v3 is the newest \(source: every column\)$/m);
     assert.match(text, /^refresh with: fer benchmarks refresh synth5$/m);

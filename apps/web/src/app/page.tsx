@@ -120,6 +120,14 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
             {rows.length} config group{rows.length === 1 ? '' : 's'} · selection: {selectionOption.label} (
             {selectionOption.description}) · seeds {leaderboard.data.provenance.seeds.join(', ') || '-'} ·{' '}
             {leaderboard.data.provenance.evaluations} evaluations ·{' '}
+            {leaderboard.data.provenance.frozenEngines.length > 0 && (
+              <>
+                <span data-testid="leaderboard-frozen-engines">
+                  frozen features: {leaderboard.data.provenance.frozenEngines.join(', ')}
+                </span>{' '}
+                ·{' '}
+              </>
+            )}
             <span data-testid="leaderboard-statuses" data-statuses={statuses.join(',')}>
               runs counted: {statuses.join(', ')}
             </span>{' '}

@@ -48,9 +48,11 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
     if (!(await withDatabaseRetry(() => db.datasetSample.findFirst({ where: { datasetId, split }, select: { key: true } })))) {
       throw new UnrecoverableError(missingSplitError(dataset, split, runId));
     }
+    const frozen: { engine: string | null } = { engine: null };
     const set = await this.data.load(datasetId, [split], config, {
       withFlipped: false,
       withImages: trainsOnImages(config),
+      onEngine: (engine) => (frozen.engine = engine),
     });
     const metrics = await evaluateCheckpoint(bytes, set, await this.data.sharedFrozen(config));
     await withDatabaseRetry(() =>
@@ -63,6 +65,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
           domain: dataset.domain,
           checkpoint,
           split,
+          frozenEngine: frozen.engine,
           epoch,
           accuracy: metrics.accuracy,
           perClassAccuracy: metrics.perClassAccuracy,

@@ -151,7 +151,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
           await this.recordEpoch(runId, metrics, config.epochs, isBestSourceVal, context);
           for (const evaluation of evaluations) {
             const target = targets.find((t) => t.dataset.id === evaluation.key)!;
-            await this.recordEvaluation(runId, target.dataset, run.targetSplit, metrics.epoch, evaluation.metrics);
+            await this.recordEvaluation(runId, target.dataset, run.targetSplit, metrics.epoch, evaluation.metrics, target.frozenEngine);
           }
           if (isBestSourceVal) await this.checkpoints.save(runId, 'checkpoint-source-val', checkpoint);
           await this.checkpoints.save(runId, 'checkpoint-last', checkpoint);
@@ -203,11 +203,13 @@ export class TrainJob implements JobHandler<QueueName.Train> {
         db.datasetSample.findFirst({ where: { datasetId: dataset.id, split: run.targetSplit }, select: { key: true } }),
       );
       if (!hasSplit) throw new UnrecoverableError(missingSplitError(dataset, run.targetSplit, run.id));
+      const frozen: { engine: string | null } = { engine: null };
       const set = await this.data.load(dataset.id, [run.targetSplit], config, {
         withFlipped: false,
         withImages: trainsOnImages(config),
+        onEngine: (engine) => (frozen.engine = engine),
       });
-      targets.push({ dataset, set });
+      targets.push({ dataset, set, frozenEngine: frozen.engine });
     }
     return targets;
   }
@@ -218,11 +220,13 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     split: string,
     epoch: number,
     metrics: EvaluationMetrics,
+    frozenEngine: string | null,
   ): Promise<void> {
     const row = {
       domain: dataset.domain,
       checkpoint: 'epoch',
       split,
+      frozenEngine,
       accuracy: metrics.accuracy,
       perClassAccuracy: metrics.perClassAccuracy,
       macroF1: metrics.macroF1,

@@ -27,7 +27,7 @@ export interface SqlStatement {
 export function selectedEvaluationsCte(runFilter: string): string {
   return `selected AS (
       SELECT DISTINCT ON (e."runId", e.domain)
-             e.id, e."runId", e."datasetId", e.domain, e.split, e.checkpoint, e.epoch, e.accuracy, r."groupKey", r.seed
+             e.id, e."runId", e."datasetId", e.domain, e.split, e.checkpoint, e.epoch, e.accuracy, e."frozenEngine", r."groupKey", r.seed
       FROM "Run" r JOIN "Evaluation" e ON e."runId" = r.id JOIN "Dataset" dv ON dv.id = e."datasetId"
       WHERE ${runFilter}
         AND ($1::text = 'oracle'
@@ -175,6 +175,8 @@ export interface ProvenanceAggregate {
   datasets: { datasetId: string; domain: string; splits: string[] }[];
   /** The source dataset versions the runs behind the board trained on. */
   sourceDatasets: string[];
+  /** The engines that computed the frozen features the evaluations scored (none when no method read any). */
+  frozenEngines: string[];
 }
 
 /**
@@ -196,6 +198,7 @@ export function leaderboardProvenanceQuery(input: {
       (SELECT count(*)::int FROM read) AS evaluations,
       (SELECT coalesce(array_agg(DISTINCT seed ORDER BY seed), '{}') FROM read) AS seeds,
       (SELECT coalesce(array_agg(DISTINCT r."sourceDatasetId"), '{}') FROM read JOIN "Run" r ON r.id = read."runId") AS "sourceDatasets",
+      (SELECT coalesce(array_agg(DISTINCT "frozenEngine" ORDER BY "frozenEngine") FILTER (WHERE "frozenEngine" IS NOT NULL), '{}') FROM read) AS "frozenEngines",
       (SELECT coalesce(json_agg(json_build_object('datasetId', "datasetId", 'domain', domain, 'splits', splits)), '[]')
          FROM (SELECT "datasetId", domain, array_agg(DISTINCT split ORDER BY split) AS splits FROM read GROUP BY "datasetId", domain) d) AS datasets`;
   return { text, values: [input.selection, input.source, input.domains, boardStatuses(input.includePruned)] };
