@@ -16,7 +16,7 @@
 //    enqueue-to-start of a job submitted through the API. Beside it, bare BullMQ on the probe queue with the probe
 //    queue's settings and the same N.
 // Enqueue-to-start = job.processedOn - job.timestamp (both stamped in Redis from this machine's clock, 1 ms steps).
-// Usage: node bench/measure/orchestration.mjs --plan '{"workers":[1,4],"sequential":100,"burst":1000,"submit":100,
+// Usage: node bench/measure/orchestration.mjs --plan '{"workers":[1,4],"sequential":100,"burst":1000,"burstRepeats":3,"submit":100,
 //   "api":{"workers":[1,4,16],"sequential":100,"burst":1000,"clients":16,"batch":100,"warmup":5,"pollMs":2}}'
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -273,7 +273,7 @@ try {
   const config = parseTrainingConfig({ epochs: 1 });
   const configId = contentId('cfg', config);
   await pg.query(`INSERT INTO "Config" (id, method, body) VALUES ($1, $2, $3)`, [configId, config.method, config]);
-  const perSetup = plan.sequential + plan.burst;
+  const perSetup = plan.sequential + plan.burst * (plan.burstRepeats ?? 1);
   const totalRuns = perSetup * plan.workers.length;
   await pg.query(
     `INSERT INTO "Run" (id, "configId", "groupKey", "sourceDatasetId", "sourceDomain", targets, seed, status, epochs, "trainedAt", "finishedAt", "updatedAt")
@@ -289,8 +289,13 @@ try {
   const runIds = (count) => Array.from({ length: count }, () => `bench-run-${next++}`);
   const platformEnqueue = (runId) => queues.enqueue(QUEUE, { runId });
 
+  // Per worker count, the three setups' workers run side by side (idle workers block on Redis and cost nothing), so
+  // their bursts can alternate: platform, bare, bare + one read, `burstRepeats` times. The median burst of each setup
+  // is its figure; alternating keeps a slow minute of this shared machine from landing on one setup only.
+  const repeats = plan.burstRepeats ?? 1;
+  const median = (bursts) => [...bursts].sort((a, b) => a.jobsPerSecond - b.jobsPerSecond)[(bursts.length - 1) >> 1];
   for (const count of plan.workers) {
-    const { children, bootSeconds } = await startWorkers(count, (i) => {
+    const platform = await startWorkers(count, (i) => {
       const child = spawnWorker({
         DATABASE_URL: api.databaseUrl,
         REDIS_URL: redisUrl(),
@@ -303,56 +308,65 @@ try {
       live.push(child);
       return child;
     });
-    const seq = await sequential(platformQueue, events, platformEnqueue, runIds(plan.sequential));
-    const bur = await burst(platformQueue, platformEnqueue, runIds(plan.burst));
-    await Promise.all(children.map((c) => stopProcess(c)));
-    // Each job's outcome as the worker returned it (BullMQ keeps completed jobs): every one must have been handled
-    // by TrainJob and found its run already succeeded.
-    const handled = (await platformQueue.getJobs(['completed'])).filter((job) => job.returnvalue?.status === 'skipped').length;
-    result.platform.push({ workers: count, bootSeconds, sequential: seq, burst: bur, jobsSkippedSoFar: handled });
-  }
-
-  for (const count of plan.workers) {
-    const prefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
-    barePrefixes.push(prefix);
-    const queue = new Queue(QUEUE, { connection: createRedisConnection(redisUrl()), prefix });
-    const bareEvents = new QueueEvents(QUEUE, { connection: createRedisConnection(redisUrl()), prefix });
+    const barePrefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
+    const readPrefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
+    barePrefixes.push(barePrefix, readPrefix);
+    const bareQueue = new Queue(QUEUE, { connection: createRedisConnection(redisUrl()), prefix: barePrefix });
+    const bareEvents = new QueueEvents(QUEUE, { connection: createRedisConnection(redisUrl()), prefix: barePrefix });
     await bareEvents.waitUntilReady();
-    const { children, bootSeconds } = await startWorkers(count, () => {
-      const child = spawnBare(prefix);
+    const readQueue = new Queue(QUEUE, { connection: createRedisConnection(redisUrl()), prefix: readPrefix });
+    const bare = await startWorkers(count, () => {
+      const child = spawnBare(barePrefix);
       live.push(child);
       return child;
     });
-    let k = 0;
-    const ids = (n) => Array.from({ length: n }, () => `bare-${k++}`);
-    const enqueue = (id) => queue.add(QUEUE, { runId: id }, bareOptions(jobIdOf(QUEUE, { runId: id })));
-    const seq = await sequential(queue, bareEvents, enqueue, ids(plan.sequential));
-    const bur = await burst(queue, enqueue, ids(plan.burst));
-    await Promise.all(children.map((c) => stopProcess(c)));
-    await bareEvents.close();
-    await queue.close();
-    result.bare.push({ workers: count, bootSeconds, sequential: seq, burst: bur });
-  }
+    // The floor for a worker that reads its run before it works: bare BullMQ workers making the platform's one
+    // prepared read per job, of the same already-succeeded runs.
+    const read = await startWorkers(count, () => {
+      const child = spawnBare(readPrefix, QUEUE, api.databaseUrl);
+      live.push(child);
+      return child;
+    });
+    let bareNext = 0;
+    const bareIds = (n) => Array.from({ length: n }, () => `bare-${bareNext++}`);
+    const bareEnqueue = (id) => bareQueue.add(QUEUE, { runId: id }, bareOptions(jobIdOf(QUEUE, { runId: id })));
+    let readNext = 0;
+    const readIds = (n) => Array.from({ length: n }, () => `bench-run-${readNext++ % totalRuns}`);
+    const readEnqueue = (id) => readQueue.add(QUEUE, { runId: id }, bareOptions(jobIdOf(QUEUE, { runId: id })));
 
-  // The floor for a worker that reads its run before it works: bare BullMQ workers making the platform's one prepared
-  // read per job (of the same already-succeeded runs), burst only.
-  for (const count of plan.workers) {
-    const prefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
-    barePrefixes.push(prefix);
-    const queue = new Queue(QUEUE, { connection: createRedisConnection(redisUrl()), prefix });
-    const { children } = await startWorkers(count, () => {
-      const child = spawnBare(prefix, QUEUE, api.databaseUrl);
-      live.push(child);
-      return child;
+    const platformSequential = await sequential(platformQueue, events, platformEnqueue, runIds(plan.sequential));
+    const bareSequential = await sequential(bareQueue, bareEvents, bareEnqueue, bareIds(plan.sequential));
+    const bursts = { platform: [], bare: [], read: [] };
+    for (let rep = 0; rep < repeats; rep++) {
+      bursts.platform.push(await burst(platformQueue, platformEnqueue, runIds(plan.burst)));
+      bursts.bare.push(await burst(bareQueue, bareEnqueue, bareIds(plan.burst)));
+      bursts.read.push(await burst(readQueue, readEnqueue, readIds(plan.burst)));
+    }
+    await Promise.all([...platform.children, ...bare.children, ...read.children].map((c) => stopProcess(c)));
+    // Each job's outcome as the worker returned it (BullMQ keeps completed jobs): every platform job must have been
+    // handled by TrainJob and found its run already succeeded, and every read must have found its run.
+    const handled = (await platformQueue.getJobs(['completed'])).filter((job) => job.returnvalue?.status === 'skipped').length;
+    const missing = (await readQueue.getJobs(['completed'])).filter((job) => job.returnvalue?.status !== 'skipped').length;
+    await bareEvents.close();
+    await bareQueue.close();
+    await readQueue.close();
+    const perBurst = (list) => list.map((b) => b.jobsPerSecond);
+    result.platform.push({
+      workers: count,
+      bootSeconds: platform.bootSeconds,
+      sequential: platformSequential,
+      burst: median(bursts.platform),
+      burstJobsPerSecond: perBurst(bursts.platform),
+      jobsSkippedSoFar: handled,
     });
-    let k = 0;
-    const ids = (n) => Array.from({ length: n }, () => `bench-run-${k++ % totalRuns}`);
-    const enqueue = (id) => queue.add(QUEUE, { runId: id }, bareOptions(jobIdOf(QUEUE, { runId: id })));
-    const bur = await burst(queue, enqueue, ids(plan.burst));
-    await Promise.all(children.map((c) => stopProcess(c)));
-    const missing = (await queue.getJobs(['completed'])).filter((job) => job.returnvalue?.status !== 'skipped').length;
-    await queue.close();
-    result.bareRead.push({ workers: count, burst: bur, runsNotFound: missing });
+    result.bare.push({
+      workers: count,
+      bootSeconds: bare.bootSeconds,
+      sequential: bareSequential,
+      burst: median(bursts.bare),
+      burstJobsPerSecond: perBurst(bursts.bare),
+    });
+    result.bareRead.push({ workers: count, burst: median(bursts.read), burstJobsPerSecond: perBurst(bursts.read), runsNotFound: missing });
   }
 
   // Submission through the API: no worker runs now, so the created runs stay queued (dropped with the database).

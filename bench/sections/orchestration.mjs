@@ -21,6 +21,7 @@ export function plan(quick) {
         workers: [1, 4],
         sequential: 100,
         burst: 1000,
+        burstRepeats: 3,
         submit: 100,
         api: { workers: [1, 4, 16], sequential: 100, burst: 1000, clients: 16, batch: 100, warmup: 5, pollMs: 2 },
       };
@@ -64,7 +65,8 @@ export function render(r, summary) {
   out.push(
     "What the numbers cover. **platform**: `JobQueues.enqueue` of @fer/queues (the producer the API's run and sweep services call: payload check, idempotent job id, priority, retries) -> Redis -> N real worker processes (the built worker app, as `fer worker` runs it) whose `TrainJob` reads the run's state from PostgreSQL (one prepared statement), finds it already succeeded and completes the job as `skipped` (an empty job; no training). **bare**: `Queue.add` with the same job options -> N bare BullMQ `Worker` processes with a no-op processor (bench/measure/bare-worker.mjs), same Redis. " +
       'No HTTP hop here: the same path through the API is the queue-probe table below. ' +
-      'Enqueue-to-start = `processedOn - timestamp` of the BullMQ job (1 ms resolution); round trip = from the enqueue call until the producer sees the completion event. Idle: one job at a time. Burst: all jobs enqueued at once; throughput = jobs / (last finish - first enqueue).',
+      'Enqueue-to-start = `processedOn - timestamp` of the BullMQ job (1 ms resolution); round trip = from the enqueue call until the producer sees the completion event. Idle: one job at a time. Burst: all jobs enqueued at once; throughput = jobs / (last finish - first enqueue). ' +
+      `The three setups' workers (platform, bare, bare + one PostgreSQL read, below) run side by side for each worker count and their bursts alternate, ${r.plan.burstRepeats ?? 1} of each; a burst figure is the setup's median burst (every burst's jobs/s is in the table below).`,
   );
   out.push('');
   out.push(
@@ -96,7 +98,7 @@ export function render(r, summary) {
     out.push('');
     out.push(
       table(
-        ['workers', `burst jobs/s platform (${r.plan.burst} jobs)`, 'bare + 1 PostgreSQL read', 'platform / (bare + read)', 'bare', '(bare + read) / bare'],
+        ['workers', `burst jobs/s platform (${r.plan.burst} jobs)`, 'bare + 1 PostgreSQL read', 'platform / (bare + read)', 'bare', '(bare + read) / bare', 'every burst, jobs/s: platform; bare; bare + read'],
         r.bareRead.map((x) => {
           const p = r.platform.find((y) => y.workers === x.workers);
           const b = r.bare.find((y) => y.workers === x.workers);
@@ -107,6 +109,7 @@ export function render(r, summary) {
             fr(ratio(p?.burst.jobsPerSecond, x.burst.jobsPerSecond)),
             fx(b?.burst.jobsPerSecond),
             fr(ratio(x.burst.jobsPerSecond, b?.burst.jobsPerSecond)),
+            [p?.burstJobsPerSecond, b?.burstJobsPerSecond, x.burstJobsPerSecond].map((list) => (list ?? []).map(fx).join(', ') || 'n/a').join('; '),
           ];
         }),
       ),
