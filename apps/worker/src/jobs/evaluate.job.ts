@@ -48,11 +48,9 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
     if (!(await withDatabaseRetry(() => db.datasetSample.findFirst({ where: { datasetId, split }, select: { key: true } })))) {
       throw new UnrecoverableError(missingSplitError(dataset, split, runId));
     }
-    const frozen: { engine: string | null } = { engine: null };
     const set = await this.data.load(datasetId, [split], config, {
       withFlipped: false,
       withImages: trainsOnImages(config),
-      onEngine: (engine) => (frozen.engine = engine),
     });
     const metrics = await evaluateCheckpoint(bytes, set, await this.data.sharedFrozen(config));
     await withDatabaseRetry(() =>
@@ -65,7 +63,7 @@ export class EvaluateJob implements JobHandler<QueueName.Evaluate> {
           domain: dataset.domain,
           checkpoint,
           split,
-          frozenEngine: frozen.engine,
+          frozenEngine: set.frozenEngine,
           epoch,
           accuracy: metrics.accuracy,
           perClassAccuracy: metrics.perClassAccuracy,

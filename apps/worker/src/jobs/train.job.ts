@@ -88,7 +88,6 @@ export class TrainJob implements JobHandler<QueueName.Train> {
     const watch = new CancellationWatch(db, runId, this.env.FER_CANCEL_POLL_SECONDS);
     // Set by onEpoch when a rung stops the run (an object: TypeScript does not track writes inside the callback).
     const prune: { at: { epoch: number; message: string } | null } = { at: null };
-    const frozen: { engine: string | null } = { engine: null };
     try {
       await this.logs.write(
         runId,
@@ -98,11 +97,10 @@ export class TrainJob implements JobHandler<QueueName.Train> {
       const source = await this.data.load(run.sourceDatasetId, ['train'], config, {
         withFlipped: config.augment.flip,
         withImages: trainsOnImages(config),
-        onEngine: (engine) => (frozen.engine = engine),
         shouldStop: () => watch.cancelled,
         onProgress: (done, total) => void this.progress(runId, (done / total) * FEATURES_SHARE, context),
       });
-      if (frozen.engine) await this.recordFrozenEngine(runId, config.backbone, frozen.engine);
+      if (source.frozenEngine) await this.recordFrozenEngine(runId, config.backbone, source.frozenEngine);
       if (watch.cancelled) return this.cancel(runId);
       const targets = await this.loadTargets(run, config);
       const { train, val } = splitSourceValidation(source, config.sourceValFraction, run.seed);
@@ -151,7 +149,7 @@ export class TrainJob implements JobHandler<QueueName.Train> {
           await this.recordEpoch(runId, metrics, config.epochs, isBestSourceVal, context);
           for (const evaluation of evaluations) {
             const target = targets.find((t) => t.dataset.id === evaluation.key)!;
-            await this.recordEvaluation(runId, target.dataset, run.targetSplit, metrics.epoch, evaluation.metrics, target.frozenEngine);
+            await this.recordEvaluation(runId, target.dataset, run.targetSplit, metrics.epoch, evaluation.metrics, target.set.frozenEngine);
           }
           if (isBestSourceVal) await this.checkpoints.save(runId, 'checkpoint-source-val', checkpoint);
           await this.checkpoints.save(runId, 'checkpoint-last', checkpoint);
@@ -203,13 +201,11 @@ export class TrainJob implements JobHandler<QueueName.Train> {
         db.datasetSample.findFirst({ where: { datasetId: dataset.id, split: run.targetSplit }, select: { key: true } }),
       );
       if (!hasSplit) throw new UnrecoverableError(missingSplitError(dataset, run.targetSplit, run.id));
-      const frozen: { engine: string | null } = { engine: null };
       const set = await this.data.load(dataset.id, [run.targetSplit], config, {
         withFlipped: false,
         withImages: trainsOnImages(config),
-        onEngine: (engine) => (frozen.engine = engine),
       });
-      targets.push({ dataset, set, frozenEngine: frozen.engine });
+      targets.push({ dataset, set });
     }
     return targets;
   }

@@ -25,6 +25,8 @@ export interface TrunkWeights {
 export interface LoadedSplit extends FeatureSet {
   /** The registered samples of the rows, as the dataset's reader finds their pixels. */
   samples: Sample[];
+  /** The engine that computed the frozen features (describeFrozenEngine); null when the config reads none. */
+  frozenEngine: string | null;
 }
 
 /**
@@ -113,8 +115,6 @@ export class RunDataService {
       withImages?: boolean;
       onProgress?(done: number, total: number, cached: number): void;
       shouldStop?(): boolean;
-      /** Told which engine computes the frozen features (not called when the config reads none). */
-      onEngine?(engine: string): void;
     },
   ): Promise<LoadedSplit> {
     const { rows, samples } = await this.resolveSamples(datasetId, splits);
@@ -128,10 +128,10 @@ export class RunDataService {
         labels: Int32Array.from(rows.map((r) => r.label)),
         images: streamedImages(readable, config.imageSize),
         samples: readable,
+        frozenEngine: null,
       };
     }
     const backbone = await this.backbone(config);
-    options.onEngine?.(describeFrozenEngine(backbone));
     const views = options.withFlipped ? (['original', 'flipped'] as const) : (['original'] as const);
     const extracted = await extractFeatures(
       backbone,
@@ -165,6 +165,7 @@ export class RunDataService {
       // Image-space mask nets (resnet18) also see the pixels, at the config's resolution, decoded per batch.
       images: options.withImages ? streamedImages(readable, config.imageSize) : undefined,
       samples: readable,
+      frozenEngine: describeFrozenEngine(backbone),
     };
   }
 
