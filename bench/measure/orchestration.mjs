@@ -87,8 +87,22 @@ function spawnBare(prefix, queue = QUEUE, databaseUrl) {
   return child;
 }
 
-/** One job at a time, each enqueued after the previous one finished: latency of an idle system. */
-async function sequential(queue, events, enqueue, ids) {
+/**
+ * One job at a time, each enqueued after the previous one finished: latency of an idle system. The completion listener
+ * lives only as long as this phase: a QueueEvents reader left open through a burst parses every event of every job on
+ * this machine's two cores, a cost no deployment of the platform pays (nothing in it listens to QueueEvents).
+ */
+async function sequential(queue, enqueue, ids) {
+  const events = new QueueEvents(queue.name, { connection: createRedisConnection(redisUrl()), prefix: queue.opts.prefix });
+  await events.waitUntilReady();
+  try {
+    return await sequentialWith(queue, events, enqueue, ids);
+  } finally {
+    await events.close();
+  }
+}
+
+async function sequentialWith(queue, events, enqueue, ids) {
   const startLatency = [];
   const callMs = [];
   const roundTripMs = [];
@@ -254,7 +268,6 @@ const home = mkdtempSync(join(tmpdir(), 'fer-bench-orch-'));
 const barePrefixes = [];
 const pg = new Client({ connectionString: api.databaseUrl });
 let queues;
-let events;
 const live = [];
 try {
   await pg.connect();
@@ -282,8 +295,6 @@ try {
   );
 
   queues = new JobQueues(createRedisConnection(redisUrl()), api.queuePrefix);
-  events = new QueueEvents(QUEUE, { connection: createRedisConnection(redisUrl()), prefix: api.queuePrefix });
-  await events.waitUntilReady();
   const platformQueue = queues.queue(QUEUE);
   let next = 0;
   const runIds = (count) => Array.from({ length: count }, () => `bench-run-${next++}`);
@@ -312,8 +323,6 @@ try {
     const readPrefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
     barePrefixes.push(barePrefix, readPrefix);
     const bareQueue = new Queue(QUEUE, { connection: createRedisConnection(redisUrl()), prefix: barePrefix });
-    const bareEvents = new QueueEvents(QUEUE, { connection: createRedisConnection(redisUrl()), prefix: barePrefix });
-    await bareEvents.waitUntilReady();
     const readQueue = new Queue(QUEUE, { connection: createRedisConnection(redisUrl()), prefix: readPrefix });
     const bare = await startWorkers(count, () => {
       const child = spawnBare(barePrefix);
@@ -334,8 +343,8 @@ try {
     const readIds = (n) => Array.from({ length: n }, () => `bench-run-${readNext++ % totalRuns}`);
     const readEnqueue = (id) => readQueue.add(QUEUE, { runId: id }, bareOptions(jobIdOf(QUEUE, { runId: id })));
 
-    const platformSequential = await sequential(platformQueue, events, platformEnqueue, runIds(plan.sequential));
-    const bareSequential = await sequential(bareQueue, bareEvents, bareEnqueue, bareIds(plan.sequential));
+    const platformSequential = await sequential(platformQueue, platformEnqueue, runIds(plan.sequential));
+    const bareSequential = await sequential(bareQueue, bareEnqueue, bareIds(plan.sequential));
     const bursts = { platform: [], bare: [], read: [] };
     for (let rep = 0; rep < repeats; rep++) {
       bursts.platform.push(await burst(platformQueue, platformEnqueue, runIds(plan.burst)));
@@ -347,7 +356,6 @@ try {
     // handled by TrainJob and found its run already succeeded, and every read must have found its run.
     const handled = (await platformQueue.getJobs(['completed'])).filter((job) => job.returnvalue?.status === 'skipped').length;
     const missing = (await readQueue.getJobs(['completed'])).filter((job) => job.returnvalue?.status !== 'skipped').length;
-    await bareEvents.close();
     await bareQueue.close();
     await readQueue.close();
     const perBurst = (list) => list.map((b) => b.jobsPerSecond);
@@ -447,8 +455,6 @@ try {
       const prefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
       barePrefixes.push(prefix);
       const queue = new Queue(PROBE, { connection: createRedisConnection(redisUrl()), prefix });
-      const bareEvents = new QueueEvents(PROBE, { connection: createRedisConnection(redisUrl()), prefix });
-      await bareEvents.waitUntilReady();
       const bare = await startWorkers(count, () => {
         const child = spawnBare(prefix, PROBE);
         live.push(child);
@@ -458,18 +464,16 @@ try {
       const ids = (n) => Array.from({ length: n }, () => `bare-${k++}`);
       const enqueue = (id) =>
         queue.add(PROBE, { probeId: id }, bareOptions(jobIdOf(PROBE, { probeId: id }), PROBE, 'interactive'));
-      await sequential(queue, bareEvents, enqueue, ids(p.warmup));
-      const bareSeq = await sequential(queue, bareEvents, enqueue, ids(p.sequential));
+      await sequential(queue, enqueue, ids(p.warmup));
+      const bareSeq = await sequential(queue, enqueue, ids(p.sequential));
       const bareBurst = await burst(queue, enqueue, ids(p.burst));
       await Promise.all(bare.children.map((c) => stopProcess(c)));
-      await bareEvents.close();
       await queue.close();
       result.api.bare.push({ workers: count, bootSeconds: bare.bootSeconds, sequential: bareSeq, burst: bareBurst });
     }
   }
 } finally {
   for (const child of live) await stopProcess(child, 'SIGKILL').catch(() => undefined);
-  await events?.close().catch(() => undefined);
   await queues?.close().catch(() => undefined);
   await pg.end().catch(() => undefined);
   await api.close();
