@@ -471,6 +471,8 @@ export interface HealthDto {
    * every change to them, `reconnecting` while it cannot (every request then reads its key), `off` when configured so.
    */
   authCache: 'listening' | 'reconnecting' | 'off';
+  /** Submission catalogs (a benchmark and its ready datasets) kept in memory, in the same three states. */
+  catalogCache: 'listening' | 'reconnecting' | 'off';
 }
 
 /** A web UI sign-in (POST /sessions): the token goes into an httpOnly cookie and is sent back as the bearer. */

@@ -3,6 +3,7 @@ import type { PrismaClient } from '@fer/db';
 import { Injectable } from '@nestjs/common';
 import { ApiError, ApiErrorCode } from '../common/api-error';
 import { PrismaService } from '../database/prisma.service';
+import { SubmissionCatalogCache } from '../datasets/submission-catalog.cache';
 
 /** Built-in benchmarks are upserted at boot so sweeps can reference them. */
 export async function seedBenchmarks(prisma: PrismaClient): Promise<void> {
@@ -16,7 +17,10 @@ type BenchmarkRow = { name: string; description: string; domains: string[]; numC
 
 @Injectable()
 export class BenchmarksService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly catalogs: SubmissionCatalogCache,
+  ) {}
 
   /** Every benchmark, archived ones only when asked for. */
   async list(options: { archived?: boolean } = {}): Promise<BenchmarkDto[]> {
@@ -45,6 +49,7 @@ export class BenchmarksService {
     const existing = await this.prisma.client.benchmark.findUnique({ where: { name: input.name } });
     if (existing) throw new ApiError(ApiErrorCode.Conflict, `benchmark "${input.name}" exists already`, [{ field: 'name', message: 'taken: choose another name' }]);
     await this.prisma.client.benchmark.create({ data: { ...input, builtIn: false, createdById } });
+    this.catalogs.invalidate();
     return this.getDto(input.name);
   }
 
@@ -53,6 +58,8 @@ export class BenchmarksService {
     const benchmark = await this.get(name);
     if (benchmark.builtIn) throw new ApiError(ApiErrorCode.Conflict, `benchmark "${name}" is built in: it cannot be archived`);
     await this.prisma.client.benchmark.update({ where: { name }, data: { archivedAt: benchmark.archivedAt ?? new Date() } });
+    // Closed to this process's next submission at once; to other replicas once the trigger's notification arrives.
+    this.catalogs.invalidate();
     return this.getDto(name);
   }
 
@@ -61,6 +68,7 @@ export class BenchmarksService {
     const benchmark = await this.get(name);
     if (benchmark.builtIn) throw new ApiError(ApiErrorCode.Conflict, `benchmark "${name}" is built in: it cannot be deleted`);
     const { count } = await this.prisma.client.benchmark.deleteMany({ where: { name, sweeps: { none: {} } } });
+    this.catalogs.invalidate();
     if (count === 0) {
       const sweeps = await this.prisma.client.sweep.count({ where: { benchmark: name } });
       throw new ApiError(ApiErrorCode.Conflict, `benchmark "${name}" is used by ${sweeps} sweep${sweeps === 1 ? '' : 's'}: archive it instead (POST /benchmarks/${name}/archive)`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redactQuery, redactUrl } from './redact-url';
+import { redactUrl } from './redact-url';
 
 describe('redactUrl', () => {
   it('should hide the values of credential-like query parameters and keep the others when logging a URL', () => {
@@ -14,6 +14,5 @@ describe('redactUrl', () => {
     );
     assert.equal(redactUrl('/api/v1/leaderboards?source=rafdb'), '/api/v1/leaderboards?source=rafdb');
     assert.equal(redactUrl('/api/v1/health'), '/api/v1/health');
-    assert.deepEqual(redactQuery({ apiKey: 'x', source: 'rafdb' }), { apiKey: '[redacted]', source: 'rafdb' });
   });
 });

@@ -16,9 +16,3 @@ export function redactUrl(url: string): string {
   return changed ? `${url.slice(0, question)}?${params.toString()}` : url;
 }
 
-/** The same for a parsed query object. */
-export function redactQuery<T>(query: Record<string, T>): Record<string, T | string> {
-  return Object.fromEntries(
-    Object.entries(query).map(([name, value]) => [name, SECRET_PARAMETER.test(name) ? '[redacted]' : value]),
-  );
-}

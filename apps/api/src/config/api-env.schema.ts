@@ -22,6 +22,11 @@ export const apiEnvSchema = z.object({
    */
   FER_AUTH_CACHE_ENTRIES: z.coerce.number().int().min(0).default(10_000),
   /**
+   * Submission catalogs kept in memory (SubmissionCatalogCache: a benchmark and the ready datasets its runs may name),
+   * so POST /runs and sweeps do not read them again; 0 turns it off (as above, behind a pooler that cannot LISTEN).
+   */
+  FER_CATALOG_CACHE_ENTRIES: z.coerce.number().int().min(0).default(1_000),
+  /**
    * Which proxies may name the client's address in X-Forwarded-For (Express's "trust proxy"): by default the web UI
    * on loopback, so limits on failed sign-ins apply per browser, not to the web server as a whole.
    */

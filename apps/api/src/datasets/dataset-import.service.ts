@@ -9,6 +9,7 @@ import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { PrismaService } from '../database/prisma.service';
 import { toDatasetDto } from './datasets.service';
 import { LineageService } from '../benchmarks/lineage.service';
+import { SubmissionCatalogCache } from './submission-catalog.cache';
 
 export const importDatasetSchema = z
   .object({
@@ -44,6 +45,7 @@ export class DatasetImportService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly lineage: LineageService,
+    private readonly catalogs: SubmissionCatalogCache,
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
@@ -119,6 +121,8 @@ export class DatasetImportService {
       },
       { timeout: 120_000 },
     );
+    // This process resolves the new version from its next submission on; other replicas once the trigger's notification arrives.
+    this.catalogs.invalidate();
     // Announced after the commit; a failure to announce never undoes the import (the refresh endpoint remains).
     await this.lineage.datasetChanged(dataset).catch((error: Error) => this.logger.warn(`lineage check after ${dataset.name} v${dataset.version} failed: ${error.message}`));
     return { dataset: toDatasetDto(dataset), created: true };

@@ -1,6 +1,7 @@
 import type { Prisma } from '@fer/db';
 import { ApiError } from '../common/api-error';
 import { queryRows, type PrismaService } from '../database/prisma.service';
+import type { SubmissionCatalogCache } from './submission-catalog.cache';
 
 export interface ResolvedDataset {
   id: string;
@@ -11,6 +12,15 @@ export interface ResolvedDataset {
 
 /** A ready dataset a name may resolve to, with which of the asked-for splits it has. */
 type Candidate = ResolvedDataset & { splits: string[] };
+
+/**
+ * What resolving a submission reads: the benchmark it names (null: none) and the ready datasets its names may resolve
+ * to, newest first. Shared by every request that hits the SubmissionCatalogCache: read it, never change it.
+ */
+export interface SubmissionCatalog {
+  benchmark: (SubmissionBenchmark & { archivedAt: string | null }) | null;
+  datasets: Candidate[];
+}
 
 /** The open benchmark a submission names. */
 export interface SubmissionBenchmark {
@@ -59,27 +69,26 @@ export interface SubmissionRequest {
 }
 
 /**
- * What a submission (POST /runs, a sweep) needs before it stores anything, in one prepared statement: the benchmark
- * (it must exist and be open: refused here), then, when the caller asks (`datasets()`, after its own checks of the
- * config, so refusals keep their order), the sources (each with a train split) and the targets (the benchmark's
- * domains unless named, each with the target split), each refusal naming its field.
+ * What a submission (POST /runs, a sweep) needs before it stores anything, in one prepared statement or none (the
+ * catalog kept by `cache`, which PostgreSQL empties on every change to benchmarks, datasets or their samples): the
+ * benchmark (it must exist and be open: refused here), then, when the caller asks (`datasets()`, after its own checks
+ * of the config, so refusals keep their order), the sources (each with a train split) and the targets (the
+ * benchmark's domains unless named, each with the target split), each refusal naming its field.
  */
 export async function resolveSubmission(
   prisma: PrismaService,
   request: SubmissionRequest,
+  cache: SubmissionCatalogCache | null,
 ): Promise<{ benchmark: SubmissionBenchmark; datasets(): { sources: ResolvedDataset[]; targets: ResolvedDataset[] } }> {
-  const row = await prisma.one<{
-    benchmark: (SubmissionBenchmark & { archivedAt: string | null }) | null;
-    datasets: Candidate[];
-  }>(
-    'resolve-submission',
-    `WITH bench AS (SELECT name, domains, "archivedAt" FROM "Benchmark" WHERE name = $3),
-          candidate AS (${candidates(`($1::text[] || coalesce((SELECT domains FROM bench), '{}'))`)})
-     SELECT (SELECT row_to_json(bench) FROM bench) AS benchmark,
-            (SELECT coalesce(json_agg(candidate ORDER BY candidate."createdAt" DESC, candidate.version DESC), '[]'::json) FROM candidate) AS datasets`,
-    [[...new Set([...request.sources, ...(request.targets ?? [])])], ['train', request.targetSplit], request.benchmark],
-  );
-  const benchmark = row!.benchmark;
+  const names = [...new Set([...request.sources, ...(request.targets ?? [])])];
+  const key = JSON.stringify([request.benchmark, request.targetSplit, [...names].sort()]);
+  let catalog = cache?.get(key);
+  if (!catalog) {
+    const generation = cache?.generation ?? 0;
+    catalog = await readSubmissionCatalog(prisma, request.benchmark, names, request.targetSplit);
+    cache?.store(key, catalog, generation);
+  }
+  const { benchmark, datasets } = catalog;
   if (!benchmark) {
     throw ApiError.validation(`unknown benchmark "${request.benchmark}"`, [
       { field: 'benchmark', message: 'no such benchmark: GET /benchmarks lists them' },
@@ -93,10 +102,22 @@ export async function resolveSubmission(
   return {
     benchmark: { name: benchmark.name, domains: benchmark.domains },
     datasets: () => ({
-      sources: pickDatasets(row!.datasets, request.sources, 'train', request.sourceField),
-      targets: pickDatasets(row!.datasets, request.targets ?? benchmark.domains, request.targetSplit, request.targetField),
+      sources: pickDatasets(datasets, request.sources, 'train', request.sourceField),
+      targets: pickDatasets(datasets, request.targets ?? benchmark.domains, request.targetSplit, request.targetField),
     }),
   };
+}
+
+async function readSubmissionCatalog(prisma: PrismaService, benchmark: string, names: string[], targetSplit: string): Promise<SubmissionCatalog> {
+  const row = await prisma.one<SubmissionCatalog>(
+    'resolve-submission',
+    `WITH bench AS (SELECT name, domains, "archivedAt" FROM "Benchmark" WHERE name = $3),
+          candidate AS (${candidates(`($1::text[] || coalesce((SELECT domains FROM bench), '{}'))`)})
+     SELECT (SELECT row_to_json(bench) FROM bench) AS benchmark,
+            (SELECT coalesce(json_agg(candidate ORDER BY candidate."createdAt" DESC, candidate.version DESC), '[]'::json) FROM candidate) AS datasets`,
+    [names, ['train', targetSplit], benchmark],
+  );
+  return row!;
 }
 
 function pickDatasets(

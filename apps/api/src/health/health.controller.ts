@@ -7,6 +7,7 @@ import { PrismaService } from '../database/prisma.service';
 import { DroppedWrites } from './dropped-writes';
 import { Public } from '../keys/api-key-roles';
 import { AuthenticationCache } from '../keys/authentication-cache';
+import { SubmissionCatalogCache } from '../datasets/submission-catalog.cache';
 
 const VERSION = '0.1.0';
 
@@ -18,6 +19,7 @@ export class HealthController {
     private readonly queue: QueueService,
     private readonly dropped: DroppedWrites,
     private readonly authentications: AuthenticationCache,
+    private readonly catalogs: SubmissionCatalogCache,
   ) {}
 
   /** 200 when PostgreSQL and Redis answer, 503 (with which one is down) otherwise. */
@@ -46,6 +48,7 @@ export class HealthController {
       version: VERSION,
       dropped: { auditRows: this.dropped.auditRows, runLogLines: logLines ? (logLines.n ?? 0) : null },
       authCache: this.authentications.state,
+      catalogCache: this.catalogs.state,
     };
   }
 }

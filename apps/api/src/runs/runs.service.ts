@@ -35,6 +35,7 @@ import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { z } from 'zod';
 import { ApiError, ApiErrorCode } from '../common/api-error';
 import { resolveSubmission } from '../datasets/dataset-resolver';
+import { SubmissionCatalogCache } from '../datasets/submission-catalog.cache';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, toRunSummary, type RunRow } from './run-records';
@@ -75,6 +76,7 @@ export class RunsService {
     private readonly prisma: PrismaService,
     private readonly queue: QueueService,
     private readonly dispatch: TrainDispatchService,
+    private readonly catalogs: SubmissionCatalogCache,
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
@@ -110,14 +112,18 @@ export class RunsService {
   ): Promise<RunSummaryDto[]> {
     assertRunnable(config, 'config', dataRootsOf(this.env));
     await assertWeightsFiles([{ config }], 'config', dataRootsOf(this.env));
-    const resolved = await resolveSubmission(this.prisma, {
-      benchmark: options.benchmark,
-      sources: [sourceName],
-      sourceField: () => 'source',
-      targets: options.targets,
-      targetSplit: options.targetSplit,
-      targetField: (_target, i) => `targets.${i}`,
-    });
+    const resolved = await resolveSubmission(
+      this.prisma,
+      {
+        benchmark: options.benchmark,
+        sources: [sourceName],
+        sourceField: () => 'source',
+        targets: options.targets,
+        targetSplit: options.targetSplit,
+        targetField: (_target, i) => `targets.${i}`,
+      },
+      this.catalogs,
+    );
     const [source] = resolved.datasets().sources;
     const targets = options.targets ?? resolved.benchmark.domains;
     const configId = contentId('cfg', config);

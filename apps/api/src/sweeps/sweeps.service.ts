@@ -41,6 +41,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { API_ENV, ApiEnv, dataRootsOf } from '../config/api-env.schema';
 import { ApiError } from '../common/api-error';
 import { resolveSubmission } from '../datasets/dataset-resolver';
+import { SubmissionCatalogCache } from '../datasets/submission-catalog.cache';
 import { QueueService } from '../queues/queue.service';
 import { PrismaService } from '../database/prisma.service';
 import { insertRuns, NewRun, toRunSummary } from '../runs/run-records';
@@ -56,6 +57,7 @@ export class SweepsService {
     private readonly queue: QueueService,
     private readonly scheduler: SweepSchedulerService,
     private readonly dispatch: TrainDispatchService,
+    private readonly catalogs: SubmissionCatalogCache,
     @Inject(API_ENV) private readonly env: ApiEnv,
   ) {}
 
@@ -76,14 +78,18 @@ export class SweepsService {
   }
 
   private async expand(spec: SweepSpec, createdById: string | null, existingSweepId?: string) {
-    const resolved = await resolveSubmission(this.prisma, {
-      benchmark: spec.benchmark,
-      sources: spec.sources,
-      sourceField: (_source, i) => `sources.${i}`,
-      targets: spec.targets,
-      targetSplit: spec.targetSplit,
-      targetField: (target, i) => (spec.targets ? `targets.${i}` : `benchmark (domain ${target})`),
-    });
+    const resolved = await resolveSubmission(
+      this.prisma,
+      {
+        benchmark: spec.benchmark,
+        sources: spec.sources,
+        sourceField: (_source, i) => `sources.${i}`,
+        targets: spec.targets,
+        targetSplit: spec.targetSplit,
+        targetField: (target, i) => (spec.targets ? `targets.${i}` : `benchmark (domain ${target})`),
+      },
+      this.catalogs,
+    );
     const points = expandSearchSpace(spec, dataRootsOf(this.env));
     await assertWeightsFiles(points, 'base', dataRootsOf(this.env));
     const targets = spec.targets ?? resolved.benchmark.domains;

@@ -397,13 +397,13 @@ describe('security: limits answer 429 with Retry-After', () => {
   });
 });
 
-describe('security: the API log never holds a credential sent in a query string', () => {
-  it('should log the request with the api_key value redacted', async () => {
+describe('security: the API log never holds a credential, sent in a query string or a header', () => {
+  it('should log the request with the api_key value redacted and no header at all', async () => {
     const api = await startApiProcess('redaction', { LOG_LEVEL: 'info' });
     try {
       const secret = 'fer_query_secret_0123456789abcdef';
       const response = await fetch(`${api.url}/api/v1/sweeps?api_key=${secret}&status=x`, {
-        headers: { authorization: `Bearer ${api.keys.read}` },
+        headers: { authorization: `Bearer ${api.keys.read}`, cookie: 'fer_session=cookie_secret_0123', 'idempotency-key': 'idem_secret_0123' },
       });
       assert.equal(response.status, 200);
       const logged = await waitUntil(
@@ -413,6 +413,11 @@ describe('security: the API log never holds a credential sent in a query string'
         100,
       );
       assert.ok(!logged.includes(secret), 'the secret is not in the log');
+      for (const credential of [api.keys.read, 'cookie_secret_0123', 'idem_secret_0123'])
+        assert.ok(!logged.includes(credential), 'no header value is logged: credentials travel in headers');
+      const line = JSON.parse(logged.split('\n').find((l) => l.includes('/api/v1/sweeps?'))!);
+      assert.deepEqual(Object.keys(line.req).sort(), ['id', 'method', 'remoteAddress', 'url']);
+      assert.equal(line.res.statusCode, 200);
       assert.match(logged, /api_key=%5Bredacted%5D/);
     } finally {
       await api.close();
