@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Reference for POST /api/v1/runs in the orchestration section: what a team would write by hand instead of the
-// platform, in its own process. Express with its JSON body parser and one route that makes the same round trips as
-// the platform's submission on the same database and Redis: the key behind the bearer token (ApiKey by hash), the
-// source dataset (the newest ready version of the name), a durable insert into Run (its real indexes and foreign
-// keys), and a bare Queue.add with the train queue's options. No framework, no validation library, no audit, no
+// platform, in its own process. Express with its JSON body parser and one route that reads what a submission needs and
+// stores it, on the same database and Redis: the key behind the bearer token (ApiKey by hash), the source dataset (the
+// newest ready version of the name), a durable insert into Run (its real indexes and foreign keys), and a bare
+// Queue.add with the train queue's options. (The platform keeps keys and submission catalogs in memory while
+// PostgreSQL can say they changed, so it makes only the last two.) No framework, no validation library, no audit, no
 // logging, no rate limit, no security headers: the floor under the platform's number, not a rival to it.
 // Usage: node bench/measure/bare-submit-server.mjs DATABASE_URL REDIS_URL PREFIX CONFIG_ID
 //   (prints "listening PORT" on 127.0.0.1 when ready; exits on SIGTERM)

@@ -8,8 +8,9 @@
 //    no-op processor: the ceiling on the same Redis.
 //  submit: POST /api/v1/runs through the real API (the built API in its own process, startApiProcess of
 //    @fer/testing: auth, validation, Postgres insert, BullMQ enqueue) with no worker consuming, beside the bare
-//    Queue.add call and beside bare-submit-server.mjs: a hand-written Express route making the same round trips (key,
-//    source dataset, durable Run insert, Queue.add) on the same database and Redis, called by the same client.
+//    Queue.add call and beside bare-submit-server.mjs: a hand-written Express route reading the key and the source dataset,
+//    then a durable Run insert and Queue.add, on the same database and Redis, called by the same client (the platform
+//    keeps the key and the submission catalog in memory: its route makes only the last two round trips).
 //  api (queue probes): POST /api/v1/queues/probes through the same API (auth, validation, QueueProbe rows in Postgres,
 //    BullMQ enqueue) -> Redis -> N real worker processes consuming only the probe queue -> ProbeJob writes startedAt,
 //    finishedAt and its id on the row. Timings from the rows (ms): request-to-start = startedAt - requestedAt, the
