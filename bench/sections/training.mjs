@@ -26,6 +26,8 @@ export function plan(quick) {
           { kind: 'image', n: 32, imageSize: 64, storedSize: 80, epochs: 3 },
         ],
     cpuCases: [{ n: 1000, dim: 256, epochs: 2 }],
+    // Where a ResNet-18 step's time goes, per kernel (bench/measure/resnet18-profile.mjs, torch_resnet18_profile.py).
+    profile: { sizes: [32, 64], batch: 32, repeats: quick ? 2 : 5 },
     // Image input pipeline, streamed per batch vs the whole split in memory (bench/measure/image-loader.mjs).
     loader: {
       sizes: quick ? [1000, 4000] : [1000, 5000, 20000],
@@ -57,6 +59,12 @@ export async function run(p) {
     log(`training: TF.js wasm (round ${round}/${p.rounds})`);
     wasmRounds.push(await measure('train-tfjs.mjs', { cases: p.cases }, ['--backend', 'wasm']));
   }
+  log(`training: where a ResNet-18 step's time goes, PyTorch and TF.js wasm (${p.profile.sizes.join(', ')} px)`);
+  const profile = {
+    plan: p.profile,
+    torch: await reference('torch_resnet18_profile.py', p.profile),
+    tfjs: await measure('resnet18-profile.mjs', p.profile, ['--backend', 'wasm']),
+  };
   log('training: TF.js cpu');
   const cpu = await measure('train-tfjs.mjs', { cases: p.cpuCases }, ['--backend', 'cpu']);
   log(`training: image input pipeline, streamed vs in memory (${p.loader.sizes.join(', ')} images)`);
@@ -65,6 +73,7 @@ export async function run(p) {
     torch: bestOf(torchRounds),
     backends: [bestOf(wasmRounds), cpu],
     rounds: { torch: torchRounds, wasm: wasmRounds },
+    profile,
     loader,
   };
 }
@@ -126,6 +135,8 @@ export function render(r, summary) {
     '',
     renderImageTraining(r, summary),
     '',
+    renderStepProfile(r.profile, summary),
+    '',
     renderImageLoader(r.loader, summary),
   ].join('\n');
 }
@@ -148,6 +159,75 @@ function renderImageTraining(r, summary) {
     "ResNet-18 trunk (torchvision topology, BatchNorm in train mode, no fc; C = 512 so no projection follows) on the image -> sigmoid mask over 512-d cached frozen features -> FC head; same losses, drop mask, Adam, ExponentialLR and batch (32, the config default) as above. Random 0..255 pixels stored at the first size, in memory (`inMemoryImages`), augmented per batch as image-augment.ts does (flip p=0.5 with the flipped feature view, Gaussian noise var 30 on 0-255 p=0.5, bilinear resize, ImageNet normalisation, random erasing p=0.5). TF.js = `train()` of @fer/cafe with `maskNet: 'resnet18'` on wasm (convolution gradients by conv2d.op.ts); PyTorch = the same computation in bench/reference/torch_cafe_train.py (plain-PyTorch ResNet-18, NCHW, oneDNN convolutions). Same rate definition, rounds and best-round rule as the table above; the whole call of TF.js also serialises an 11M-parameter checkpoint (with Adam state) every epoch.",
     '',
     table(['engine', 'samples', 'stored -> network input', ...TRAINING_RATE_COLUMNS], rows),
+  ].join('\n');
+}
+
+/** The ceiling of image-space training on wasm, and why: where a ResNet-18 step's time goes in each engine. */
+function renderStepProfile(profile, summary) {
+  if (!profile) return '';
+  const rows = [];
+  const kernelTables = [];
+  for (const t of profile.tfjs.results) {
+    const p = profile.torch.results.find((y) => y.size === t.size);
+    const torchForwardConvMs = p?.ops.find((op) => op.op === 'aten::mkldnn_convolution')?.ms;
+    const gflops = (ms) => (ms ? t.forwardConvFlops / 1e6 / ms : undefined);
+    rows.push([
+      `${t.size} px`,
+      `${fx(t.forwardMs)} / ${fx(p?.forwardMs)}`,
+      `${fx(t.stepMs)} / ${fx(p?.stepMs)}`,
+      fr(ratio(p?.stepMs, t.stepMs)),
+      `${fx(t.stepMs / t.forwardMs)} / ${fx(p ? p.stepMs / p.forwardMs : undefined)}`,
+      `${fx(t.forwardConvFlops / 1e9, 3)}`,
+      `${fx(gflops(t.forwardConvMs))} / ${fx(gflops(torchForwardConvMs))}`,
+      fr(ratio(gflops(t.forwardConvMs), gflops(torchForwardConvMs))),
+    ]);
+    summary.push([
+      `training ResNet-18 trunk b${t.batch} ${t.size} px forward convolutions: tfjs-wasm / pytorch GFLOP/s`,
+      ratio(gflops(t.forwardConvMs), gflops(torchForwardConvMs)),
+    ]);
+    const kernels = t.kernels.slice(0, 8);
+    const ops = (p?.ops ?? []).slice(0, 8);
+    kernelTables.push(
+      `**${t.size} px**, the kernels of one forward + backward (TF.js: ${fx(t.profiledStepMs)} ms profiled; PyTorch: self CPU time per op):`,
+      '',
+      table(
+        ['TF.js wasm kernel', 'ms', 'of it in the backward', 'calls', 'PyTorch op', 'ms', 'calls'],
+        Array.from({ length: Math.max(kernels.length, ops.length) }, (_, i) => [
+          kernels[i]?.kernel ?? '',
+          kernels[i] ? fx(kernels[i].ms) : '',
+          kernels[i] ? fx(Math.max(0, kernels[i].backwardMs)) : '',
+          kernels[i]?.calls ?? '',
+          ops[i]?.op ?? '',
+          ops[i] ? fx(ops[i].ms) : '',
+          ops[i]?.calls ?? '',
+        ]),
+      ),
+      '',
+    );
+  }
+  const first = profile.tfjs.results[0];
+  return [
+    "### Where a ResNet-18 step's time goes: the ceiling of image-space training on wasm",
+    '',
+    `The trunk alone (createResnet18Trunk of @fer/cafe on TF.js ${profile.tfjs.device}; the same torchvision topology in PyTorch ${profile.torch.torch}, ${profile.torch.threads} thread(s)), batch ${first?.batch}, BatchNorm in train mode, loss = mean of the squared pooled features, images needing no gradient as in training: each time the median of ${profile.plan?.repeats} after a warm-up, then the kernels of one more pass from tf.profile and torch.profiler (bench/measure/resnet18-profile.mjs, bench/reference/torch_resnet18_profile.py). Forward convolution FLOPs are counted from the TF.js kernels' shapes (2 per multiply-add); their rate is those FLOPs over each engine's forward convolution time (TF.js \`Conv2D\` in a forward pass; PyTorch \`aten::mkldnn_convolution\`).`,
+    '',
+    table(
+      [
+        'input',
+        'forward ms TF.js / PyTorch',
+        'forward + backward ms TF.js / PyTorch',
+        'TF.js / PyTorch (rate)',
+        '(forward + backward) / forward TF.js / PyTorch',
+        'forward conv GFLOP',
+        'forward conv GFLOP/s TF.js / PyTorch',
+        'TF.js / PyTorch (conv rate)',
+      ],
+      rows,
+    ),
+    '',
+    "Why it stops there: a ResNet-18 step is convolutions, forward and backward. TF.js wasm runs them through XNNPACK with 128-bit SIMD on one thread, at the rate in the table; PyTorch's oneDNN kernels use the CPU's AVX-512 (section 1's matmul rates tell the same story). The threaded SIMD build of tfjs-backend-wasm ships in the package, but it starts its threads from a `blob:` URL, which Node's worker_threads refuse (`ERR_WORKER_PATH`), so the backend stays on one thread in Node. The backward pass adds the gradient convolutions of conv2d.op.ts (forward convolutions on the same XNNPACK path: `Conv2D` in the backward column) and wasm's own transposed convolution (`Conv2DBackpropInput`) where a layer's output is 1x1, where rotating the filter would cost more (from 2x2 on, the forward convolution is faster: this profile moved that line from 4x4, 10-11% off the step at 32 and 64 px). However the gradients are computed, the step cannot pass the forward convolutions' rate ratio; a GPU worker (tfjs-node-gpu) is the home of image-space training.",
+    '',
+    ...kernelTables,
   ].join('\n');
 }
 

@@ -11,7 +11,7 @@ export interface Conv2dOptions {
 /**
  * conv2d (NHWC, square kernel, symmetric zero padding `pad`, as PyTorch) whose gradients are forward convolutions
  * where that is faster: the filter gradient always (a dilated convolution of the input with the output gradient,
- * instead of Conv2DBackpropFilter), the input gradient when the output is at least 4×4 (the zero-spread output
+ * instead of Conv2DBackpropFilter), the input gradient when the output is at least 2×2 (the zero-spread output
  * gradient convolved with the rotated filter, instead of Conv2DBackpropInput). Why: the cpu backend's
  * Conv2DBackpropFilter is a naive loop (26 s of a 27 s ResNet-18 backward pass at 32 px), wasm has none at all, and
  * wasm's Conv2DBackpropInput runs 2-10x slower than its forward convolution (XNNPACK) on ResNet-18's early layers.
@@ -50,8 +50,12 @@ function filterGradient(input: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [numbe
   return tf.transpose(cropped, [1, 2, 0, 3]);
 }
 
-/** Below this many output positions, rotating a wide filter costs more than wasm's own transposed convolution. */
-const MIN_OUTPUT_POSITIONS_FOR_FORWARD_INPUT_GRADIENT = 16;
+/**
+ * Below this many output positions (a 1×1 output), rotating a wide filter costs more than wasm's own transposed
+ * convolution; from 2×2 on, the forward convolution wins (bench section 2's step profile: with 16 here, layer4's five
+ * transposed convolutions took a quarter of a 64 px step, and the step ran 10-11% slower at 32 and 64 px).
+ */
+const MIN_OUTPUT_POSITIONS_FOR_FORWARD_INPUT_GRADIENT = 4;
 
 /**
  * dX = the transposed convolution of dy, as a forward one: dy with stride - 1 zeros between its rows and columns,
