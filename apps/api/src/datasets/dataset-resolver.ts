@@ -100,7 +100,7 @@ export async function resolveSubmission(
     ]);
   }
   return {
-    benchmark: { name: benchmark.name, domains: benchmark.domains },
+    benchmark: { name: benchmark.name, domains: [...benchmark.domains] },
     datasets: () => ({
       sources: pickDatasets(datasets, request.sources, 'train', request.sourceField),
       targets: pickDatasets(datasets, request.targets ?? benchmark.domains, request.targetSplit, request.targetField),
