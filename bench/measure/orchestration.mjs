@@ -77,15 +77,17 @@ async function startWorkers(count, start) {
   return { children, bootSeconds: (performance.now() - t0) / 1000 };
 }
 
-function spawnBare(prefix, queue = QUEUE, databaseUrl) {
-  const child = spawn(process.execPath, [join(here, 'bare-worker.mjs'), prefix, queue, ...(databaseUrl ? [databaseUrl] : [])], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** One of this folder's reference scripts in its own process, its stdout and stderr kept in `output`. */
+function spawnScript(script, args) {
+  const child = spawn(process.execPath, [join(here, script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   child.output = [];
   child.stdout.on('data', (c) => child.output.push(c.toString()));
   child.stderr.on('data', (c) => child.output.push(c.toString()));
   return child;
+}
+
+function spawnBare(prefix, queue = QUEUE, databaseUrl) {
+  return spawnScript('bare-worker.mjs', [prefix, queue, ...(databaseUrl ? [databaseUrl] : [])]);
 }
 
 /**
@@ -398,13 +400,7 @@ try {
   const queued = await platformQueue.getJobCounts('prioritized', 'waiting');
   const barePrefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
   barePrefixes.push(barePrefix);
-  const bareServer = spawn(process.execPath, [join(here, 'bare-submit-server.mjs'), api.databaseUrl, redisUrl(), barePrefix, configId], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  bareServer.output = [];
-  bareServer.stdout.on('data', (c) => bareServer.output.push(c.toString()));
-  bareServer.stderr.on('data', (c) => bareServer.output.push(c.toString()));
+  const bareServer = spawnScript('bare-submit-server.mjs', [api.databaseUrl, redisUrl(), barePrefix, configId]);
   live.push(bareServer);
   const port = await waitFor(
     () => {
