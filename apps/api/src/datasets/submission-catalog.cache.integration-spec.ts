@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { ApiHarness, startApiHarness } from '../../test/support/api-test-harness';
-import { CHANGE_LISTENER_NAME } from '../database/change-notifications';
+import { terminateChangeListener } from '../../test/support/change-listener';
 import { SubmissionCatalogCache } from './submission-catalog.cache';
 
 /** A submission served from a kept catalog must resolve as a fresh read would, whoever changed benchmarks or datasets. */
@@ -157,10 +157,7 @@ describe('submission catalog cache', () => {
   it('should read every catalog from PostgreSQL while its listener is gone, and keep them again once it is back', async () => {
     assert.equal((await submit('lab2-open')).status, 201);
     assert.ok(cache.size >= 1);
-    await operator.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
-      [CHANGE_LISTENER_NAME],
-    );
+    await terminateChangeListener(operator);
     await waitUntil(
       async () => (await health()).catalogCache === 'reconnecting',
       'the cache to notice its lost listener',

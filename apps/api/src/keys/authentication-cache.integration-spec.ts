@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { ApiHarness, startApiHarness } from '../../test/support/api-test-harness';
-import { CHANGE_LISTENER_NAME } from '../database/change-notifications';
+import { terminateChangeListener } from '../../test/support/change-listener';
 import { AuthenticationCache } from './authentication-cache';
 
 /** Keys and sessions served from memory must end the moment PostgreSQL says they did, whoever changed them. */
@@ -98,9 +98,7 @@ describe('authentication cache', () => {
   it('should read every key from PostgreSQL while its listener is gone, and keep keys again once it is back', async () => {
     const { id, key } = await newKey('during-outage');
     assert.equal(await statusWith(key), 200);
-    await operator.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [
-      CHANGE_LISTENER_NAME,
-    ]);
+    await terminateChangeListener(operator);
     await waitUntil(async () => (await health()).authCache === 'reconnecting', 'the cache to notice its lost listener', 10_000, 20);
     assert.equal(cache.size, 0, 'nothing is kept while nothing can be heard');
     // A revocation nobody listens to: the next request must still see it.
