@@ -9,17 +9,19 @@
 //  submit: POST /api/v1/runs through the real API (the built API in its own process, startApiProcess of
 //    @fer/testing: auth, validation, Postgres insert, BullMQ enqueue) with no worker consuming, beside the bare
 //    Queue.add call and beside bare-submit-server.mjs: a hand-written Express route reading the key and the source dataset,
-//    then a durable Run insert and Queue.add, on the same database and Redis, called by the same client (the platform
-//    keeps the key and the submission catalog in memory: its route makes only the last two round trips).
+//    then a durable Run insert and Queue.add, on the same database and Redis, called by the same client in alternating
+//    blocks (the platform keeps the key and the submission catalog in memory: its route makes only the last two round
+//    trips).
 //  api (queue probes): POST /api/v1/queues/probes through the same API (auth, validation, QueueProbe rows in Postgres,
 //    BullMQ enqueue) -> Redis -> N real worker processes consuming only the probe queue -> ProbeJob writes startedAt,
 //    finishedAt and its id on the row. Timings from the rows (ms): request-to-start = startedAt - requestedAt, the
 //    enqueue-to-start of a job submitted through the API. Beside it, bare BullMQ on the probe queue with the probe
 //    queue's settings and the same N.
 // Enqueue-to-start = job.processedOn - job.timestamp (both stamped in Redis from this machine's clock, 1 ms steps).
-// Usage: node bench/measure/orchestration.mjs --plan '{"workers":[1,4],"sequential":100,"burst":1000,"burstRepeats":3,"submit":100,
+// Usage: node bench/measure/orchestration.mjs --plan '{"workers":[1,4],"sequential":100,"burst":1000,"burstRepeats":3,"submit":100,"submitBlock":10,
 //   "api":{"workers":[1,4,16],"sequential":100,"burst":1000,"clients":16,"batch":100,"warmup":5,"pollMs":2}}'
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,7 +39,7 @@ const { Client } = require('pg');
 const { contentId, FER5_DOMAINS, parseTrainingConfig, QueueName } = require('@fer/contracts');
 const { JOB_PRIORITY, jobIdOf } = require('@fer/experiments');
 const { JobQueues, createRedisConnection, QUEUE_CONFIG } = require('@fer/queues');
-const { apiRequest, spawnWorker, startApiProcess, stopProcess } = require('@fer/testing');
+const { spawnWorker, startApiProcess, stopProcess } = require('@fer/testing');
 
 const { values } = parseArgs({ options: { plan: { type: 'string' } } });
 const plan = JSON.parse(values.plan);
@@ -265,6 +267,32 @@ async function apiBurst(api, pg, total, clients, perPost) {
   };
 }
 
+/**
+ * POST JSON with a bearer key over one kept-alive node:http connection (what a script, curl or Python's requests
+ * would hold open to the API): resolves with the status and the text; `close()` ends the connection.
+ */
+function postJson(base, key) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const { hostname, port } = new URL(base);
+  const post = (path, body) =>
+    new Promise((resolve, reject) => {
+      const data = JSON.stringify(body);
+      const request = http.request(
+        { hostname, port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), authorization: `Bearer ${key}` } },
+        (response) => {
+          const chunks = [];
+          response.on('data', (chunk) => chunks.push(chunk));
+          response.on('end', () => resolve({ status: response.statusCode, text: Buffer.concat(chunks).toString() }));
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(data);
+    });
+  post.close = async () => agent.destroy();
+  return post;
+}
+
 const result = { plan, platform: [], bare: [], bareRead: [], submit: null, api: null, notes: [] };
 const api = await startApiProcess('bench-orch', { FER_RATE_LIMIT_PER_MINUTE: '1000000' });
 const home = mkdtempSync(join(tmpdir(), 'fer-bench-orch-'));
@@ -381,23 +409,13 @@ try {
   }
 
   // Submission through the API: no worker runs now, so the created runs stay queued (dropped with the database).
-  // The first submitWarmup requests (default 10) are not timed: they prepare the statements on the pool's connections.
-  // Then the same requests to the hand-written Express route (bare-submit-server.mjs), warmed up the same way.
+  // Beside it the hand-written Express route (bare-submit-server.mjs), up at the same time and called by the same
+  // client: blocks of submitBlock requests to each in turn, so both see the same machine (a series run after the other
+  // would meet what the first left behind: autovacuum, a warmer cache). The client is node:http on one kept-alive
+  // connection per route: fetch (undici) spent 2-3x the CPU per request on the same two cores as the servers. The
+  // first submitWarmup requests to each (default 10) are not timed: they prepare the statements on the pools.
   const warmup = plan.submitWarmup ?? 10;
-  const submitSeries = async (post) => {
-    const ms = [];
-    for (let seed = 0; seed < warmup + plan.submit; seed++) {
-      const t0 = performance.now();
-      const response = await post(seed);
-      if (seed >= warmup) ms.push(performance.now() - t0);
-      if (response.status !== 201 && response.status !== 200)
-        throw new Error(`POST /runs answered ${response.status}: ${response.text.slice(0, 300)}`);
-    }
-    return summarize(ms);
-  };
-  const body = (seed) => ({ source: 'rafdb', seed: 100_000 + seed, config: { epochs: 1 } });
-  const httpMs = await submitSeries((seed) => api.request('POST', '/runs', { key: api.keys.launch, body: body(seed) }));
-  const queued = await platformQueue.getJobCounts('prioritized', 'waiting');
+  const block = plan.submitBlock ?? 10;
   const barePrefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
   barePrefixes.push(barePrefix);
   const bareServer = spawnScript('bare-submit-server.mjs', [api.databaseUrl, redisUrl(), barePrefix, configId]);
@@ -411,13 +429,31 @@ try {
     30_000,
     50,
   );
-  const bareHttpMs = await submitSeries((seed) => apiRequest(`http://127.0.0.1:${port}`, api.keys.launch, 'POST', '/runs', { body: body(seed) }));
+  const routes = [
+    { name: 'POST /runs', post: postJson(api.url, api.keys.launch), ms: [] },
+    { name: 'hand-written route', post: postJson(`http://127.0.0.1:${port}`, api.keys.launch), ms: [] },
+  ];
+  let seed = 0;
+  const submit = async (route, timed) => {
+    const t0 = performance.now();
+    const response = await route.post('/api/v1/runs', { source: 'rafdb', seed: 100_000 + seed++, config: { epochs: 1 } });
+    if (timed) route.ms.push(performance.now() - t0);
+    if (response.status !== 201 && response.status !== 200)
+      throw new Error(`${route.name} answered ${response.status}: ${response.text.slice(0, 300)}`);
+  };
+  for (const route of routes) for (let i = 0; i < warmup; i++) await submit(route, false);
+  for (let done = 0; done < plan.submit; done += block)
+    for (const route of routes) for (let i = 0; i < Math.min(block, plan.submit - done); i++) await submit(route, true);
+  await Promise.all(routes.map((route) => route.post.close()));
+  const queued = await platformQueue.getJobCounts('prioritized', 'waiting');
   await stopProcess(bareServer);
   result.submit = {
     requests: plan.submit,
     warmup,
-    httpMs,
-    bareHttpMs,
+    block,
+    client: 'node:http, one kept-alive connection per route',
+    httpMs: summarize(routes[0].ms),
+    bareHttpMs: summarize(routes[1].ms),
     jobsQueued: queued.prioritized + queued.waiting,
   };
 

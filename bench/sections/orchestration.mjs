@@ -127,14 +127,14 @@ export function render(r, summary) {
     const bareRoute = r.submit.bareHttpMs;
     out.push('');
     out.push(
-      `**Submission through the API**: \`POST /api/v1/runs\` (the real Nest app in its own process, over HTTP on loopback: API-key auth, zod validation, dataset resolution, run insert in PostgreSQL, BullMQ enqueue; the key and the submission catalog come from the API's memory, kept while PostgreSQL can say they changed), ${r.submit.requests} requests one after another (after ${r.submit.warmup ?? 0} untimed ones), no worker consuming: ` +
+      `**Submission through the API**: \`POST /api/v1/runs\` (the real Nest app in its own process, over HTTP on loopback: API-key auth, zod validation, dataset resolution, run insert in PostgreSQL, BullMQ enqueue; the key and the submission catalog come from the API's memory, kept while PostgreSQL can say they changed), ${r.submit.requests} requests one after another (after ${r.submit.warmup ?? 0} untimed ones; client: ${r.submit.client ?? 'fetch'}), no worker consuming: ` +
         `p50 ${fx(r.submit.httpMs.p50)} ms, p99 ${fx(r.submit.httpMs.p99)} ms; bare \`Queue.add\` call p50 ${fx(bareCall?.p50)} ms, p99 ${fx(bareCall?.p99)} ms: ` +
         `the API submission costs ${fr(ratio(r.submit.httpMs.p50, bareCall?.p50))} the bare enqueue at p50 (${r.submit.jobsQueued} jobs were queued: the timed and the untimed requests).`,
     );
     if (bareRoute) {
       out.push('');
       out.push(
-        `The floor under that ratio: a hand-written Express route (bench/measure/bare-submit-server.mjs, its own process) reading what a submission needs and storing it on the same database and Redis (the key by hash, the source dataset, a durable insert into \`Run\`, \`Queue.add\`: two round trips more than the platform's route) with no validation, audit, logging, rate limit or security headers, called by the same client the same way: ` +
+        `The floor under that ratio: a hand-written Express route (bench/measure/bare-submit-server.mjs, its own process) reading what a submission needs and storing it on the same database and Redis (the key by hash, the source dataset, a durable insert into \`Run\`, \`Queue.add\`: two round trips more than the platform's route) with no validation, audit, logging, rate limit or security headers, called by the same client ${r.submit.block ? `in blocks of ${r.submit.block} requests alternating with the platform's (both see the same machine)` : 'the same way'}: ` +
           `p50 ${fx(bareRoute.p50)} ms, p99 ${fx(bareRoute.p99)} ms, itself ${fr(ratio(bareRoute.p50, bareCall?.p50))} the bare enqueue. The platform's route costs ${fr(ratio(r.submit.httpMs.p50, bareRoute.p50))} the hand-written one at p50.`,
       );
     }

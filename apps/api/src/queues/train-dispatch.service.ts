@@ -2,7 +2,7 @@ import { QueueName } from '@fer/contracts';
 import { priorityName } from '@fer/experiments';
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
-import { waitingByOwner } from '../runs/run-records';
+import { ownerKey } from '../runs/run-records';
 import { QueueService } from './queue.service';
 
 /** A run to enqueue: its class, its owner, and how many of its owner's runs already wait (where its rank starts). */
@@ -59,12 +59,14 @@ export class TrainDispatchService {
   private read(runIds: string[]): Promise<DispatchRun[]> {
     return this.prisma.rows<DispatchRun>(
       'dispatch-runs',
-      `WITH waiting AS (${waitingByOwner(
-        `NOT (w.id = ANY($1::text[])) AND EXISTS (SELECT 1 FROM "Run" r WHERE r.id = ANY($1::text[]) AND r."createdById" IS NOT DISTINCT FROM w."createdById")`,
-      )})
-       SELECT r.id, r.priority, r."createdById" AS owner, coalesce(w.n, 0) AS waiting
-         FROM "Run" r LEFT JOIN waiting w ON w.owner IS NOT DISTINCT FROM r."createdById"
-        WHERE r.id = ANY($1::text[]) ORDER BY r."createdAt", r.id`,
+      `WITH runs AS (
+         SELECT id, priority, "createdById" AS owner, "createdAt", status = 'queued' AND "heldReason" IS NULL AS waits
+           FROM "Run" WHERE id = ANY($1::text[])
+       )
+       SELECT r.id, r.priority, r.owner,
+              greatest(coalesce(w.runs, 0) - count(*) FILTER (WHERE r.waits) OVER (PARTITION BY r.owner), 0)::int AS waiting
+         FROM runs r LEFT JOIN "OwnerWaitingRuns" w ON w.owner = ${ownerKey('r.owner')}
+        ORDER BY r."createdAt", r.id`,
       [runIds],
     );
   }

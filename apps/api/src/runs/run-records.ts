@@ -1,4 +1,4 @@
-import { canonicalJson, RunSummaryDto, TrainingConfig } from '@fer/contracts';
+import { RunSummaryDto, TrainingConfig } from '@fer/contracts';
 import type { Prisma, PrismaClient } from '@fer/db';
 import { PrismaService, queryRows } from '../database/prisma.service';
 
@@ -22,24 +22,30 @@ export interface NewRun {
   replacesRunId?: string;
 }
 
-/** A run as insertRuns stored it: its row, its method, and its owner with how many of their runs were already waiting. */
-export type InsertedRun = RunRow & { method: string; owner: string | null; waiting: number };
+/** The columns a run summary reads (toRunSummary): what insertRuns returns, so a submission parses no more. */
+const SUMMARY_COLUMNS = [
+  'id', 'sweepId', 'configId', 'sourceDomain', 'sourceDatasetId', 'seed', 'status', 'progress', 'epoch', 'epochs', 'attempts', 'workerId',
+  'backend', 'frozenEngine', 'error', 'priority', 'trial', 'heldReason', 'replacesRunId', 'createdAt', 'startedAt', 'finishedAt',
+] as const satisfies readonly (keyof RunRow)[];
+export type RunSummaryRow = Pick<RunRow, (typeof SUMMARY_COLUMNS)[number]>;
+
+/** A run as insertRuns stored it: its summary's columns, its method, and its owner with how many of their runs were already waiting. */
+export type InsertedRun = RunSummaryRow & { method: string; owner: string | null; waiting: number };
 
 /**
- * Per owner, the runs waiting for a worker (queued, not held by a sweep's budget) among those `filter` admits (a
- * condition on `w`): where the fair-share rank of an owner's next run starts (TrainDispatchService).
+ * The "OwnerWaitingRuns" row of a run's owner column. That table holds how many of each owner's runs wait for a worker
+ * (queued, not held by a sweep's budget), kept by triggers on Run, with runs without an owner under ''; the fair-share
+ * rank of an owner's next run starts there (TrainDispatchService).
  */
-export const waitingByOwner = (filter: string) => `
-  SELECT w."createdById" AS owner, count(*)::int AS n FROM "Run" w
-   WHERE w.status = 'queued' AND w."heldReason" IS NULL AND ${filter}
-   GROUP BY w."createdById"`;
+export const ownerKey = (column: string) => `coalesce(${column}, '')`;
 
 /**
  * Inserts configs and runs that do not exist yet; returns the runs that were new, in the order given. One statement
  * whatever the number of runs (the configs in a data-modifying CTE, the runs ON CONFLICT DO NOTHING: a concurrent
  * submission of the same runs may have won), so a sweep of 5,000 runs is one round trip. It returns what the caller
  * does next without reading again: each new run's summary, and its owner's waiting runs as the statement found them
- * (before these runs: every part of one statement sees the same snapshot), which the fair-share rank starts from.
+ * (before these runs: every part of one statement sees the same snapshot, and the triggers that count them run after
+ * it), which the fair-share rank starts from.
  */
 export async function insertRuns(db: PrismaService | Prisma.TransactionClient, runs: NewRun[]): Promise<InsertedRun[]> {
   if (runs.length === 0) return [];
@@ -53,7 +59,6 @@ export async function insertRuns(db: PrismaService | Prisma.TransactionClient, r
        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
        ON CONFLICT (id) DO NOTHING
      ),
-     waiting AS (${waitingByOwner(`(w."createdById" = ANY($15::text[]) OR (w."createdById" IS NULL AND array_position($15::text[], NULL) IS NOT NULL))`)}),
      inserted AS (
        INSERT INTO "Run" (id, "sweepId", "configId", "groupKey", params, "sourceDatasetId", "sourceDomain", targets, "targetSplit",
                           seed, epochs, priority, "createdById", trial, "heldReason", "replacesRunId", "updatedAt")
@@ -63,16 +68,17 @@ export async function insertRuns(db: PrismaService | Prisma.TransactionClient, r
                      $12::int[], $13::int[], $14::int[], $15::text[], $16::int[], $17::text[], $18::text[])
               AS r(id, sweep, config, params, source, domain, targets, split, seed, epochs, priority, owner, trial, held, replaces)
        ON CONFLICT (id) DO NOTHING
-       RETURNING *
+       RETURNING ${SUMMARY_COLUMNS.map((name) => `"${name}"`).join(', ')}, "createdById"
      )
-     SELECT i.*, i.status::text AS status, c.method, i."createdById" AS owner, coalesce(w.n, 0) AS waiting
+     SELECT i.*, i.status::text AS status, c.method, i."createdById" AS owner, coalesce(w.runs, 0) AS waiting
        FROM inserted i
        JOIN unnest($1::text[], $2::text[]) AS c(id, method) ON c.id = i."configId"
-       LEFT JOIN waiting w ON w.owner IS NOT DISTINCT FROM i."createdById"`,
+       LEFT JOIN "OwnerWaitingRuns" w ON w.owner = ${ownerKey('i."createdById"')}`,
     [
       configs.map(([id]) => id),
       configs.map(([, body]) => body.method),
-      configs.map(([, body]) => canonicalJson(body)),
+      // jsonb keeps keys in its own order, so the body needs no canonical form here (its id, contentId, had one).
+      configs.map(([, body]) => JSON.stringify(body)),
       column((r) => r.id),
       column((r) => r.sweepId),
       column((r) => r.configId),
@@ -97,7 +103,7 @@ export async function insertRuns(db: PrismaService | Prisma.TransactionClient, r
 
 export type RunRow = Awaited<ReturnType<PrismaClient['run']['findFirstOrThrow']>> & { config?: { method: string } };
 
-export function toRunSummary(run: RunRow, method: string): RunSummaryDto {
+export function toRunSummary(run: RunSummaryRow, method: string): RunSummaryDto {
   return {
     id: run.id,
     sweepId: run.sweepId,
