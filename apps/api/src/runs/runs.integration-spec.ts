@@ -71,6 +71,18 @@ describe('runs: API-triggered training and retraining', () => {
     assert.ok(theirs < mine[1], `another key's first run (${theirs}) goes before the second of a busy key (${mine[1]})`);
   });
 
+  it('should rank a retried run behind its key\'s other waiting runs, not behind itself', async () => {
+    const key = (await api.request('POST', '/keys', { body: { name: 'fair-share-retry', role: 'launch' } })).body.key as string;
+    const train = api.app.get(QueueService).queues.queue(QueueName.Train);
+    const priorityOf = async (id: string) => (await train.getJob(jobIdOf(QueueName.Train, { runId: id })))!.opts.priority!;
+    const ids: string[] = [];
+    for (const seed of [61, 62, 63]) ids.push((await api.request('POST', '/runs', { key, body: runBody(seed) })).body.id);
+    assert.deepEqual(await Promise.all(ids.map(priorityOf)), [0, 1, 2].map((rank) => queuePriority('interactive', rank)));
+    assert.equal((await api.request('POST', `/runs/${ids[0]}/cancel`, { key })).body.status, 'cancelled');
+    assert.equal((await api.request('POST', `/runs/${ids[0]}/retry`, { key })).body.status, 'queued');
+    assert.equal(await priorityOf(ids[0]), queuePriority('interactive', 2), 'two of the key\'s runs wait besides the retried one');
+  });
+
   it('should retrain a run\'s config with new seeds on the newest dataset version', async () => {
     const original = await api.request('POST', '/runs', { key: api.keys.launch, body: runBody(3) });
     const retrained = await api.request('POST', '/retrain', { key: api.keys.launch, body: { runId: original.body.id, seeds: [11, 12], targets: ['synth-dark'] } });
