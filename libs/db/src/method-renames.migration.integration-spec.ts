@@ -1,25 +1,12 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { emptyDatabase } from './empty-database.spec-support';
+import { migrationsBefore } from './migrations-before.spec-support';
 import { migrateDatabase } from './migrator';
 import { defaultMigrationsDir } from './repo-paths';
 
 const MIGRATION = '20261129113134_method_renames';
-
-/** The migrations before this one, in a folder of their own. */
-function migrationsBefore(name: string): string {
-  const all = defaultMigrationsDir();
-  const dir = mkdtempSync(join(tmpdir(), 'fer-migrations-'));
-  for (const entry of readdirSync(all).filter((e) => e < name && !e.endsWith('.toml'))) {
-    mkdirSync(join(dir, entry));
-    copyFileSync(join(all, entry, 'migration.sql'), join(dir, entry, 'migration.sql'));
-  }
-  return dir;
-}
 
 describe('migration 20261129113134_method_renames', () => {
   let drop: (() => Promise<void>) | undefined;

@@ -1,25 +1,12 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { emptyDatabase } from './empty-database.spec-support';
+import { migrationsBefore } from './migrations-before.spec-support';
 import { migrateDatabase } from './migrator';
 import { defaultMigrationsDir } from './repo-paths';
 
 const MIGRATION = '20261129230500_owner_waiting_runs';
-
-/** The migrations before `name` (or up to and including it), in a folder of their own. */
-function migrationsUpTo(name: string, including: boolean): string {
-  const all = defaultMigrationsDir();
-  const dir = mkdtempSync(join(tmpdir(), 'fer-migrations-'));
-  for (const entry of readdirSync(all).filter((e) => (including ? e <= name : e < name) && !e.endsWith('.toml'))) {
-    mkdirSync(join(dir, entry));
-    copyFileSync(join(all, entry, 'migration.sql'), join(dir, entry, 'migration.sql'));
-  }
-  return dir;
-}
 
 type Owner = string | null;
 
@@ -72,7 +59,7 @@ describe(`migration ${MIGRATION}: waiting runs kept per owner`, () => {
     const database = await emptyDatabase('owner_waiting_runs');
     drop = database.drop;
     url = database.url;
-    await migrateDatabase(url, migrationsUpTo(MIGRATION, false));
+    await migrateDatabase(url, migrationsBefore(MIGRATION));
     db = new Client({ connectionString: url });
     await db.connect();
     for (const key of ['alice', 'bob'])
@@ -96,7 +83,7 @@ describe(`migration ${MIGRATION}: waiting runs kept per owner`, () => {
       ...many(2, { owner: null }),
       ...many(1, { owner: 'bob', status: 'succeeded' }),
     ]);
-    await migrateDatabase(url, migrationsUpTo(MIGRATION, true));
+    await migrateDatabase(url, defaultMigrationsDir());
     await assertKept({ alice: 3, bob: 1, '': 2 }, 'after the migration');
     const index = await db.query(`SELECT 1 FROM pg_indexes WHERE indexname = 'Run_status_createdById_idx'`);
     assert.equal(index.rowCount, 0, 'the index that served the count is gone');
