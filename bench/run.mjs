@@ -5,7 +5,7 @@
 // measures it in child processes (`run`: bench/measure/*.mjs for TF.js and the platform, bench/reference/*.py for
 // PyTorch on CPU from Debian's python3-torch), and renders its part of RESULTS.md (`render`: tables and headline
 // ratio rows; `charts`: scaling plots). Sections run one after another.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -38,7 +38,8 @@ Options:
   --quick         fewer repetitions and sizes (a smoke run, 5-9 min); the file says so, and goes to
                   ${relative(root, QUICK_OUT)} (git-ignored) unless --out is given, so the committed results stay
   --out FILE      where to write the results (default: ${relative(root, FULL_OUT)}); plots go to plots/ beside it
-  --no-build      skip \`tsc -b tsconfig.json\` (the bench runs the built dist/ code)
+  --no-build      skip \`tsc -b tsconfig.json\` (the bench runs the built dist/ code) and, with the api section,
+                  \`npm run build:web\` (the leaderboard page is then timed on the existing build, if any)
   --help          this text
 
 Needs: PostgreSQL (TEST_DATABASE_URL / DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres) and Redis
@@ -174,6 +175,14 @@ if (!args['no-build']) {
   } catch (error) {
     build = 'tsc -b tsconfig.json FAILED; the existing dist/ was used';
     log(`${build}\n${String(error.stdout ?? '').slice(-2000)}`);
+  }
+  // The api section times the leaderboard page in the production web build.
+  if (selected.includes('api')) {
+    log('building the web UI (npm run build:web)');
+    const web = spawnSync('npm', ['run', 'build:web'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    const webBuild = web.status === 0 ? 'npm run build:web: ok' : 'npm run build:web FAILED; the leaderboard page is timed on the existing build, if any';
+    if (web.status !== 0) log(`${webBuild}\n${String(web.stdout ?? '').slice(-2000)}${String(web.stderr ?? '').slice(-2000)}`);
+    build = `${build}; ${webBuild}`;
   }
 }
 const info = await machine();

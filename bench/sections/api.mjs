@@ -148,6 +148,7 @@ export function render(r, summary) {
       ),
     );
   } else {
+    summary.push(['leaderboard page in Chromium: interactive p50 / API p50 (time ratio)', 'not measured (no web build or no Chromium)']);
     out.push(
       '',
       'Leaderboard page in the browser: not measured (needs `npm run build:web` and Chromium at /usr/bin/chromium).',
