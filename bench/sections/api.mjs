@@ -45,6 +45,9 @@ export function render(r, summary) {
         ),
         '',
       );
+    } else {
+      summary.push(['runs table page in Chromium: interactive p50 / API p50 (time ratio)', 'not measured (no web build or no Chromium)']);
+      out.push('Runs table page in the browser: not measured (needs `npm run build:web` and Chromium at /usr/bin/chromium).', '');
     }
   }
   const rows = r.leaderboard.map((l) => {
