@@ -39,7 +39,7 @@ Options:
                   ${relative(root, QUICK_OUT)} (git-ignored) unless --out is given, so the committed results stay
   --out FILE      where to write the results (default: ${relative(root, FULL_OUT)}); plots go to plots/ beside it
   --no-build      skip \`tsc -b tsconfig.json\` (the bench runs the built dist/ code) and, with the api section,
-                  \`npm run build:web\` (the leaderboard page is then timed on the existing build, if any)
+                  \`npm run build:web\` (the web pages are then timed on the existing build, if any)
   --help          this text
 
 Needs: PostgreSQL (TEST_DATABASE_URL / DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres) and Redis
@@ -176,11 +176,11 @@ if (!args['no-build']) {
     build = 'tsc -b tsconfig.json FAILED; the existing dist/ was used';
     log(`${build}\n${String(error.stdout ?? '').slice(-2000)}`);
   }
-  // The api section times the leaderboard page in the production web build.
+  // The api section times the leaderboard and runs-table pages in the production web build.
   if (selected.includes('api')) {
     log('building the web UI (npm run build:web)');
     const web = spawnSync('npm', ['run', 'build:web'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-    const webBuild = web.status === 0 ? 'npm run build:web: ok' : 'npm run build:web FAILED; the leaderboard page is timed on the existing build, if any';
+    const webBuild = web.status === 0 ? 'npm run build:web: ok' : 'npm run build:web FAILED; the web pages are timed on the existing build, if any';
     if (web.status !== 0) log(`${webBuild}\n${String(web.stdout ?? '').slice(-2000)}${String(web.stderr ?? '').slice(-2000)}`);
     build = `${build}; ${webBuild}`;
   }

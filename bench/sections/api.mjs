@@ -6,6 +6,12 @@ import { fr, fx, log, measure, ratio, table } from '../lib.mjs';
 
 export const title = '4. API';
 
+/** A web page this run could not time: its headline row says so, and the returned line says what it needs. */
+function pageNotMeasured(page, summary) {
+  summary.push([`${page} page in Chromium: interactive p50 / API p50 (time ratio)`, 'not measured (no web build or no Chromium)']);
+  return `${page[0].toUpperCase()}${page.slice(1)} page in the browser: not measured (needs \`npm run build:web\` and Chromium at /usr/bin/chromium).`;
+}
+
 /** What this section measures; --quick shrinks it. */
 export function plan(quick) {
   return quick
@@ -46,8 +52,7 @@ export function render(r, summary) {
         '',
       );
     } else {
-      summary.push(['runs table page in Chromium: interactive p50 / API p50 (time ratio)', 'not measured (no web build or no Chromium)']);
-      out.push('Runs table page in the browser: not measured (needs `npm run build:web` and Chromium at /usr/bin/chromium).', '');
+      out.push(pageNotMeasured('runs table', summary), '');
     }
   }
   const rows = r.leaderboard.map((l) => {
@@ -151,11 +156,7 @@ export function render(r, summary) {
       ),
     );
   } else {
-    summary.push(['leaderboard page in Chromium: interactive p50 / API p50 (time ratio)', 'not measured (no web build or no Chromium)']);
-    out.push(
-      '',
-      'Leaderboard page in the browser: not measured (needs `npm run build:web` and Chromium at /usr/bin/chromium).',
-    );
+    out.push('', pageNotMeasured('leaderboard', summary));
   }
   return out.join('\n');
 }
