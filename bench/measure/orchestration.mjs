@@ -18,7 +18,7 @@
 //    enqueue-to-start of a job submitted through the API. Beside it, bare BullMQ on the probe queue with the probe
 //    queue's settings and the same N.
 // Enqueue-to-start = job.processedOn - job.timestamp (both stamped in Redis from this machine's clock, 1 ms steps).
-// Usage: node bench/measure/orchestration.mjs --plan '{"workers":[1,4],"sequential":100,"burst":1000,"burstRepeats":3,"submit":100,"submitBlock":10,
+// Usage: node bench/measure/orchestration.mjs --plan '{"workers":[1,4],"sequential":100,"burst":1000,"burstWarmup":1,"burstRepeats":7,"submit":100,"submitBlock":10,
 //   "api":{"workers":[1,4,16],"sequential":100,"burst":1000,"clients":16,"batch":100,"warmup":5,"pollMs":2}}'
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -128,23 +128,34 @@ async function sequentialWith(queue, events, enqueue, ids) {
   };
 }
 
-/** All jobs enqueued at once (100 in flight per call batch): throughput and latency under a backlog. */
-async function burst(queue, enqueue, ids) {
-  const before = await queue.getJobCounts('completed', 'failed');
+/**
+ * All jobs enqueued at once (100 in flight per call batch): throughput and latency under a backlog. A worker that exits
+ * during the burst ends it at once, and a burst that does not finish says where its jobs are and what the workers said.
+ */
+async function burst(queue, enqueue, ids, workers) {
   const t0 = Date.now();
   const jobIds = [];
   for (let i = 0; i < ids.length; i += 100)
     jobIds.push(...(await Promise.all(ids.slice(i, i + 100).map(enqueue))).map((j) => j.id));
   const enqueueSeconds = (Date.now() - t0) / 1000;
-  await waitFor(
+  const workersSaid = () => workers.map((w, i) => `worker ${i} (exit ${w.exitCode ?? 'none'}):\n${w.output.join('').slice(-1500)}`).join('\n');
+  const finished = waitFor(
     async () => {
-      const c = await queue.getJobCounts('completed', 'failed');
-      return c.completed + c.failed - before.completed - before.failed >= ids.length;
+      const exited = workers.find((w) => w.exitCode !== null);
+      if (exited) throw new Error(`a ${queue.opts.prefix} worker exited during a burst\n${workersSaid()}`);
+      // Done when none is left to run (nothing else uses this queue meanwhile). Not by counting completed jobs: BullMQ
+      // keeps the last 10,000 only, so a plan of more jobs than that would wait for ever.
+      const c = await queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'waiting-children');
+      return Object.values(c).every((n) => n === 0);
     },
     `${ids.length} jobs to finish`,
     300_000,
     100,
   );
+  await finished.catch(async (error) => {
+    const counts = await queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'completed', 'failed');
+    throw new Error(`${error.message}; ${queue.opts.prefix} jobs by state: ${JSON.stringify(counts)}\n${workersSaid()}`, { cause: error });
+  });
   const jobs = await Promise.all(jobIds.map((id) => queue.getJob(id)));
   const failed = jobs.filter((j) => j.failedReason).length;
   const lastFinish = Math.max(...jobs.map((j) => j.finishedOn));
@@ -317,7 +328,7 @@ try {
   const config = parseTrainingConfig({ epochs: 1 });
   const configId = contentId('cfg', config);
   await pg.query(`INSERT INTO "Config" (id, method, body) VALUES ($1, $2, $3)`, [configId, config.method, config]);
-  const perSetup = plan.sequential + plan.burst * (plan.burstRepeats ?? 1);
+  const perSetup = plan.sequential + plan.burst * ((plan.burstWarmup ?? 0) + (plan.burstRepeats ?? 1));
   const totalRuns = perSetup * plan.workers.length;
   await pg.query(
     `INSERT INTO "Run" (id, "configId", "groupKey", "sourceDatasetId", "sourceDomain", targets, seed, status, epochs, "trainedAt", "finishedAt", "updatedAt")
@@ -332,8 +343,9 @@ try {
   const platformEnqueue = (runId) => queues.enqueue(QUEUE, { runId });
 
   // Per worker count, the three setups' workers run side by side (idle workers block on Redis and cost nothing), so
-  // their bursts can alternate: platform, bare, bare + one read, `burstRepeats` times. The median burst of each setup
-  // is its figure; alternating keeps a slow minute of this shared machine from landing on one setup only.
+  // their bursts can alternate: platform, bare, bare + one read, `burstWarmup` untimed then `burstRepeats` timed times.
+  // The median burst of each setup is its figure; alternating keeps a slow minute of this shared machine from landing
+  // on one setup only.
   const repeats = plan.burstRepeats ?? 1;
   const median = (bursts) => [...bursts].sort((a, b) => a.jobsPerSecond - b.jobsPerSecond)[(bursts.length - 1) >> 1];
   for (const count of plan.workers) {
@@ -376,11 +388,17 @@ try {
 
     const platformSequential = await sequential(platformQueue, platformEnqueue, runIds(plan.sequential));
     const bareSequential = await sequential(bareQueue, bareEnqueue, bareIds(plan.sequential));
+    // Untimed bursts first, alternated the same way: the JIT and the connections' caches warm in every setup alike.
+    for (let rep = 0; rep < (plan.burstWarmup ?? 0); rep++) {
+      await burst(platformQueue, platformEnqueue, runIds(plan.burst), platform.children);
+      await burst(bareQueue, bareEnqueue, bareIds(plan.burst), bare.children);
+      await burst(readQueue, readEnqueue, readIds(plan.burst), read.children);
+    }
     const bursts = { platform: [], bare: [], read: [] };
     for (let rep = 0; rep < repeats; rep++) {
-      bursts.platform.push(await burst(platformQueue, platformEnqueue, runIds(plan.burst)));
-      bursts.bare.push(await burst(bareQueue, bareEnqueue, bareIds(plan.burst)));
-      bursts.read.push(await burst(readQueue, readEnqueue, readIds(plan.burst)));
+      bursts.platform.push(await burst(platformQueue, platformEnqueue, runIds(plan.burst), platform.children));
+      bursts.bare.push(await burst(bareQueue, bareEnqueue, bareIds(plan.burst), bare.children));
+      bursts.read.push(await burst(readQueue, readEnqueue, readIds(plan.burst), read.children));
     }
     await Promise.all([...platform.children, ...bare.children, ...read.children].map((c) => stopProcess(c)));
     // Each job's outcome as the worker returned it (BullMQ keeps completed jobs): every platform job must have been
@@ -499,7 +517,7 @@ try {
         queue.add(PROBE, { probeId: id }, bareOptions(jobIdOf(PROBE, { probeId: id }), PROBE, 'interactive'));
       await sequential(queue, enqueue, ids(p.warmup));
       const bareSeq = await sequential(queue, enqueue, ids(p.sequential));
-      const bareBurst = await burst(queue, enqueue, ids(p.burst));
+      const bareBurst = await burst(queue, enqueue, ids(p.burst), bare.children);
       await Promise.all(bare.children.map((c) => stopProcess(c)));
       await queue.close();
       result.api.bare.push({ workers: count, bootSeconds: bare.bootSeconds, sequential: bareSeq, burst: bareBurst });

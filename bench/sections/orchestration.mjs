@@ -21,7 +21,10 @@ export function plan(quick) {
         workers: [1, 4],
         sequential: 100,
         burst: 1000,
-        burstRepeats: 3,
+        // One untimed burst per setup first, so that no timed burst runs cold code (the JIT), then the median of seven:
+        // single bursts on this shared machine spread by a fifth either way.
+        burstWarmup: 1,
+        burstRepeats: 7,
         // Steady state: the first 100 requests to each route are not timed (the JIT, the pools' prepared statements).
         submit: 200,
         submitWarmup: 100,
@@ -68,7 +71,7 @@ export function render(r, summary) {
     "What the numbers cover. **platform**: `JobQueues.enqueue` of @fer/queues (the producer the API's run and sweep services call: payload check, idempotent job id, priority, retries) -> Redis -> N real worker processes (the built worker app, as `fer worker` runs it) whose `TrainJob` reads the run's state from PostgreSQL (one prepared statement), finds it already succeeded and completes the job as `skipped` (an empty job; no training). **bare**: `Queue.add` with the same job options -> N bare BullMQ `Worker` processes with a no-op processor (bench/measure/bare-worker.mjs), same Redis. " +
       'No HTTP hop here: the same path through the API is the queue-probe table below. ' +
       'Enqueue-to-start = `processedOn - timestamp` of the BullMQ job (1 ms resolution); round trip = from the enqueue call until the producer sees the completion event. Idle: one job at a time. Burst: all jobs enqueued at once, with no completion listener open (the idle phase\'s QueueEvents reader is closed: it parsed every event of every job on the bench\'s cores, which no deployment does); throughput = jobs / (last finish - first enqueue). ' +
-      `The three setups' workers (platform, bare, bare + one PostgreSQL read, below) run side by side for each worker count and their bursts alternate, ${r.plan.burstRepeats ?? 1} of each; a burst figure is the setup's median burst (every burst's jobs/s is in the table below).`,
+      `The three setups' workers (platform, bare, bare + one PostgreSQL read, below) run side by side for each worker count and their bursts alternate, ${r.plan.burstWarmup ? `${r.plan.burstWarmup} untimed then ` : ''}${r.plan.burstRepeats ?? 1} timed of each; a burst figure is the setup's median burst (every burst's jobs/s is in the table below).`,
   );
   out.push('');
   out.push(
