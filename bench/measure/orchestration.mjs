@@ -428,7 +428,7 @@ try {
 
   // Submission through the API: no worker runs now, so the created runs stay queued (dropped with the database).
   // Beside it the hand-written Express route (bare-submit-server.mjs), up at the same time and called by the same
-  // client: blocks of submitBlock requests to each in turn, so both see the same machine (a series run after the other
+  // client, and a bare `Queue.add`: blocks of submitBlock requests to each in turn, so all see the same machine (a series run after the other
   // would meet what the first left behind: autovacuum, a warmer cache). The client is node:http on one kept-alive
   // connection per route: fetch (undici) spent 2-3x the CPU per request on the same two cores as the servers. The
   // first submitWarmup requests to each (default 10) are not timed: they prepare the statements on the pools.
@@ -447,22 +447,40 @@ try {
     30_000,
     50,
   );
-  const routes = [
-    { name: 'POST /runs', post: postJson(api.url, api.keys.launch), ms: [] },
-    { name: 'hand-written route', post: postJson(`http://127.0.0.1:${port}`, api.keys.launch), ms: [] },
-  ];
+  // The third in the blocks: the bare `Queue.add` the ratio's goal is set against, from this client, on a queue of its
+  // own that no worker consumes (as the API's queue now), so all three see the same machine.
+  const addPrefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
+  barePrefixes.push(addPrefix);
+  const addQueue = new Queue(QUEUE, { connection: createRedisConnection(redisUrl()), prefix: addPrefix });
   let seed = 0;
+  const http201 = (name, post) => async () => {
+    const response = await post('/api/v1/runs', { source: 'rafdb', seed: 100_000 + seed++, config: { epochs: 1 } });
+    if (response.status !== 201 && response.status !== 200)
+      throw new Error(`${name} answered ${response.status}: ${response.text.slice(0, 300)}`);
+  };
+  const platformPost = postJson(api.url, api.keys.launch);
+  const handWrittenPost = postJson(`http://127.0.0.1:${port}`, api.keys.launch);
+  const routes = [
+    { name: 'POST /runs', call: http201('POST /runs', platformPost), ms: [] },
+    { name: 'hand-written route', call: http201('hand-written route', handWrittenPost), ms: [] },
+    {
+      name: 'bare Queue.add',
+      call: () => {
+        const runId = `add-${seed++}`;
+        return addQueue.add(QUEUE, { runId }, bareOptions(jobIdOf(QUEUE, { runId })));
+      },
+      ms: [],
+    },
+  ];
   const submit = async (route, timed) => {
     const t0 = performance.now();
-    const response = await route.post('/api/v1/runs', { source: 'rafdb', seed: 100_000 + seed++, config: { epochs: 1 } });
+    await route.call();
     if (timed) route.ms.push(performance.now() - t0);
-    if (response.status !== 201 && response.status !== 200)
-      throw new Error(`${route.name} answered ${response.status}: ${response.text.slice(0, 300)}`);
   };
   for (const route of routes) for (let i = 0; i < warmup; i++) await submit(route, false);
   for (let done = 0; done < plan.submit; done += block)
     for (const route of routes) for (let i = 0; i < Math.min(block, plan.submit - done); i++) await submit(route, true);
-  await Promise.all(routes.map((route) => route.post.close()));
+  await Promise.all([platformPost.close(), handWrittenPost.close(), addQueue.close()]);
   const queued = await platformQueue.getJobCounts('prioritized', 'waiting');
   await stopProcess(bareServer);
   result.submit = {
@@ -472,6 +490,7 @@ try {
     client: 'node:http, one kept-alive connection per route',
     httpMs: summarize(routes[0].ms),
     bareHttpMs: summarize(routes[1].ms),
+    bareAddMs: summarize(routes[2].ms),
     jobsQueued: queued.prioritized + queued.waiting,
   };
 

@@ -3,10 +3,11 @@
 // the trunk of the image-space config (createResnet18Trunk of @fer/cafe, BatchNorm in train mode, its convolution
 // gradients by conv2d.op.ts), a batch of normal images at each size, loss = mean of the squared pooled features, the
 // images needing no gradient as in training. Times are medians over `repeats` after one warm-up; the kernel table is
-// tf.profile's time per kernel of one more forward and of one more forward + backward, summed per kernel name, so a
-// kernel's backward share is its forward + backward time less its forward time. wasm runs each kernel synchronously
-// on the calling thread, so a kernel's time is the time it held the thread.
-// Usage: node bench/measure/resnet18-profile.mjs --backend wasm --plan '{"sizes":[32,64],"batch":32,"repeats":5}'
+// tf.profile's time per kernel of `profiles` more forwards and as many more forward + backwards, summed per kernel name
+// within a pass and the median over the passes taken (one pass alone once ran its forward convolutions a third slower
+// than the timed forwards ran in all), so a kernel's backward share is its forward + backward time less its forward
+// time. wasm runs each kernel synchronously on the calling thread, so a kernel's time is the time it held the thread.
+// Usage: node bench/measure/resnet18-profile.mjs --backend wasm --plan '{"sizes":[32,64],"batch":32,"repeats":5,"profiles":3}'
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
@@ -52,6 +53,19 @@ async function kernelTimes(f) {
   return { byName, convFlops };
 }
 
+/** kernelTimes over `passes` runs of `f`: per kernel name, the median of its time and calls over the passes. */
+async function medianKernelTimes(f, passes) {
+  const runs = [];
+  for (let i = 0; i < passes; i++) runs.push(await kernelTimes(f));
+  const median = (values) => values.sort((a, b) => a - b)[(values.length - 1) >> 1];
+  const byName = new Map();
+  for (const name of new Set(runs.flatMap((run) => [...run.byName.keys()]))) {
+    const entries = runs.map((run) => run.byName.get(name) ?? { ms: 0, calls: 0 });
+    byName.set(name, { ms: median(entries.map((e) => e.ms)), calls: median(entries.map((e) => e.calls)) });
+  }
+  return { byName, convFlops: runs[0].convFlops };
+}
+
 const results = [];
 for (const size of plan.sizes) {
   const trunk = createResnet18Trunk(new SeededRandom(1));
@@ -67,8 +81,8 @@ for (const size of plan.sizes) {
     });
   const forwardMs = medianMs(forward, plan.repeats);
   const stepMs = medianMs(forwardBackward, plan.repeats);
-  const forwardKernels = await kernelTimes(forward);
-  const stepKernels = await kernelTimes(forwardBackward);
+  const forwardKernels = await medianKernelTimes(forward, plan.profiles ?? 1);
+  const stepKernels = await medianKernelTimes(forwardBackward, plan.profiles ?? 1);
   const kernels = [...stepKernels.byName.entries()]
     .map(([name, { ms, calls }]) => ({
       kernel: name,
@@ -91,4 +105,4 @@ for (const size of plan.sizes) {
   images.dispose();
   for (const p of trunk.parameters) p.variable.dispose();
 }
-console.log(JSON.stringify({ backend: selection.backend, device: selection.device, results }));
+console.log(JSON.stringify({ backend: selection.backend, device: selection.device, profiles: plan.profiles ?? 1, results }));

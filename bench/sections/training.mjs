@@ -27,7 +27,7 @@ export function plan(quick) {
         ],
     cpuCases: [{ n: 1000, dim: 256, epochs: 2 }],
     // Where a ResNet-18 step's time goes, per kernel (bench/measure/resnet18-profile.mjs, torch_resnet18_profile.py).
-    profile: { sizes: [32, 64], batch: 32, repeats: quick ? 2 : 5 },
+    profile: { sizes: [32, 64], batch: 32, repeats: quick ? 2 : 5, profiles: quick ? 1 : 3 },
     // Image input pipeline, streamed per batch vs the whole split in memory (bench/measure/image-loader.mjs).
     loader: {
       sizes: quick ? [1000, 4000] : [1000, 5000, 20000],
@@ -209,7 +209,7 @@ function renderStepProfile(profile, summary) {
   return [
     "### Where a ResNet-18 step's time goes: the ceiling of image-space training on wasm",
     '',
-    `The trunk alone (createResnet18Trunk of @fer/cafe on TF.js ${profile.tfjs.device}; the same torchvision topology in PyTorch ${profile.torch.torch}, ${profile.torch.threads} thread(s)), batch ${first?.batch}, BatchNorm in train mode, loss = mean of the squared pooled features, images needing no gradient as in training: each time the median of ${profile.plan?.repeats} after a warm-up, then the kernels of one more pass from tf.profile and torch.profiler (bench/measure/resnet18-profile.mjs, bench/reference/torch_resnet18_profile.py). Forward convolution FLOPs are counted from the TF.js kernels' shapes (2 per multiply-add); their rate is those FLOPs over each engine's forward convolution time (TF.js \`Conv2D\` in a forward pass; PyTorch \`aten::mkldnn_convolution\`).`,
+    `The trunk alone (createResnet18Trunk of @fer/cafe on TF.js ${profile.tfjs.device}; the same torchvision topology in PyTorch ${profile.torch.torch}, ${profile.torch.threads} thread(s)), batch ${first?.batch}, BatchNorm in train mode, loss = mean of the squared pooled features, images needing no gradient as in training: each time the median of ${profile.plan?.repeats} after a warm-up, then the kernels of ${profile.plan?.profiles > 1 ? `${profile.plan.profiles} more passes (per kernel, the median over them)` : 'one more pass'} from tf.profile and torch.profiler (bench/measure/resnet18-profile.mjs, bench/reference/torch_resnet18_profile.py). Forward convolution FLOPs are counted from the TF.js kernels' shapes (2 per multiply-add); their rate is those FLOPs over each engine's forward convolution time (TF.js \`Conv2D\` in a forward pass; PyTorch \`aten::mkldnn_convolution\`).`,
     '',
     table(
       [
