@@ -428,10 +428,11 @@ try {
 
   // Submission through the API: no worker runs now, so the created runs stay queued (dropped with the database).
   // Beside it the hand-written Express route (bare-submit-server.mjs), up at the same time and called by the same
-  // client, and a bare `Queue.add`: blocks of submitBlock requests to each in turn, so all see the same machine (a series run after the other
-  // would meet what the first left behind: autovacuum, a warmer cache). The client is node:http on one kept-alive
-  // connection per route: fetch (undici) spent 2-3x the CPU per request on the same two cores as the servers. The
-  // first submitWarmup requests to each (default 10) are not timed: they prepare the statements on the pools.
+  // client, and a bare `Queue.add`: blocks of submitBlock requests to each in turn, so all see the same machine (a
+  // series run after the other would meet what the first left behind: autovacuum, a warmer cache). The client is
+  // node:http on one kept-alive connection per route: fetch (undici) spent 2-3x the CPU per request on the same two
+  // cores as the servers. The first submitWarmup requests to each (default 10) are not timed: they prepare the
+  // statements on the pools.
   const warmup = plan.submitWarmup ?? 10;
   const block = plan.submitBlock ?? 10;
   const barePrefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
@@ -447,8 +448,8 @@ try {
     30_000,
     50,
   );
-  // The third in the blocks: the bare `Queue.add` the ratio's goal is set against, from this client, on a queue of its
-  // own that no worker consumes (as the API's queue now), so all three see the same machine.
+  // The third in the blocks: a bare `Queue.add` from this client, on a queue of its own that no worker consumes (as no
+  // worker consumes the API's now). #14's goal was set against the idle phase's add, where a worker takes each job.
   const addPrefix = `fer-bench-bare-${randomBytes(4).toString('hex')}`;
   barePrefixes.push(addPrefix);
   const addQueue = new Queue(QUEUE, { connection: createRedisConnection(redisUrl()), prefix: addPrefix });
