@@ -388,17 +388,16 @@ try {
 
     const platformSequential = await sequential(platformQueue, platformEnqueue, runIds(plan.sequential));
     const bareSequential = await sequential(bareQueue, bareEnqueue, bareIds(plan.sequential));
-    // Untimed bursts first, alternated the same way: the JIT and the connections' caches warm in every setup alike.
-    for (let rep = 0; rep < (plan.burstWarmup ?? 0); rep++) {
-      await burst(platformQueue, platformEnqueue, runIds(plan.burst), platform.children);
-      await burst(bareQueue, bareEnqueue, bareIds(plan.burst), bare.children);
-      await burst(readQueue, readEnqueue, readIds(plan.burst), read.children);
-    }
+    // The first `burstWarmup` rounds are untimed: the JIT and the connections' caches warm in every setup alike.
+    const warmupRounds = plan.burstWarmup ?? 0;
     const bursts = { platform: [], bare: [], read: [] };
-    for (let rep = 0; rep < repeats; rep++) {
-      bursts.platform.push(await burst(platformQueue, platformEnqueue, runIds(plan.burst), platform.children));
-      bursts.bare.push(await burst(bareQueue, bareEnqueue, bareIds(plan.burst), bare.children));
-      bursts.read.push(await burst(readQueue, readEnqueue, readIds(plan.burst), read.children));
+    for (let rep = 0; rep < warmupRounds + repeats; rep++) {
+      const round = {
+        platform: await burst(platformQueue, platformEnqueue, runIds(plan.burst), platform.children),
+        bare: await burst(bareQueue, bareEnqueue, bareIds(plan.burst), bare.children),
+        read: await burst(readQueue, readEnqueue, readIds(plan.burst), read.children),
+      };
+      if (rep >= warmupRounds) for (const setup of Object.keys(bursts)) bursts[setup].push(round[setup]);
     }
     await Promise.all([...platform.children, ...bare.children, ...read.children].map((c) => stopProcess(c)));
     // Each job's outcome as the worker returned it (BullMQ keeps completed jobs): every platform job must have been

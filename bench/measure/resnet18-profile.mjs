@@ -10,6 +10,7 @@
 // Usage: node bench/measure/resnet18-profile.mjs --backend wasm --plan '{"sizes":[32,64],"batch":32,"repeats":5,"profiles":3}'
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { percentile } from '../lib.mjs';
 
 const require = createRequire(import.meta.url);
 const tf = require('@tensorflow/tfjs');
@@ -27,7 +28,7 @@ function medianMs(step, repeats) {
     step();
     times.push(performance.now() - start);
   }
-  return times.sort((a, b) => a - b)[(times.length - 1) >> 1];
+  return percentile(times, 50);
 }
 
 /**
@@ -57,11 +58,10 @@ async function kernelTimes(f) {
 async function medianKernelTimes(f, passes) {
   const runs = [];
   for (let i = 0; i < passes; i++) runs.push(await kernelTimes(f));
-  const median = (values) => values.sort((a, b) => a - b)[(values.length - 1) >> 1];
   const byName = new Map();
   for (const name of new Set(runs.flatMap((run) => [...run.byName.keys()]))) {
     const entries = runs.map((run) => run.byName.get(name) ?? { ms: 0, calls: 0 });
-    byName.set(name, { ms: median(entries.map((e) => e.ms)), calls: median(entries.map((e) => e.calls)) });
+    byName.set(name, { ms: percentile(entries.map((e) => e.ms), 50), calls: percentile(entries.map((e) => e.calls), 50) });
   }
   return { byName, convFlops: runs[0].convFlops };
 }
